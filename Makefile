@@ -1,0 +1,41 @@
+# Two commands on a fresh machine: `make demo` and `make test`. Both create .venv when needed.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+DEMO   := .demo-graph
+
+.PHONY: install demo test lint unit bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	# torch first, pinned: 2.13.0 is the local CPU wheel; an unpinned torch pulls GBs of CUDA.
+	$(PY) -m pip install -q torch==2.13.0
+	$(PY) -m pip install -q -e '.[all,dev]'
+	touch $@
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	rm -rf $(DEMO)
+	$(VENV)/bin/hopgraph import data/demo/science.tsv --graph $(DEMO) --format tsv
+	$(VENV)/bin/hopgraph stats --graph $(DEMO)
+	$(VENV)/bin/hopgraph cypher --graph $(DEMO) \
+	  "MATCH (p:Entity)-[:STUDIED_UNDER]->(t:Entity)-[:BORN_IN]->(c:Entity) RETURN p.name AS student, t.name AS teacher, c.name AS teacher_born_in ORDER BY student"
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check hopgraph tests benchmarks
+	$(VENV)/bin/ruff format --check hopgraph tests benchmarks
+	$(VENV)/bin/mypy
+
+unit: $(STAMP)
+	$(PY) -m pytest -q
+
+test: lint unit
+
+bench: $(STAMP)
+	$(PY) benchmarks/bench_import.py
+
+clean:
+	rm -rf $(VENV) $(DEMO) .pytest_cache .mypy_cache .ruff_cache

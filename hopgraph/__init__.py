@@ -1,0 +1,35 @@
+"""hopgraph: documents in, a knowledge graph out, multi-hop answers with checkable reasoning paths."""
+
+from hopgraph.api import HopGraph
+from hopgraph.config import Settings, load_settings
+from hopgraph.errors import HopGraphError
+from hopgraph.types import (
+    Answer,
+    Chunk,
+    Document,
+    Entity,
+    GraphStats,
+    Hop,
+    ReasoningPath,
+    Relation,
+    Subgraph,
+    Triple,
+)
+
+__all__ = [
+    "Answer",
+    "Chunk",
+    "Document",
+    "Entity",
+    "GraphStats",
+    "Hop",
+    "HopGraph",
+    "HopGraphError",
+    "ReasoningPath",
+    "Relation",
+    "Settings",
+    "Subgraph",
+    "Triple",
+    "load_settings",
+]
+__version__ = "0.1.0"

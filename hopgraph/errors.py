@@ -1,0 +1,45 @@
+"""One root error, typed subclasses. Every message says what went wrong and what to do."""
+
+from __future__ import annotations
+
+
+class HopGraphError(Exception):
+    """Root of every error hopgraph raises on purpose."""
+
+
+class ConfigError(HopGraphError):
+    """A setting is missing, malformed or names an unknown choice."""
+
+
+class InvalidNameError(HopGraphError, ValueError):
+    """A label or relationship-type name failed the allow-list pattern."""
+
+
+class StoreError(HopGraphError):
+    """The graph store could not do what was asked."""
+
+
+class StoreUnavailableError(StoreError):
+    """The graph store could not be started or reached."""
+
+
+class StoreLockedError(StoreError):
+    """Another live process holds the graph folder open."""
+
+
+class CypherError(StoreError):
+    """The database rejected a Cypher query; carries the query that failed."""
+
+    def __init__(self, message: str, query: str = "", params: dict[str, object] | None = None):
+        self.query = query
+        self.params = dict(params or {})
+        detail = f"{message}\n  query: {query.strip()}" if query else message
+        super().__init__(detail)
+
+
+class ReadOnlyError(CypherError):
+    """A write was attempted through a read-only query."""
+
+
+class ImportFormatError(HopGraphError, ValueError):
+    """An input file could not be parsed; names the file and line."""

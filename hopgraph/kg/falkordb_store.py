@@ -1,0 +1,127 @@
+"""FalkorDB graph store: the embedded default (a graph folder) or a remote server (a URL)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import redis
+from falkordb import FalkorDB
+
+from hopgraph.errors import CypherError, ReadOnlyError, StoreUnavailableError
+from hopgraph.kg.cypher_store import CypherGraphStore
+from hopgraph.kg.dialect import FalkorDBDialect
+from hopgraph.kg.falkordb_server import EmbeddedFalkorDB
+
+log = logging.getLogger(__name__)
+
+READ_ONLY_HINT = (
+    "this query writes to the graph, and exploration is read-only by default. "
+    "Pass write=True (CLI: --write) to allow writes."
+)
+
+
+def _plain(value: Any) -> Any:
+    """FalkorDB result values as plain Python (nodes and edges become property dicts)."""
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    properties = getattr(value, "properties", None)
+    if isinstance(properties, dict):
+        out = {k: _plain(v) for k, v in properties.items()}
+        labels = getattr(value, "labels", None)
+        relation = getattr(value, "relation", None)
+        if labels:
+            out["_labels"] = list(labels)
+        if relation:
+            out["_type"] = relation
+        return out
+    return value
+
+
+class FalkorDBStore(CypherGraphStore):
+    """GraphStore on FalkorDB.
+
+    ``FalkorDBStore(folder=DIR)`` starts (or adopts) the embedded server of that folder;
+    ``FalkorDBStore(url="redis://host:6379")`` or ``url="unix:///path.sock"`` connects to a
+    running server and leaves its lifecycle alone.
+    """
+
+    name = "falkordb"
+
+    def __init__(
+        self,
+        folder: str | Path | None = None,
+        *,
+        url: str = "",
+        graph_name: str = "hopgraph",
+        batch_size: int = 2000,
+        query_timeout_ms: int = 0,
+        module_args: dict[str, str | int] | None = None,
+    ) -> None:
+        if (folder is None) == (not url):
+            raise ValueError("give exactly one of folder (embedded server) or url (remote server)")
+        self.dialect = FalkorDBDialect()
+        self.batch_size = batch_size
+        self.query_timeout_ms = query_timeout_ms
+        self.server: EmbeddedFalkorDB | None = None
+        if folder is not None:
+            self.server = EmbeddedFalkorDB(folder, module_args=module_args)
+            socket_path = self.server.start()
+            self.location = str(self.server.folder)
+            self._db = FalkorDB(unix_socket_path=socket_path)
+        else:
+            self.location = url
+            try:
+                self._db = FalkorDB.from_url(url)
+                self._db.connection.ping()
+            except (redis.ConnectionError, OSError, ValueError) as exc:
+                raise StoreUnavailableError(f"cannot reach FalkorDB at {url}: {exc}") from None
+        self._graph = self._db.select_graph(graph_name)
+        try:
+            self._ensure_schema()
+        except BaseException:
+            self.close()
+            raise
+
+    @property
+    def socket_path(self) -> str | None:
+        return self.server.socket_path if self.server else None
+
+    def _run(self, query: str, params: dict[str, Any] | None = None, *, write: bool) -> list[dict[str, Any]]:
+        timeout = self.query_timeout_ms or None
+        try:
+            if write:
+                result = self._graph.query(query, params, timeout=timeout)
+            else:
+                result = self._graph.ro_query(query, params, timeout=timeout)
+        except redis.ResponseError as exc:
+            message = str(exc)
+            if "read-only" in message or "RO_QUERY" in message:
+                raise ReadOnlyError(READ_ONLY_HINT, query, params) from None
+            raise CypherError(f"FalkorDB rejected the query: {message}", query, params) from None
+        except (redis.ConnectionError, redis.TimeoutError, OSError) as exc:
+            raise StoreUnavailableError(f"lost the connection to FalkorDB at {self.location}: {exc}") from None
+        header = [h[1] if isinstance(h, (list, tuple)) else h for h in (result.header or [])]
+        names = [h.decode() if isinstance(h, bytes) else str(h) for h in header]
+        return [dict(zip(names, (_plain(v) for v in row), strict=False)) for row in result.result_set or []]
+
+    def memory_bytes(self) -> int:
+        """Resident memory of the server process (``used_memory_rss``)."""
+        return int(self._db.connection.info("memory")["used_memory_rss"])
+
+    def close(self) -> None:
+        try:
+            self._db.connection.close()
+        except Exception as exc:  # noqa: BLE001 - closing must not raise
+            log.debug("closing FalkorDB connection: %s", exc)
+        if self.server is not None:
+            self.server.stop()
+
+    def __enter__(self) -> FalkorDBStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
