@@ -30,6 +30,8 @@ from pathlib import Path
 from typing import IO
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from hopgraph.errors import StoreLockedError, StoreUnavailableError
 
@@ -61,14 +63,25 @@ def _pid_alive(pid: int) -> bool:
 
 def _is_our_server(pid: int, socket_path: str) -> bool:
     try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return False
-    return any(b"redis-server" in part for part in cmdline) and socket_path.encode() in cmdline
+    # redis-server rewrites its title to "redis-server unixsocket:<path>"
+    return b"redis-server" in cmdline and socket_path.encode() in cmdline
+
+
+def _client(socket_path: str, timeout: float) -> redis.Redis:
+    # No retries: redis-py's default backoff turns an expected disconnect into seconds of waiting.
+    return redis.Redis(
+        unix_socket_path=socket_path,
+        socket_timeout=timeout,
+        socket_connect_timeout=timeout,
+        retry=Retry(NoBackoff(), 0),
+    )
 
 
 def _ping(socket_path: str, timeout: float = 1.0) -> bool:
-    client = redis.Redis(unix_socket_path=socket_path, socket_timeout=timeout, socket_connect_timeout=timeout)
+    client = _client(socket_path, timeout)
     try:
         return bool(client.ping())
     except (redis.ConnectionError, redis.TimeoutError, redis.BusyLoadingError, redis.ResponseError, OSError):
@@ -135,7 +148,7 @@ class EmbeddedFalkorDB:
             self._release_lock()
             return
         pid, self.pid = self.pid, None
-        client = redis.Redis(unix_socket_path=self.socket_path, socket_timeout=30)
+        client = _client(self.socket_path, timeout=30.0)
         try:
             client.shutdown(save=True)
         except (redis.ConnectionError, redis.ResponseError, OSError) as exc:
