@@ -44,7 +44,9 @@ class HopGraph:
         if settings is None:
             settings = load_settings(path, overrides={"store": store_overrides} if store_overrides else None)
         elif store_overrides:
-            settings = dataclasses.replace(settings, store=dataclasses.replace(settings.store, **store_overrides))
+            settings = dataclasses.replace(
+                settings, store=dataclasses.replace(settings.store, **store_overrides)
+            )
         return cls(open_store(settings.store, path), settings, path)
 
     # -- building -------------------------------------------------------------------------------
@@ -52,15 +54,13 @@ class HopGraph:
         self,
         path: str | Path,
         *,
-        format: str = "tsv",  # noqa: A002 - the user-facing name
+        format: str = "tsv",
         progress: Callable[[int], None] | None = None,
     ) -> Any:
         """Import already-extracted triples from a TSV (``s|r|o`` or tab-separated) or RDF file."""
         from hopgraph.extract.importers import import_triples
 
-        return import_triples(
-            self.store, path, format=format, batch_size=self.settings.store.batch_size, progress=progress
-        )
+        return import_triples(self.store, path, format=format, progress=progress)
 
     def delete_document(self, doc_id: str) -> DeleteCounts:
         """Remove exactly one document's contribution to the graph."""
@@ -70,7 +70,9 @@ class HopGraph:
     def stats(self) -> GraphStats:
         return self.store.stats()
 
-    def cypher(self, query: str, params: dict[str, Any] | None = None, *, write: bool = False) -> list[dict[str, Any]]:
+    def cypher(
+        self, query: str, params: dict[str, Any] | None = None, *, write: bool = False
+    ) -> list[dict[str, Any]]:
         """Rows of a Cypher query. Read-only unless ``write=True``; the database enforces it."""
         return self.store.cypher(query, params, write=write)
 
