@@ -1,0 +1,7 @@
+"""``python -m hopgraph``: the same as the ``hopgraph`` command."""
+
+import sys
+
+from hopgraph.cli import main
+
+sys.exit(main())
