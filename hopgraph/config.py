@@ -33,7 +33,7 @@ class StoreSettings:
     """Neo4j: ``neo4j://`` or ``bolt://`` URI."""
     database: str = "neo4j"
     user_env: str = "NEO4J_USER"
-    password_env: str = "NEO4J_PASSWORD"
+    password_env: str = "NEO4J_PASSWORD"  # noqa: S105 - the variable's name, not a secret
     batch_size: int = 2000
     """Rows per UNWIND write; the Bolt protocol of small servers may need less."""
     query_timeout_ms: int = 0

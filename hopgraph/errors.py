@@ -37,6 +37,12 @@ class CypherError(StoreError):
         super().__init__(detail)
 
 
+READ_ONLY_HINT = (
+    "this query writes to the graph, and exploration is read-only by default. "
+    "Pass write=True (CLI: --write) to allow writes."
+)
+
+
 class ReadOnlyError(CypherError):
     """A write was attempted through a read-only query."""
 

@@ -21,7 +21,9 @@ def _open_falkordb(settings: StoreSettings, folder: Path | None) -> GraphStore:
     if settings.url:
         return FalkorDBStore(url=settings.url, **common)  # type: ignore[arg-type]
     if folder is None:
-        raise ConfigError("the embedded FalkorDB store needs a graph folder (--graph DIR), or set [store] url")
+        raise ConfigError(
+            "the embedded FalkorDB store needs a graph folder (--graph DIR), or set [store] url"
+        )
     return FalkorDBStore(folder, **common)  # type: ignore[arg-type]
 
 
@@ -31,7 +33,9 @@ def _open_neo4j(settings: StoreSettings, folder: Path | None) -> GraphStore:
     try:
         from hopgraph.kg.neo4j_store import Neo4jStore
     except ImportError as exc:
-        raise ConfigError(f"the neo4j store needs the neo4j driver: pip install 'hopgraph[neo4j]' ({exc})") from None
+        raise ConfigError(
+            f"the neo4j store needs the neo4j driver: pip install 'hopgraph[neo4j]' ({exc})"
+        ) from None
     return Neo4jStore(
         settings.uri,
         user=secret(settings.user_env, required=False) or "neo4j",

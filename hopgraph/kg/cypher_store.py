@@ -57,9 +57,7 @@ def _relation(row: dict[str, Any]) -> Relation:
 
 
 def _entity(row: dict[str, Any]) -> Entity:
-    return Entity(
-        id=row["id"], name=row["name"], type=row["type"] or "", aliases=tuple(row["aliases"] or ())
-    )
+    return Entity(id=row["id"], name=row["name"], type=row["type"] or "", aliases=tuple(row["aliases"] or ()))
 
 
 class CypherGraphStore:
@@ -73,13 +71,23 @@ class CypherGraphStore:
     def _run(self, query: str, params: dict[str, Any] | None = None, *, write: bool) -> list[dict[str, Any]]:
         raise NotImplementedError
 
+    def _schema_changed(self) -> None:
+        """Called after an index was created: backends wait for it to be usable."""
+
+    def _create_index(self, statement: str) -> bool:
+        """Run one index DDL statement; False when the index already existed."""
+        try:
+            self._run(statement, write=True)
+        except Exception as exc:  # the "already indexed" error class differs per backend
+            if "already" not in str(exc).lower():
+                raise
+            return False
+        return True
+
     def _ensure_schema(self) -> None:
-        for statement in self.dialect.setup_statements():
-            try:
-                self._run(statement, write=True)
-            except Exception as exc:  # noqa: BLE001 - "already indexed" differs per backend
-                if "already" not in str(exc).lower():
-                    raise
+        created = [self._create_index(statement) for statement in self.dialect.setup_statements()]
+        if any(created):
+            self._schema_changed()
 
     # -- writes ---------------------------------------------------------------------------------
     def _write_rows(self, query: str, rows: list[dict[str, Any]]) -> None:
@@ -131,7 +139,14 @@ class CypherGraphStore:
         for e in entities:
             row = rows.setdefault(
                 e.id,
-                {"id": e.id, "name": e.name, "key": entity_key(e.name), "type": e.type, "aliases": [], "docs": []},
+                {
+                    "id": e.id,
+                    "name": e.name,
+                    "key": entity_key(e.name),
+                    "type": e.type,
+                    "aliases": [],
+                    "docs": [],
+                },
             )
             row["type"] = row["type"] or e.type
             _union(row["aliases"], e.aliases)
@@ -151,8 +166,14 @@ class CypherGraphStore:
             for ent_id, name, etype in ((s_id, t.subject, t.subject_type), (o_id, t.object, t.object_type)):
                 row = entities.setdefault(
                     ent_id,
-                    {"id": ent_id, "name": name, "key": entity_key(name), "type": etype,
-                     "aliases": [], "docs": []},
+                    {
+                        "id": ent_id,
+                        "name": name,
+                        "key": entity_key(name),
+                        "type": etype,
+                        "aliases": [],
+                        "docs": [],
+                    },
                 )
                 row["type"] = row["type"] or etype
                 _union(row["docs"], [t.doc_id])
@@ -212,11 +233,8 @@ class CypherGraphStore:
         return len(vectors)
 
     def _ensure_vector_index(self, label: str, dimension: int) -> None:
-        try:
-            self._run(self.dialect.vector_index(label, dimension), write=True)
-        except Exception as exc:  # noqa: BLE001
-            if "already" not in str(exc).lower():
-                raise
+        if self._create_index(self.dialect.vector_index(label, dimension)):
+            self._schema_changed()
 
     def delete_document(self, doc_id: str) -> DeleteCounts:
         params = {"doc": doc_id}
@@ -234,7 +252,8 @@ class CypherGraphStore:
         )
         self._run(
             "MATCH (:Document {id: $doc})-[:HAS_CHUNK]->(c:Chunk) WITH collect(c.id) AS chunks "
-            + owned + "MATCH (e)-[r]->(:Entity) WHERE $doc IN r.doc_ids "
+            + owned
+            + "MATCH (e)-[r]->(:Entity) WHERE $doc IN r.doc_ids "
             "SET r.doc_ids = [x IN r.doc_ids WHERE x <> $doc], "
             "r.chunk_ids = [x IN r.chunk_ids WHERE NOT x IN chunks]",
             params,
@@ -269,7 +288,8 @@ class CypherGraphStore:
         for label in ("Document", "Chunk", "Entity"):
             counts[label] = _count(self._run(f"MATCH (n:{label}) RETURN count(n) AS n", write=False))
         types = self._run(
-            "MATCH (:Entity)-[r]->(:Entity) RETURN type(r) AS t, count(r) AS n ORDER BY n DESC, t", write=False
+            "MATCH (:Entity)-[r]->(:Entity) RETURN type(r) AS t, count(r) AS n ORDER BY n DESC, t",
+            write=False,
         )
         by_type = {row["t"]: int(row["n"]) for row in types}
         return GraphStats(
@@ -308,13 +328,16 @@ class CypherGraphStore:
 
     def get_documents(self, ids: Iterable[str]) -> list[Document]:
         rows = self._run(
-            "UNWIND $ids AS id MATCH (d:Document {id: id}) RETURN d.id AS id, d.source AS source, d.title AS title",
+            "UNWIND $ids AS id MATCH (d:Document {id: id}) "
+            "RETURN d.id AS id, d.source AS source, d.title AS title",
             {"ids": list(dict.fromkeys(ids))},
             write=False,
         )
         return [Document(id=r["id"], source=r["source"] or "", title=r["title"] or "") for r in rows]
 
-    def neighbours(self, entity_id: str, *, direction: Direction = "both", limit: int = 100) -> list[Relation]:
+    def neighbours(
+        self, entity_id: str, *, direction: Direction = "both", limit: int = 100
+    ) -> list[Relation]:
         pattern = {"out": "(e)-[r]->(:Entity)", "in": "(e)<-[r]-(:Entity)", "both": "(e)-[r]-(:Entity)"}
         if direction not in pattern:
             raise ValueError(f"direction must be one of out, in, both; got {direction!r}")
@@ -345,7 +368,8 @@ class CypherGraphStore:
             budget = max_edges - len(relations)
             rows = self._run(
                 "UNWIND $ids AS id MATCH (e:Entity {id: id})-[r]-(n:Entity) "
-                f"RETURN {_RELATION_RETURN}, n.id AS id, n.name AS name, n.type AS type, n.aliases AS aliases "
+                f"RETURN {_RELATION_RETURN}, n.id AS id, n.name AS name, n.type AS type, "
+                "n.aliases AS aliases "
                 "LIMIT $limit",
                 {"ids": frontier, "limit": budget + 1},
                 write=False,
@@ -422,7 +446,9 @@ class CypherGraphStore:
             after = ids[-1]
 
     # -- exploration ----------------------------------------------------------------------------
-    def cypher(self, query: str, params: dict[str, Any] | None = None, *, write: bool = False) -> list[dict[str, Any]]:
+    def cypher(
+        self, query: str, params: dict[str, Any] | None = None, *, write: bool = False
+    ) -> list[dict[str, Any]]:
         if not isinstance(query, str) or not query.strip():
             raise ValueError("the Cypher query is empty")
         return self._run(query, params or {}, write=write)

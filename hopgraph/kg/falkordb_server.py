@@ -80,12 +80,15 @@ def _client(socket_path: str, timeout: float) -> redis.Redis:
     )
 
 
-def _ping(socket_path: str, timeout: float = 1.0) -> bool:
+def _probe(socket_path: str, timeout: float = 1.0) -> str:
+    """``ready``, ``loading`` (replaying its files) or ``down``."""
     client = _client(socket_path, timeout)
     try:
-        return bool(client.ping())
-    except (redis.ConnectionError, redis.TimeoutError, redis.BusyLoadingError, redis.ResponseError, OSError):
-        return False
+        return "ready" if client.ping() else "down"
+    except redis.BusyLoadingError:
+        return "loading"
+    except (redis.ConnectionError, redis.TimeoutError, redis.ResponseError, OSError):
+        return "down"
     finally:
         client.close()
 
@@ -151,7 +154,7 @@ class EmbeddedFalkorDB:
         client = _client(self.socket_path, timeout=30.0)
         try:
             client.shutdown(save=True)
-        except (redis.ConnectionError, redis.ResponseError, OSError) as exc:
+        except (redis.ConnectionError, redis.TimeoutError, redis.ResponseError, OSError) as exc:
             log.debug("shutdown of FalkorDB pid %s: %s", pid, exc)
         finally:
             client.close()
@@ -247,6 +250,7 @@ class EmbeddedFalkorDB:
             "--appendonly", "yes",
             "--appendfsync", "always",
             "--save", "900 1 300 100 60 10000",
+            "--auto-aof-rewrite-min-size", "16mb",
             "--logfile", str(self.data_dir / "redis.log"),
             "--daemonize", "no",
             "--loadmodule", module, *module_args,
@@ -264,7 +268,8 @@ class EmbeddedFalkorDB:
             stderr = self._process.communicate()[1].decode(errors="replace")
             self._process = None
             raise StoreUnavailableError(
-                f"the embedded FalkorDB server for {self.folder} did not start in {self.startup_timeout:.0f}s.\n"
+                f"the embedded FalkorDB server for {self.folder} did not start "
+                f"in {self.startup_timeout:.0f}s.\n"
                 f"{stderr.strip()}\n{self._log_tail()}\nSee {self.data_dir / 'redis.log'}."
             )
         self.pid = self._process.pid
@@ -274,16 +279,42 @@ class EmbeddedFalkorDB:
         log.info("started FalkorDB pid %s on %s", self.pid, self.socket_path)
 
     def _wait_ready(self, pid: int, process: subprocess.Popen[bytes] | None, timeout: float) -> bool:
+        """Wait for the server to answer. A server still loading its data is waited for however
+        long it takes (it logs its progress); ``timeout`` bounds only a server that never answers."""
         deadline = time.monotonic() + timeout
+        announced = False
         while time.monotonic() < deadline:
             if process is not None and process.poll() is not None:
                 return False
             if process is None and not _pid_alive(pid):
                 return False
-            if os.path.exists(self.socket_path) and _ping(self.socket_path):
+            state = _probe(self.socket_path) if os.path.exists(self.socket_path) else "down"
+            if state == "ready":
                 return True
+            if state == "loading":
+                if not announced:
+                    log.info("FalkorDB is loading %s; waiting for it", self.data_dir)
+                    announced = True
+                deadline = time.monotonic() + timeout
             time.sleep(0.02)
         return False
+
+    def compact(self) -> None:
+        """Rewrite the append-only file as a snapshot plus an empty tail, and wait for it.
+
+        Called after schema changes: replaying ``CREATE INDEX`` from the log makes the index
+        unavailable while the rest of the log replays, which turns a restart quadratic."""
+        client = _client(self.socket_path, timeout=60.0)
+        try:
+            with contextlib.suppress(redis.ResponseError):  # "already in progress" is fine
+                client.bgrewriteaof()
+            while True:
+                info = client.info("persistence")
+                if not info.get("aof_rewrite_in_progress") and not info.get("aof_rewrite_scheduled"):
+                    break
+                time.sleep(0.02)
+        finally:
+            client.close()
 
     def _log_tail(self, lines: int = 15) -> str:
         try:

@@ -3,23 +3,19 @@
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 from typing import Any
 
 import redis
 from falkordb import FalkorDB
 
-from hopgraph.errors import CypherError, ReadOnlyError, StoreUnavailableError
+from hopgraph.errors import READ_ONLY_HINT, CypherError, ReadOnlyError, StoreUnavailableError
 from hopgraph.kg.cypher_store import CypherGraphStore
 from hopgraph.kg.dialect import FalkorDBDialect
 from hopgraph.kg.falkordb_server import EmbeddedFalkorDB
 
 log = logging.getLogger(__name__)
-
-READ_ONLY_HINT = (
-    "this query writes to the graph, and exploration is read-only by default. "
-    "Pass write=True (CLI: --write) to allow writes."
-)
 
 
 def _plain(value: Any) -> Any:
@@ -103,10 +99,22 @@ class FalkorDBStore(CypherGraphStore):
                 raise ReadOnlyError(READ_ONLY_HINT, query, params) from None
             raise CypherError(f"FalkorDB rejected the query: {message}", query, params) from None
         except (redis.ConnectionError, redis.TimeoutError, OSError) as exc:
-            raise StoreUnavailableError(f"lost the connection to FalkorDB at {self.location}: {exc}") from None
+            raise StoreUnavailableError(
+                f"lost the connection to FalkorDB at {self.location}: {exc}"
+            ) from None
         header = [h[1] if isinstance(h, (list, tuple)) else h for h in (result.header or [])]
         names = [h.decode() if isinstance(h, bytes) else str(h) for h in header]
         return [dict(zip(names, (_plain(v) for v in row), strict=False)) for row in result.result_set or []]
+
+    def _schema_changed(self) -> None:
+        # FalkorDB builds indexes in the background: wait until every one is operational.
+        while any(
+            row["status"] != "OPERATIONAL"
+            for row in self._run("CALL db.indexes() YIELD status RETURN status", write=False)
+        ):
+            time.sleep(0.01)
+        if self.server is not None:
+            self.server.compact()
 
     def memory_bytes(self) -> int:
         """Resident memory of the server process (``used_memory_rss``)."""

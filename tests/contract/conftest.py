@@ -37,7 +37,9 @@ def _open(backend: str, folder: Path) -> GraphStore:
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
-def _module_store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[GraphStore]:
+def _module_store(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[GraphStore]:
     store = _open(request.param, tmp_path_factory.mktemp("store"))
     yield store
     store.clear()

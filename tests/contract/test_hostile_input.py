@@ -10,7 +10,7 @@ from hopgraph.kg.base import GraphStore
 from hopgraph.types import Document, Triple
 
 HOSTILE = [
-    "O'Brien \"the\" `tick`",
+    'O\'Brien "the" `tick`',
     "}) DETACH DELETE n //",
     "x'}) MATCH (n) DETACH DELETE n //",
     "line one\nline two\r\nline three\ttab",

@@ -221,7 +221,8 @@ def test_cypher_errors_name_the_query(store: GraphStore) -> None:
 def test_cypher_returns_plain_values(store: GraphStore) -> None:
     _build(store)
     (row,) = store.cypher(
-        "MATCH (e:Entity {name: $n}) RETURN e AS node, e.name AS name, [1, 2] AS xs, {a: 1} AS m, null AS nothing",
+        "MATCH (e:Entity {name: $n}) "
+        "RETURN e AS node, e.name AS name, [1, 2] AS xs, {a: 1} AS m, null AS nothing",
         {"n": "Greek"},
     )
     assert row["node"]["name"] == "Greek"
