@@ -39,7 +39,9 @@ def test_hostile_names_and_predicates_round_trip(store: GraphStore) -> None:
         assert TYPE_NAME.match(rel.type)
         rows = store.cypher("MATCH (e:Entity {name: $name}) RETURN e.name AS name", {"name": name})
         assert rows == [{"name": name}]
-    assert store.fulltext_search("Entity", HOSTILE[1]) is not None
+    sub = store.subgraph([entity_id(name) for name in HOSTILE], hops=1)
+    assert {e.name for e in sub.entities} == set(HOSTILE) | {f"object of {i}" for i in range(len(HOSTILE))}
+    assert {r.predicate for r in sub.relations} == set(HOSTILE)
     store.delete_document(doc.id)
     assert store.stats().entities == 0
 
