@@ -238,6 +238,37 @@ def cmd_shell(args: argparse.Namespace) -> int:
 
 
 # -- parser -------------------------------------------------------------------------------------
+EXPORT_FORMATS = ("turtle", "nt", "xml", "json-ld", "graphml")
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    fmt = args.format or ("graphml" if out.suffix == ".graphml" else None)
+    with open_graph(args) as hg:
+        if fmt == "graphml":
+            import networkx as nx
+
+            from hopgraph.kg.export import to_networkx
+
+            graph = to_networkx(hg.store)
+            for _, _, data in graph.edges(data=True):  # GraphML holds scalars only
+                data["chunk_ids"] = " ".join(data["chunk_ids"])
+                data["doc_ids"] = " ".join(data["doc_ids"])
+            for _, data in graph.nodes(data=True):
+                data["aliases"] = "|".join(data["aliases"])
+            nx.write_graphml(graph, out)
+            nodes, edges = graph.number_of_nodes(), graph.number_of_edges()
+        else:
+            from hopgraph.kg.rdf_io import RDF_FORMATS, write_rdf
+
+            fmt = fmt or RDF_FORMATS.get(out.suffix.lower(), "turtle")
+            write_rdf(hg.store, out, format=fmt)
+            stats = hg.stats()
+            nodes, edges = stats.entities, stats.relations
+    print(f"wrote {nodes:,} entities and {edges:,} relations to {out} ({fmt})")
+    return EXIT_OK
+
+
 def _graph_options() -> argparse.ArgumentParser:
     """Options every subcommand takes (a parent parser)."""
     parent = argparse.ArgumentParser(add_help=False)
@@ -309,6 +340,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-width", metavar="N", type=positive_int, default=DEFAULT_MAX_WIDTH, help="cell width"
     )
     p.set_defaults(func=cmd_shell)
+
+    p = sub.add_parser("export", parents=common, help="write the graph as RDF or GraphML")
+    p.add_argument("out", metavar="OUT", help="output file; the suffix picks the format unless --format")
+    p.add_argument("--format", choices=EXPORT_FORMATS, help="turtle (default), nt, xml, json-ld or graphml")
+    p.set_defaults(func=cmd_export)
     return parser
 
 
