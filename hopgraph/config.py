@@ -41,8 +41,25 @@ class StoreSettings:
 
 
 @dataclass(frozen=True)
+class LLMSettings:
+    spec: str = ""
+    """``openai:MODEL``, ``openai:MODEL@http://host:port/v1`` or ``transformers:MODEL_OR_PATH``;
+    empty: no LLM configured (extraction falls back to the offline extractor)."""
+    base_url: str = ""
+    """Default server for ``openai:`` specs without ``@URL`` (env ``HOPGRAPH_LLM_BASE_URL``)."""
+    api_key_env: str = "OPENAI_API_KEY"
+    """Name of the environment variable holding the API key (local servers need none)."""
+    cache: bool = True
+    """Cache responses in SQLite under the graph folder, so a rerun pays nothing twice."""
+    concurrency: int = 8
+    timeout_s: float = 60.0
+    max_retries: int = 4
+
+
+@dataclass(frozen=True)
 class Settings:
     store: StoreSettings = field(default_factory=StoreSettings)
+    llm: LLMSettings = field(default_factory=LLMSettings)
 
 
 def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:

@@ -49,3 +49,32 @@ class ReadOnlyError(CypherError):
 
 class ImportFormatError(HopGraphError, ValueError):
     """An input file could not be parsed; names the file and line."""
+
+
+class LLMError(HopGraphError):
+    """A language-model call failed."""
+
+
+class LLMAuthError(LLMError):
+    """The API key is missing or the server rejected it (401/403). Every later call would fail too."""
+
+
+class LLMRequestError(LLMError):
+    """The server rejected the request itself (a 4xx other than auth or rate limit); retrying won't help."""
+
+    def __init__(self, message: str, status: int = 0):
+        self.status = status
+        super().__init__(message)
+
+
+class LLMRetriesExhaustedError(LLMError):
+    """Rate limits, server errors, timeouts or connection errors outlasted every retry."""
+
+    def __init__(self, message: str, attempts: int = 0, status: int = 0):
+        self.attempts = attempts
+        self.status = status
+        super().__init__(message)
+
+
+class LLMOutputError(LLMError, ValueError):
+    """The model's reply could not be parsed into the structure that was asked for."""

@@ -11,13 +11,21 @@ from hopgraph.types import Chunk, Entity, Triple
 
 @dataclass(frozen=True, slots=True)
 class Extraction:
-    """What one chunk yielded. ``error`` is set (and triples empty) when the chunk failed."""
+    """What one chunk yielded. ``error`` is set (and triples empty) when the chunk failed.
+
+    ``usage`` counts the tokens paid for (cached LLM responses excluded); ``llm_calls`` counts
+    every model call, ``cached_calls`` those answered from the response cache; ``dropped`` counts
+    the model's triples that failed validation (ungrounded, malformed, outside a strict schema).
+    """
 
     chunk_id: str
     triples: tuple[Triple, ...] = ()
     entities: tuple[Entity, ...] = ()
     usage: Usage = field(default_factory=Usage)
     error: str = ""
+    llm_calls: int = 0
+    cached_calls: int = 0
+    dropped: int = 0
 
     @property
     def ok(self) -> bool:
@@ -31,3 +39,10 @@ class Extractor(Protocol):
     name: str
 
     def extract(self, chunk: Chunk) -> Extraction: ...
+
+
+@runtime_checkable
+class AsyncExtractor(Extractor, Protocol):
+    """An extractor that can also run concurrently in an event loop (the LLM extractor does)."""
+
+    async def aextract(self, chunk: Chunk) -> Extraction: ...
