@@ -1,0 +1,254 @@
+"""Rule-based relation patterns over a spaCy dependency parse (the offline extractor's core).
+
+Pure functions from a parsed ``Doc`` to :class:`RawTriple` values; no model loading here.
+Patterns, each applied per sentence:
+
+* subject-verb-object: ``nsubj``/``nsubjpass`` + ``dobj`` -> predicate = verb lemma (+ particle);
+  passive verbs keep their participle ("directed"), the ``agent`` gives "directed by";
+* verb + prepositional object: "born in X" -> "born in", "moved to X" -> "move to";
+* copulas: "X is the capital of Y" -> "capital of"; "X is a Y" -> "is a"; "X became Y" -> "become";
+* appositives: "Bohr, a Danish physicist, ..." -> (Bohr, "is a", physicist);
+* participial / relative clauses: "a film directed by X" -> (film's referent, "directed by", X);
+* conjunctions expand subjects, objects and verbs ("A and B directed C" -> two triples).
+
+Arguments are expanded to the NER span covering the head token, else to the noun chunk it heads
+when that chunk holds a proper noun, else to its compound/flat name tokens. Pronouns are never
+arguments (there is no coreference resolution), and a triple needs at least one named argument
+(an NER entity or a proper noun), which drops generic "film - is in - marriage" noise. One
+heuristic stands in for coreference: a subject "he"/"she" becomes the document's first PERSON entity
+(Wikipedia-style text is about its first-named person; off with ``resolve_pronouns=False``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span, Token
+
+SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
+OBJECT_DEPS = frozenset({"dobj"})
+NAME_DEPS = frozenset({"compound", "flat", "nmod"})
+NOT_ARGUMENT_POS = frozenset({"PRON", "DET", "ADP", "AUX", "CCONJ", "SCONJ", "PART", "PUNCT", "SPACE", "SYM"})
+PERSON_PRONOUNS = frozenset({"he", "she"})
+RELATIVE_PRONOUNS = frozenset({"which", "who", "whom", "that", "whose"})
+NUMERIC_LABELS = frozenset({"CARDINAL", "ORDINAL", "PERCENT", "MONEY", "QUANTITY"})
+EDGE_STRIP = " \t\r\n.,;:!?\"'()[]{}«»“”‘’"
+
+
+@dataclass(frozen=True, slots=True)
+class Arg:
+    """A grounded argument: its text exactly as it appears in the document, and its NER label."""
+
+    text: str
+    label: str
+    named: bool
+
+
+@dataclass(frozen=True, slots=True)
+class RawTriple:
+    subject: Arg
+    predicate: str
+    object: Arg
+
+
+class _Doc:
+    """Per-document indexes: which NER span and which noun chunk each token belongs to."""
+
+    def __init__(self, doc: Doc, *, resolve_pronouns: bool = True) -> None:
+        self.doc = doc
+        self.ent_of: dict[int, Span] = {}
+        # "Jaws and Hook" tagged as one span: distrusted, so conjunction expansion splits it
+        self.ents = [e for e in doc.ents if not any(t.lower_ in ("and", "or") and t.dep_ == "cc" for t in e)]
+        for ent in self.ents:
+            for i in range(ent.start, ent.end):
+                self.ent_of[i] = ent
+        self.chunk_of: dict[int, Span] = {}
+        people = [e for e in doc.ents if e.label_ == "PERSON"]
+        self.person = _make_arg(people[0], "PERSON", named=True) if people and resolve_pronouns else None
+        if doc.has_annotation("DEP"):
+            for chunk in doc.noun_chunks:
+                if any(t.pos_ == "PROPN" for t in chunk):
+                    self.chunk_of[chunk.root.i] = chunk
+
+    def arg(self, token: Token) -> Arg | None:
+        """The argument headed by ``token``, or None for pronouns, punctuation and the like."""
+        ent = self.ent_of.get(token.i)
+        if ent is not None:
+            return _make_arg(ent, ent.label_, named=True)
+        if token.lower_ in PERSON_PRONOUNS and token.dep_ in SUBJECT_DEPS:
+            return self.person
+        if token.pos_ in NOT_ARGUMENT_POS or token.pos_ == "VERB" or token.lower_ in RELATIVE_PRONOUNS:
+            return None
+        if token.pos_ == "NOUN":  # "his wife, Margrethe Nørlund, ..." -> the named appositive
+            for child in token.rights:
+                if child.dep_ == "appos" and (child.pos_ == "PROPN" or child.i in self.ent_of):
+                    return self.arg(child)
+        chunk = self.chunk_of.get(token.i)
+        left, right = token.i, token.i
+        if chunk is not None:
+            left = chunk.start
+            for t in chunk:  # drop "his"/"Bohr 's" possessors: the argument is the possessed thing
+                if t.dep_ in ("poss", "case") and t.i < token.i:
+                    left = t.i + 1
+            right = chunk.end - 1
+        else:
+            for child in token.lefts:
+                if child.dep_ in NAME_DEPS:
+                    left = min(left, child.left_edge.i)
+        if token.pos_ == "PROPN":
+            for child in token.rights:  # "University of Copenhagen", "Raiders of the Lost Ark"
+                if child.dep_ == "flat" or (
+                    child.dep_ == "prep"
+                    and child.lower_ == "of"
+                    and any(g.pos_ == "PROPN" and g.dep_ == "pobj" for g in child.children)
+                ):
+                    right = max(right, child.right_edge.i)
+        span = self.doc[left : right + 1]
+        return _make_arg(span, "", named=any(t.pos_ == "PROPN" for t in span))
+
+
+def _make_arg(span: Span, label: str, *, named: bool) -> Arg | None:
+    tokens = list(span)
+    while tokens and (tokens[0].pos_ in ("DET", "PUNCT") or tokens[0].dep_ in ("case", "poss")):
+        tokens.pop(0)
+    while tokens and tokens[-1].pos_ in ("PUNCT", "PART") and tokens[-1].dep_ != "flat":
+        tokens.pop()
+    if not tokens:
+        return None
+    text = span.doc.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)].strip(EDGE_STRIP)
+    if not text or not any(ch.isalnum() for ch in text):
+        return None
+    return Arg(text, label, named)
+
+
+def _with_conjuncts(token: Token) -> list[Token]:
+    return [token, *token.conjuncts]
+
+
+def _is_passive(verb: Token) -> bool:
+    if any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children):
+        return True
+    return verb.dep_ == "acl" and verb.tag_ == "VBN"
+
+
+def _verb_base(verb: Token) -> str:
+    """Predicate stem: participle for passives ("directed"), lemma otherwise, plus particles."""
+    if verb.lemma_ == "be":
+        base = "is"
+    elif _is_passive(verb):
+        base = verb.lower_
+    else:
+        base = verb.lemma_.lower()
+    particles = [c.lower_ for c in verb.children if c.dep_ == "prt"]
+    return " ".join([base, *particles])
+
+
+def _referent(noun: Token) -> list[Token]:
+    """What a noun stands for: "X is a film [directed ...]" -> X; "Bohr, a physicist [who ...]" -> Bohr."""
+    if noun.dep_ == "attr" and noun.head.lemma_ == "be":
+        subjects = [c for c in noun.head.children if c.dep_ in SUBJECT_DEPS]
+        if subjects:
+            return subjects
+    if noun.dep_ == "appos":
+        return [noun.head]
+    return [noun]
+
+
+def _subjects(verb: Token) -> list[Token]:
+    """Subject head tokens of ``verb``, inherited through verb conjunction and relative clauses."""
+    own = [c for c in verb.children if c.dep_ in SUBJECT_DEPS]
+    if own:
+        if verb.dep_ == "relcl" and all(s.lower_ in RELATIVE_PRONOUNS for s in own):
+            return _referent(verb.head)
+        return own
+    if verb.dep_ == "conj" and verb.head.pos_ in ("VERB", "AUX"):
+        return _subjects(verb.head)
+    if verb.dep_ in ("acl", "relcl") and verb.head.pos_ in ("NOUN", "PROPN"):
+        return _referent(verb.head)
+    return []
+
+
+def _prep_objects(head: Token, base: str) -> Iterator[tuple[str, Token]]:
+    """("<base> <prep>", object) for each prepositional / agent object hanging off ``head``."""
+    for prep in head.children:
+        if prep.dep_ not in ("prep", "agent"):
+            continue
+        for pobj in prep.children:
+            if pobj.dep_ == "pobj":
+                for obj in _with_conjuncts(pobj):
+                    yield f"{base} {prep.lower_}", obj
+
+
+def _verb_relations(verb: Token) -> Iterator[tuple[str, Token]]:
+    """(predicate, object head) pairs a verb (or copula) asserts about its subjects."""
+    base = _verb_base(verb)
+    complements = [c for c in verb.children if c.dep_ in ("attr", "acomp")]
+    for child in verb.children:
+        if child.dep_ in OBJECT_DEPS:
+            for obj in _with_conjuncts(child):
+                yield base, obj
+    for comp in complements:
+        for item in _with_conjuncts(comp):
+            of_objects = list(_prep_objects(item, item.lemma_.lower() if item.pos_ != "PROPN" else base))
+            yield from of_objects
+            if not of_objects and item.dep_ == "attr":
+                yield ("is a" if base == "is" else base), item
+    if not (verb.lemma_ == "be" and complements):
+        yield from _prep_objects(verb, base)
+
+
+def _appositions(token: Token) -> Iterator[tuple[Token, str, Token]]:
+    for appos in token.children:
+        if appos.dep_ != "appos":
+            continue
+        if appos.pos_ == "PROPN" and token.pos_ != "PROPN":
+            yield appos, "is a", token  # "his wife, Margrethe Nørlund" -> (Margrethe Nørlund, is a, wife)
+        elif appos.pos_ == "NOUN":
+            yield token, "is a", appos
+            for pred, obj in _prep_objects(appos, appos.lemma_.lower()):
+                yield token, pred, obj  # "Bohr, a professor at X" -> (Bohr, professor at, X)
+
+
+def extract_from_doc(doc: Doc, *, resolve_pronouns: bool = True) -> tuple[list[RawTriple], list[Arg]]:
+    """Every pattern match in ``doc`` in document order (duplicates removed), and its entities.
+
+    The entities are the NER spans of naming kinds (people, places, works, dates, ...) followed by
+    every other triple argument, each once.
+    """
+    index = _Doc(doc, resolve_pronouns=resolve_pronouns)
+    found: list[RawTriple] = []
+    seen: set[tuple[str, str, str]] = set()
+
+    def add(subj_tok: Token, predicate: str, obj_tok: Token) -> None:
+        subj, obj = index.arg(subj_tok), index.arg(obj_tok)
+        if subj is None or obj is None or not (subj.named or obj.named):
+            return
+        if subj.text.casefold() == obj.text.casefold():
+            return
+        key = (subj.text, predicate, obj.text)
+        if key not in seen:
+            seen.add(key)
+            found.append(RawTriple(subj, predicate, obj))
+
+    if doc.has_annotation("DEP"):
+        for token in doc:
+            if token.pos_ in ("VERB", "AUX") and token.dep_ not in ("aux", "auxpass"):
+                relations = list(_verb_relations(token))
+                if relations:
+                    for subject in _subjects(token):
+                        for subj in _with_conjuncts(subject):
+                            for predicate, obj in relations:
+                                add(subj, predicate, obj)
+            for subj, predicate, obj in _appositions(token):
+                add(subj, predicate, obj)
+
+    entities: dict[str, Arg] = {}
+    for ent in index.ents:
+        arg = _make_arg(ent, ent.label_, named=True) if ent.label_ not in NUMERIC_LABELS else None
+        if arg is not None:
+            entities.setdefault(arg.text, arg)
+    for triple in found:
+        entities.setdefault(triple.subject.text, triple.subject)
+        entities.setdefault(triple.object.text, triple.object)
+    return found, list(entities.values())

@@ -1,0 +1,164 @@
+"""The offline extractor on crafted sentences: exact triples, grounding, provenance, odd input."""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from hopgraph.errors import ConfigError
+from hopgraph.extract.base import Extractor
+from hopgraph.extract.offline_extractor import DEFAULT_MODELS, SpacyExtractor, split_text
+from hopgraph.types import Chunk
+
+pytest.importorskip("spacy")
+if not any(importlib.util.find_spec(m) for m in DEFAULT_MODELS):
+    pytest.skip("no spaCy English model installed", allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def extractor() -> SpacyExtractor:
+    ex = SpacyExtractor(batch_size=8)
+    _ = ex.nlp  # load once for the module
+    return ex
+
+
+def triples_of(extractor: SpacyExtractor, text: str) -> set[tuple[str, str, str]]:
+    extraction = extractor.extract(Chunk("doc-1", 0, text))
+    assert extraction.ok, extraction.error
+    return {(t.subject, t.predicate, t.object) for t in extraction.triples}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Niels Bohr was born in Copenhagen.", {("Niels Bohr", "born in", "Copenhagen")}),
+        ("Jaws was directed by Steven Spielberg.", {("Jaws", "directed by", "Steven Spielberg")}),
+        ("Copenhagen is the capital of Denmark.", {("Copenhagen", "capital of", "Denmark")}),
+        ("Bohr is a physicist.", {("Bohr", "is a", "physicist")}),
+        (
+            "Bohr, a Danish physicist, won the Nobel Prize in 1922.",
+            {("Bohr", "is a", "physicist"), ("Bohr", "win", "Nobel Prize"), ("Bohr", "win in", "1922")},
+        ),
+        (
+            "Spielberg and Lucas directed Raiders of the Lost Ark.",
+            {
+                ("Spielberg", "direct", "Raiders of the Lost Ark"),
+                ("Lucas", "direct", "Raiders of the Lost Ark"),
+            },
+        ),
+        (
+            "Steven Spielberg directed Jaws and Hook.",
+            {("Steven Spielberg", "direct", "Jaws"), ("Steven Spielberg", "direct", "Hook")},
+        ),
+        (
+            "Jaws is a 1975 film directed by Steven Spielberg.",
+            {("Jaws", "is a", "film"), ("Jaws", "directed by", "Steven Spielberg")},
+        ),
+        (
+            "Albert Einstein was a theoretical physicist. He was born in Ulm.",
+            {("Albert Einstein", "is a", "physicist"), ("Albert Einstein", "born in", "Ulm")},
+        ),
+    ],
+)
+def test_exact_triples(extractor: SpacyExtractor, text: str, expected: set[tuple[str, str, str]]) -> None:
+    assert triples_of(extractor, text) == expected
+
+
+def test_pronouns_stay_out_when_resolution_is_off(extractor: SpacyExtractor) -> None:
+    plain = SpacyExtractor(resolve_pronouns=False)
+    plain._nlp = extractor.nlp  # share the loaded pipeline
+    text = "Albert Einstein was a theoretical physicist. He was born in Ulm."
+    assert triples_of(plain, text) == {("Albert Einstein", "is a", "physicist")}
+
+
+def test_grounding_provenance_types_and_no_duplicates(extractor: SpacyExtractor) -> None:
+    text = (
+        "Marie Curie moved to Paris in 1891. Marie Curie moved to Paris in 1891. "
+        "She was awarded the Nobel Prize in Physics in 1903 by the Royal Swedish Academy of Sciences."
+    )
+    chunk = Chunk("doc-curie", 3, text)
+    extraction = extractor.extract(chunk)
+    assert isinstance(extractor, Extractor)
+    assert extraction.ok and extraction.chunk_id == chunk.id
+    keys = [(t.subject, t.predicate, t.object) for t in extraction.triples]
+    assert len(keys) == len(set(keys))
+    assert ("Marie Curie", "move to", "Paris") in keys
+    for t in extraction.triples:
+        assert t.subject in text and t.object in text
+        assert (t.chunk_id, t.doc_id) == (chunk.id, "doc-curie")
+    moved = next(t for t in extraction.triples if t.predicate == "move to")
+    assert (moved.subject_type, moved.object_type) == ("PERSON", "GPE")
+    names = {e.name for e in extraction.entities}
+    assert {"Marie Curie", "Paris"} <= names
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t ", "東京は日本の首都です。", "!!! ??? ...", "\x00\x01 \ud7ff"])
+def test_odd_text_gives_an_extraction(extractor: SpacyExtractor, text: str) -> None:
+    extraction = extractor.extract(Chunk("doc-odd", 0, text))
+    assert extraction.ok
+    assert extraction.triples == ()
+
+
+def test_huge_text_is_parsed_in_pieces() -> None:
+    ex = SpacyExtractor(max_segment_chars=200)
+    sentence = "Niels Bohr was born in Copenhagen. "
+    text = sentence * 30 + "Jaws was directed by Steven Spielberg."
+    extraction = ex.extract(Chunk("doc-big", 0, text))
+    assert extraction.ok
+    assert {(t.subject, t.predicate, t.object) for t in extraction.triples} == {
+        ("Niels Bohr", "born in", "Copenhagen"),
+        ("Jaws", "directed by", "Steven Spielberg"),
+    }
+
+
+def test_extract_many_keeps_order_and_matches_extract(extractor: SpacyExtractor) -> None:
+    texts = ["Niels Bohr was born in Copenhagen.", "", "Copenhagen is the capital of Denmark.", "  "]
+    chunks = [Chunk("doc-many", i, t) for i, t in enumerate(texts)]
+    many = list(extractor.extract_many(chunks))
+    assert [e.chunk_id for e in many] == [c.id for c in chunks]
+    assert many == [extractor.extract(c) for c in chunks]  # deterministic, same as one at a time
+
+
+def test_a_pipe_crash_loses_no_chunk(extractor: SpacyExtractor, monkeypatch: pytest.MonkeyPatch) -> None:
+    nlp = extractor.nlp
+    real_pipe = nlp.pipe
+    calls = []
+
+    def flaky_pipe(texts: Any, **kwargs: Any) -> Iterator[Any]:
+        calls.append(1)
+        for i, item in enumerate(real_pipe(texts, **kwargs)):
+            if len(calls) == 1 and i == 1:
+                raise RuntimeError("worker died")
+            yield item
+
+    monkeypatch.setattr(nlp, "pipe", flaky_pipe)
+    texts = [
+        "Niels Bohr was born in Copenhagen.",
+        "Jaws was directed by Steven Spielberg.",
+        "Bohr is a physicist.",
+    ]
+    got = list(extractor.extract_many(Chunk("doc-crash", i, t) for i, t in enumerate(texts)))
+    assert [len(e.triples) for e in got] == [1, 1, 1] and all(e.ok for e in got)
+    assert len(calls) == 2  # the pipe was restarted on the rest of the stream
+
+
+def test_missing_model_is_a_config_error_saying_how_to_install() -> None:
+    with pytest.raises(ConfigError, match=r"requirements/spacy-model\.txt"):
+        _ = SpacyExtractor("no_such_spacy_model_xyz").nlp
+
+
+def test_bad_settings_are_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="batch_size"):
+        SpacyExtractor(batch_size=0)
+
+
+def test_split_text_cuts_at_sentence_ends_and_keeps_every_character() -> None:
+    text = "First sentence here. Second one follows. " * 10
+    pieces = split_text(text, 100)
+    assert all(len(p) <= 100 for p in pieces)
+    assert "".join(pieces) == text
+    assert all(p.endswith(". ") for p in pieces[:-1])
+    assert split_text("  \n ", 100) == []
