@@ -1,0 +1,231 @@
+"""``hopgraph train``, ``hopgraph eval`` and ``hopgraph ask`` for knowledge-base QA (MetaQA).
+
+    hopgraph import ../shared/data/metaqa/kb.txt --graph mqa
+    hopgraph import ../shared/data/metaqa/kb_supplement.txt --graph mqa
+    hopgraph train metaqa --graph mqa --out metaqa.pt --epochs 4 --seed 0
+    hopgraph eval metaqa --graph mqa --questions ../shared/data/metaqa/2-hop/dev.txt --split val \\
+        --json out.json
+    hopgraph ask --graph mqa "who directed the films written by [Emily Giffin]"
+
+``eval`` and ``ask`` use the bundled weights (hopgraph/reason/weights/metaqa.pt) unless
+``--weights FILE`` names others. cli.py calls :func:`register` from ``build_parser``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from hopgraph.api import HopGraph
+from hopgraph.errors import HopGraphError
+
+EXIT_OK = 0
+
+
+def _open(args: argparse.Namespace) -> HopGraph:
+    overrides: dict[str, Any] = {}
+    if getattr(args, "backend", None):
+        overrides["backend"] = args.backend
+    if getattr(args, "url", None):
+        overrides["url"] = args.url
+    if not args.graph and not overrides:
+        raise HopGraphError("name the graph: --graph DIR (or --url / --backend)")
+    return HopGraph.open(args.graph, **overrides)
+
+
+def _load_graph(hg: HopGraph) -> Any:
+    from hopgraph.reason.graph import KBGraph
+
+    graph = KBGraph.from_store(hg.store)
+    if graph.num_edges == 0:
+        raise HopGraphError(
+            "the graph has no relations: import the KB first (hopgraph import kb.txt --graph DIR)"
+        )
+    return graph
+
+
+def _threads(n: int) -> None:
+    import torch
+
+    torch.set_num_threads(n)
+
+
+def _print_table(result: Any) -> None:
+    print(f"{'hops':>4} {'questions':>9} {'covered':>8} {'Hits@1 all':>11} {'Hits@1 covered':>15}")
+    for hops, row in result.per_hop.items():
+        name = str(hops) if hops else "?"
+        print(
+            f"{name:>4} {int(row['questions']):>9} {int(row['covered_questions']):>8} "
+            f"{row['hits@1_all']:>11.4f} {row['hits@1_covered']:>15.4f}"
+        )
+    print(
+        f"{'all':>4} {result.questions:>9} {result.covered_questions:>8} {result.hits_all:>11.4f} "
+        f"{result.hits_covered:>15.4f}"
+    )
+    print(f"{result.questions_per_s:,.0f} questions/s")
+
+
+# -- commands -----------------------------------------------------------------------------------
+def cmd_train_metaqa(args: argparse.Namespace) -> int:
+    from hopgraph.eval.metaqa import default_data_dir, dev_questions, evaluate, train_metaqa
+    from hopgraph.reason.gnn import save_scorer
+    from hopgraph.reason.kbqa import KBReasoner
+    from hopgraph.reason.train import TrainConfig
+
+    _threads(args.threads)
+    data = Path(args.data) if args.data else default_data_dir()
+    questions = dev_questions(data)
+    out = Path(args.out) if args.out else Path(args.graph or ".") / "metaqa.pt"
+    config = TrainConfig(
+        epochs=args.epochs,
+        seed=args.seed,
+        batch_size=args.batch_size,
+        lr=args.lr,
+        threads=args.threads,
+        time_limit_s=args.time_limit,
+    )
+    with _open(args) as hg:
+        graph = _load_graph(hg)
+    print(f"training on {graph.num_nodes:,} entities, {graph.num_edges:,} relations", file=sys.stderr)
+    model, report, valid, meta = train_metaqa(graph, questions, config)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    save_scorer(model, str(out), meta)
+    print(f"trained on {report.examples:,} questions in {report.seconds:.0f} s; weights: {out}")
+    print(f"validation ({len(valid):,} held-out questions, seed {args.seed}):")
+    _print_table(evaluate(KBReasoner(model, graph), valid))
+    return EXIT_OK
+
+
+def cmd_eval_metaqa(args: argparse.Namespace) -> int:
+    from hopgraph.eval.metaqa import default_data_dir, evaluate, read_questions
+    from hopgraph.reason.data import split_questions
+    from hopgraph.reason.kbqa import KBReasoner
+
+    _threads(args.threads)
+    data = Path(args.data) if args.data else None
+    files = (
+        [Path(f) for f in args.questions]
+        if args.questions
+        else [(data or default_data_dir()) / f"{n}-hop" / "dev.txt" for n in (1, 2, 3)]
+    )
+    questions = [q for f in files for q in read_questions(f, args.hops)]
+    questions = [q if q.hops else type(q)(q.text, q.topic, q.answers, 3) for q in questions]
+    if args.split != "all":
+        train, valid = split_questions(questions, args.seed)
+        questions = valid if args.split == "val" else train
+    with _open(args) as hg:
+        started = time.perf_counter()
+        graph = _load_graph(hg)
+        reasoner = KBReasoner.load(graph, args.weights)
+        print(f"graph and weights loaded in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+        result = evaluate(reasoner, questions, batch_size=args.batch_size)
+    _print_table(result)
+    if args.json:
+        Path(args.json).write_text(json.dumps(result.to_json(), indent=2) + "\n")
+    return EXIT_OK
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from hopgraph.reason.kbqa import KBReasoner, predict_question
+
+    _threads(args.threads)
+    with _open(args) as hg:
+        reasoner = KBReasoner.load(_load_graph(hg), args.weights)
+        prediction = predict_question(hg.store, args.question, reasoner=reasoner, top_k=args.top_k)
+    answers = [
+        {"answer": a.name, "id": a.entity, "score": a.score, "path": str(a.path) if a.path else None}
+        for a in prediction.answers
+    ]
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "answer": "; ".join(a.name for a in prediction.answers),
+                    "answers": answers,
+                    "paths": [a["path"] for a in answers if a["path"]],
+                },
+                indent=2,
+            )
+        )
+        return EXIT_OK
+    print("; ".join(a.name for a in prediction.answers) or "(no answer)")
+    for a in prediction.answers:
+        print(f"  {a.path}  ({a.score:.3f})" if a.path else f"  {a.name} (no path)")
+    return EXIT_OK
+
+
+# -- parser -------------------------------------------------------------------------------------
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def register(sub: argparse._SubParsersAction, common: list[argparse.ArgumentParser]) -> None:
+    """Add ``train``, ``eval`` and ``ask`` to the ``hopgraph`` command."""
+    from hopgraph.reason.kbqa import DEFAULT_WEIGHTS
+    from hopgraph.reason.train import TrainConfig
+
+    threads = argparse.ArgumentParser(add_help=False)
+    threads.add_argument("--threads", type=_positive, default=1, help="torch threads (default 1)")
+    data = argparse.ArgumentParser(add_help=False)
+    data.add_argument(
+        "--data",
+        metavar="DIR",
+        help="MetaQA folder (default $HOPGRAPH_METAQA_DIR, else ../shared/data/metaqa)",
+    )
+
+    train = sub.add_parser("train", help="train a reasoner").add_subparsers(dest="dataset", required=True)
+    p = train.add_parser(
+        "metaqa",
+        parents=[*common, data, threads],
+        help="train the GNN scorer on 80%% of the MetaQA dev questions",
+    )
+    p.add_argument("--out", metavar="FILE", help="weights file (default GRAPH/metaqa.pt)")
+    p.add_argument("--epochs", type=_positive, default=TrainConfig.epochs)
+    p.add_argument("--seed", type=int, default=0, help="split and training seed")
+    p.add_argument("--batch-size", type=_positive, default=TrainConfig.batch_size)
+    p.add_argument("--lr", type=float, default=TrainConfig.lr)
+    p.add_argument("--time-limit", type=float, metavar="S", help="stop training after S seconds")
+    p.set_defaults(func=cmd_train_metaqa)
+
+    evaluate = sub.add_parser("eval", help="evaluate a reasoner").add_subparsers(
+        dest="dataset", required=True
+    )
+    p = evaluate.add_parser(
+        "metaqa", parents=[*common, data, threads], help="Hits@1 (all and covered) on MetaQA-format questions"
+    )
+    p.add_argument(
+        "--questions",
+        metavar="FILE",
+        action="append",
+        help="MetaQA-format file (repeatable; default the three dev files)",
+    )
+    p.add_argument(
+        "--hops", type=_positive, help="hop count for coverage (default: N of an N-hop path, else 3)"
+    )
+    p.add_argument("--weights", metavar="FILE", help=f"weights (default {DEFAULT_WEIGHTS.name}, bundled)")
+    p.add_argument(
+        "--split",
+        choices=["all", "train", "val"],
+        default="all",
+        help="only the training or validation part of the seeded 80/20 split",
+    )
+    p.add_argument("--seed", type=int, default=0, help="split seed (as in training)")
+    p.add_argument("--batch-size", type=_positive, default=256)
+    p.add_argument("--json", metavar="OUT", help="write the figures as JSON")
+    p.set_defaults(func=cmd_eval_metaqa)
+
+    p = sub.add_parser(
+        "ask", parents=[*common, threads], help="answer a question over a KB graph, with paths"
+    )
+    p.add_argument("question", metavar="QUESTION", help="the topic entity in [brackets], or free text")
+    p.add_argument("--weights", metavar="FILE", help="weights (default: the bundled MetaQA weights)")
+    p.add_argument("--top-k", type=_positive, default=3, help="answers to show")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_ask)

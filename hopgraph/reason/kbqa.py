@@ -1,0 +1,197 @@
+"""Knowledge-base question answering: a trained scorer plus a graph, answers with checked paths.
+
+    reasoner = KBReasoner.load(KBGraph.from_store(store))        # bundled MetaQA weights
+    answer = answer_kb_question(store, "who directed [Heat]", reasoner=reasoner)
+    print(answer.text, [str(p) for p in answer.paths])
+
+Ties between equally scored answers go to the lowest entity id (nodes are ordered by id). The
+topic entity is never an answer (its score is zeroed at every hop).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from hopgraph.errors import HopGraphError
+from hopgraph.ids import entity_id
+from hopgraph.kg.base import GraphStore
+from hopgraph.reason.data import Example, KBQuestion, find_node
+from hopgraph.reason.encoder import mask_topic
+from hopgraph.reason.gnn import HopScorer, load_scorer
+from hopgraph.reason.graph import KBGraph
+from hopgraph.reason.paths import HopScores, KBPath, PathIndex
+from hopgraph.types import Answer
+
+DEFAULT_WEIGHTS = Path(__file__).resolve().parent / "weights" / "metaqa.pt"
+"""The bundled MetaQA weights (``hopgraph train metaqa`` writes them)."""
+
+
+class TopicNotFoundError(HopGraphError):
+    """The question's topic entity is not in the graph."""
+
+
+@dataclass(frozen=True, slots=True)
+class RankedEntity:
+    node: int
+    entity: str
+    name: str
+    score: float
+    path: KBPath | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Prediction:
+    """The answers to one question, best first (empty when the topic is missing or nothing scored)."""
+
+    answers: tuple[RankedEntity, ...]
+
+    @property
+    def node(self) -> int:
+        return self.answers[0].node if self.answers else -1
+
+
+class KBReasoner:
+    """A :class:`HopScorer` bound to a :class:`KBGraph`; batched answers with their paths."""
+
+    def __init__(self, model: HopScorer, graph: KBGraph) -> None:
+        self.model = model.eval()
+        self.graph = graph
+        self.transfer = model.prepare(graph)
+        self.paths = PathIndex(graph, self.transfer.edge_index.numpy(), self.transfer.edge_slot.numpy())
+
+    @classmethod
+    def load(cls, graph: KBGraph, weights: str | Path | None = None) -> KBReasoner:
+        model, _ = load_scorer(str(weights or DEFAULT_WEIGHTS))
+        return cls(model, graph)
+
+    def predict(
+        self,
+        examples: Sequence[Example],
+        *,
+        batch_size: int = 256,
+        top_k: int = 1,
+        with_paths: bool = True,
+        beam: int = 4,
+    ) -> list[Prediction]:
+        """Top ``top_k`` answers per example; each with its best path when ``with_paths``."""
+        out = [Prediction(())] * len(examples)
+        todo = [i for i, e in enumerate(examples) if e.topic >= 0]
+        with torch.no_grad():
+            for start in range(0, len(todo), batch_size):
+                chunk = todo[start : start + batch_size]
+                batch = [examples[i] for i in chunk]
+                ids, lengths = self.model.vocab.batch([e.masked for e in batch])
+                topics = torch.tensor([e.topic for e in batch], dtype=torch.long)
+                res = self.model(ids, lengths, topics, self.transfer)
+                n = self.graph.num_nodes
+                ranked = rank(res.keys.numpy(), res.scores.numpy(), n, len(batch), top_k)
+                hop_keys = [k.numpy() for k in res.hop_keys]
+                hop_values = [v.numpy() for v in res.hop_scores]
+                attention = res.relation_attention.numpy()
+                mix = res.hop_attention.numpy()
+                for row, i in enumerate(chunk):
+                    lookup = HopScores(hop_keys, hop_values, row, n)
+                    answers = []
+                    for node, score in ranked[row]:
+                        path = None
+                        if with_paths:
+                            target = np.array([node])
+                            by_hop = [mix[row, t] * lookup(t, target)[0] for t in range(len(hop_keys))]
+                            hop = int(np.argmax(by_hop)) + 1
+                            found = self.paths.trace(
+                                node, batch[row].topic, lookup, attention[:, row], hop, beam=beam
+                            )
+                            path = found[0] if found else None
+                        g = self.graph
+                        answers.append(RankedEntity(node, g.node_ids[node], g.names[node], score, path))
+                    out[i] = Prediction(tuple(answers))
+        return out
+
+
+def rank(
+    keys: np.ndarray, scores: np.ndarray, num_nodes: int, batch: int, top_k: int
+) -> list[list[tuple[int, float]]]:
+    """Best ``top_k`` ``(node, score)`` per question from sparse scores (sorted flat keys
+    ``row * N + node``); only positive scores; ties go to the lowest node index = lowest entity id."""
+    out: list[list[tuple[int, float]]] = [[] for _ in range(batch)]
+    positive = scores > 0
+    keys, scores = keys[positive], scores[positive]
+    rows, nodes = keys // num_nodes, keys % num_nodes
+    order = np.lexsort((nodes, -scores, rows))
+    for i in order:
+        answers = out[int(rows[i])]
+        if len(answers) < top_k:
+            answers.append((int(nodes[i]), float(scores[i])))
+    return out
+
+
+def topic_node(store: GraphStore | None, graph: KBGraph, mention: str) -> int:
+    """Node of a topic mention: exact entity id, else ``store.find_entities`` (case-insensitive,
+    lowest id first), else the graph's own case-insensitive name index; -1 when none matches."""
+    exact = graph.index_of(entity_id(mention))
+    if exact is not None:
+        return exact
+    if store is not None:
+        found = sorted(e.id for e in store.find_entities([mention]))
+        for candidate in found:
+            node = graph.index_of(candidate)
+            if node is not None:
+                return node
+    return find_node(graph, mention)
+
+
+def predict_question(
+    store: GraphStore | None,
+    question: str,
+    *,
+    reasoner: KBReasoner,
+    top_k: int = 3,
+    min_relative_score: float = 0.5,
+) -> Prediction:
+    """The ranked answers to one question, each with its path (see :func:`answer_kb_question`);
+    answers scoring under ``min_relative_score`` times the best are left out."""
+    mention = _bracketed(question)
+    if not mention and store is not None:
+        from hopgraph.retrieval.linking import link_entities
+
+        linked = link_entities(store, question, k=1)
+        mention = linked[0].text if linked else ""
+    node = topic_node(store, reasoner.graph, mention) if mention else -1
+    if node < 0:
+        raise TopicNotFoundError(
+            f"no topic entity found for {question!r}: put the entity name in [brackets] "
+            "or check that it is in the graph (hopgraph cypher)"
+        )
+    example = Example(KBQuestion(question, mention), mask_topic(question, mention), node, ())
+    answers = reasoner.predict([example], top_k=top_k)[0].answers
+    best = answers[0].score if answers else 0.0
+    return Prediction(tuple(a for a in answers if a.score >= min_relative_score * best))
+
+
+def answer_kb_question(
+    store: GraphStore | None,
+    question: str,
+    *,
+    reasoner: KBReasoner,
+    top_k: int = 3,
+    min_relative_score: float = 0.5,
+) -> Answer:
+    """Answer one question over a KB graph: the topic comes from ``[brackets]``, else from entity
+    linking (:func:`hopgraph.retrieval.linking.link_entities`). ``Answer.paths`` holds one checked
+    path per answer, best first; ``Answer.text`` the answer names joined by ``; ``.
+    Raises :class:`TopicNotFoundError` when no topic entity can be found in the graph."""
+    prediction = predict_question(
+        store, question, reasoner=reasoner, top_k=top_k, min_relative_score=min_relative_score
+    )
+    paths = tuple(a.path.to_reasoning_path() for a in prediction.answers if a.path is not None)
+    return Answer(text="; ".join(a.name for a in prediction.answers), paths=paths)
+
+
+def _bracketed(question: str) -> str:
+    start, end = question.find("["), question.find("]")
+    return question[start + 1 : end].strip() if 0 <= start < end else ""
