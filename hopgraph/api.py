@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from hopgraph.config import Settings, load_settings
+from hopgraph.errors import ConfigError
 from hopgraph.kg import DeleteCounts, GraphStore, open_store
 from hopgraph.types import GraphStats
+
+if TYPE_CHECKING:
+    from hopgraph.extract.jobs import IngestOptions, JobSummary
 
 
 class HopGraph:
@@ -61,6 +65,44 @@ class HopGraph:
         from hopgraph.extract.importers import import_triples
 
         return import_triples(self.store, path, format=format, progress=progress)
+
+    def ingest(
+        self,
+        sources: str | Path | Sequence[str | Path],
+        *,
+        options: IngestOptions | None = None,
+        state_path: str | Path | None = None,
+        progress: TextIO | None = None,
+        **option_values: Any,
+    ) -> JobSummary:
+        """Run a resumable extraction job over files, folders or globs; returns its JobSummary.
+
+        ``options`` is an :class:`~hopgraph.extract.jobs.IngestOptions`, or pass its fields as
+        keywords (``llm="openai:gpt-4o-mini"``, ``concurrency=8``, ``retry_failed=True``,
+        ``embed=False``...). Chunk state goes to ``state_path`` (default ``<folder>/jobs.sqlite``);
+        progress lines to the ``progress`` stream when given.
+        """
+        from hopgraph.extract.job_state import STATE_FILE_NAME
+        from hopgraph.extract.jobs import IngestOptions, run_ingest
+
+        if options is None:
+            options = IngestOptions(**option_values)
+        elif option_values:
+            options = dataclasses.replace(options, **option_values)
+        if state_path is None:
+            if self.folder is None:
+                raise ConfigError("ingest needs a place for its job state: pass state_path=FILE")
+            state_path = self.folder / STATE_FILE_NAME
+        items = [sources] if isinstance(sources, str | Path) else list(sources)
+        return run_ingest(
+            self.store,
+            [str(s) for s in items],
+            state_path=Path(state_path),
+            settings=self.settings,
+            options=options,
+            folder=self.folder,
+            stream=progress,
+        )
 
     def delete_document(self, doc_id: str) -> DeleteCounts:
         """Remove exactly one document's contribution to the graph."""

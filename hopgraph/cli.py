@@ -345,6 +345,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("out", metavar="OUT", help="output file; the suffix picks the format unless --format")
     p.add_argument("--format", choices=EXPORT_FORMATS, help="turtle (default), nt, xml, json-ld or graphml")
     p.set_defaults(func=cmd_export)
+
+    from hopgraph.cli_ingest import register as register_ingest
+
+    register_ingest(sub, common)  # ingest, jobs, delete
+
+    from hopgraph.cli_kbqa import register as register_kbqa
+
+    register_kbqa(sub, common)  # train, eval, ask
     return parser
 
 

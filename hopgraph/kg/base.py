@@ -74,6 +74,12 @@ class GraphStore(Protocol):
         """Delete every node and relationship of this graph."""
         ...
 
+    def merge_entities(self, alias_id: str, canonical_id: str) -> int:
+        """Fold entity ``alias_id`` into ``canonical_id``: move its relations and MENTIONS (provenance
+        unioned), add its name and aliases to the canonical's aliases, delete it. Returns the number
+        of relations moved; 0 and no change when either entity is missing or they are the same."""
+        ...
+
     # -- reads ----------------------------------------------------------------------------------
     def stats(self) -> GraphStats: ...
 
@@ -108,6 +114,11 @@ class GraphStore(Protocol):
 
     def fulltext_search(self, label: NodeLabel, text: str, k: int = 10) -> list[ScoredId]:
         """Full-text hits over entity names or chunk text; any text is accepted (it is tokenised)."""
+        ...
+
+    def missing_embeddings(self, label: NodeLabel, limit: int = 10_000) -> list[tuple[str, str]]:
+        """Up to ``limit`` ``(id, text)`` of ``label`` nodes without an embedding, by id (text: the
+        chunk's text or the entity's name)."""
         ...
 
     def iter_entities(self, batch_size: int = 10_000) -> Iterator[Entity]: ...

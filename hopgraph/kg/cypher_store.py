@@ -25,6 +25,16 @@ _RELATION_RETURN = (
     "r.chunk_ids AS c, r.doc_ids AS d, r.confidence AS conf"
 )
 _ENTITY_RETURN = "e.id AS id, e.name AS name, e.type AS type, e.aliases AS aliases"
+TYPES_PER_STATEMENT = 50
+"""Relationship types merged per statement by ``upsert_triples``."""
+_RELATION_MERGE = (
+    "UNWIND $rows{k} AS r MATCH (s:Entity {{id: r.s}}) MATCH (o:Entity {{id: r.o}}) "
+    "MERGE (s)-[x:{t}]->(o) "
+    "ON CREATE SET x.predicate = r.p, x.chunk_ids = r.c, x.doc_ids = r.d, x.confidence = r.conf "
+    "ON MATCH SET x.chunk_ids = x.chunk_ids + [v IN r.c WHERE NOT v IN x.chunk_ids], "
+    "x.doc_ids = x.doc_ids + [v IN r.d WHERE NOT v IN x.doc_ids], "
+    "x.confidence = CASE WHEN r.conf > x.confidence THEN r.conf ELSE x.confidence END "
+)
 
 
 def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
@@ -186,22 +196,43 @@ class CypherGraphStore:
             _union(rel["d"], [t.doc_id])
             rel["conf"] = max(rel["conf"], t.confidence)
         self._merge_entities(list(entities.values()))
-        for rel_type, rows in relations.items():
-            self._write_rows(
-                "UNWIND $rows AS r MATCH (s:Entity {id: r.s}) MATCH (o:Entity {id: r.o}) "
-                f"MERGE (s)-[x:{rel_type}]->(o) "
-                "ON CREATE SET x.predicate = r.p, x.chunk_ids = r.c, x.doc_ids = r.d, x.confidence = r.conf "
-                "ON MATCH SET x.chunk_ids = x.chunk_ids + [v IN r.c WHERE NOT v IN x.chunk_ids], "
-                "x.doc_ids = x.doc_ids + [v IN r.d WHERE NOT v IN x.doc_ids], "
-                "x.confidence = CASE WHEN r.conf > x.confidence THEN r.conf ELSE x.confidence END",
-                list(rows.values()),
-            )
+        self._write_relations({t: list(rows.values()) for t, rows in relations.items()})
         self._merge_mentions(mentions)
         return WriteCounts(
             entities=len(entities),
             relations=sum(len(rows) for rows in relations.values()),
             mentions=len(mentions),
         )
+
+    def _write_relations(self, by_type: dict[str, list[dict[str, Any]]]) -> None:
+        """Merge relation rows, several types per statement.
+
+        A type cannot be a parameter, so each type needs its own ``MERGE`` clause; sending each in a
+        statement of its own costs a round trip and a query plan per type (OpenIE output has
+        thousands of predicates). Up to ``TYPES_PER_STATEMENT`` ``UNWIND`` segments, joined by
+        ``WITH count(*)``, go in one statement instead, about ``batch_size`` rows in all.
+        """
+        parts: list[str] = []
+        params: dict[str, Any] = {}
+        size = 0
+
+        def flush() -> None:
+            nonlocal parts, params, size
+            if parts:
+                self._run(" ".join(parts), params, write=True)
+            parts, params, size = [], {}, 0
+
+        for rel_type, rows in by_type.items():
+            rel_type = checked_type_name(rel_type)
+            for batch in _batches(rows, self.batch_size):
+                if size + len(batch) > self.batch_size or len(parts) >= TYPES_PER_STATEMENT:
+                    flush()
+                k = len(parts)
+                glue = f"WITH count(*) AS done{k} " if k else ""
+                parts.append(glue + _RELATION_MERGE.format(k=k, t=rel_type))
+                params[f"rows{k}"] = batch
+                size += len(batch)
+        flush()
 
     def _merge_mentions(self, mentions: set[tuple[str, str]]) -> None:
         # The chunk's document becomes part of the entity's provenance, so deleting it is exact.
@@ -231,6 +262,61 @@ class CypherGraphStore:
             [{"id": k, "v": [float(x) for x in v]} for k, v in vectors.items()],
         )
         return len(vectors)
+
+    def merge_entities(self, alias_id: str, canonical_id: str) -> int:
+        params = {"a": alias_id, "c": canonical_id}
+        found = self._run("MATCH (e:Entity) WHERE e.id IN [$a, $c] RETURN count(e) AS n", params, write=False)
+        if alias_id == canonical_id or _count(found) != 2:
+            return 0
+        # Types cannot be parameters: one statement per (checked) type and direction. A relation
+        # between the two, or a self-loop of the alias, becomes a self-loop of the canonical.
+        merge = (
+            "MATCH (c:Entity {id: $c}) MERGE {pattern} "
+            "ON CREATE SET x.predicate = r.predicate, x.chunk_ids = r.chunk_ids, "
+            "x.doc_ids = r.doc_ids, x.confidence = r.confidence "
+            "ON MATCH SET x.chunk_ids = x.chunk_ids + [v IN r.chunk_ids WHERE NOT v IN x.chunk_ids], "
+            "x.doc_ids = x.doc_ids + [v IN r.doc_ids WHERE NOT v IN x.doc_ids], "
+            "x.confidence = CASE WHEN r.confidence > x.confidence THEN r.confidence ELSE x.confidence END "
+            "RETURN count(*) AS n"
+        )
+        shapes = [
+            ("(a:Entity {id: $a})-[r:{t}]->(o:Entity) WHERE o.id <> $a", "(c)-[x:{t}]->(o)"),
+            ("(a:Entity {id: $a})<-[r:{t}]-(o:Entity) WHERE o.id <> $a", "(o)-[x:{t}]->(c)"),
+            ("(a:Entity {id: $a})-[r:{t}]->(a)", "(c)-[x:{t}]->(c)"),
+        ]
+        types = self._run(
+            "MATCH (a:Entity {id: $a})-[r]-(:Entity) RETURN DISTINCT type(r) AS t", params, write=False
+        )
+        moved = 0
+        for rel_type in sorted(checked_type_name(row["t"]) for row in types):
+            for match, pattern in shapes:
+                carried = "r, o" if "o.id" in match else "r"
+                rows = self._run(
+                    f"MATCH {match.replace('{t}', rel_type)} WITH {carried} "
+                    + merge.replace("{pattern}", pattern.replace("{t}", rel_type)),
+                    params,
+                    write=True,
+                )
+                moved += _count(rows)
+        self._run(
+            "MATCH (ch:Chunk)-[:MENTIONS]->(a:Entity {id: $a}) MATCH (c:Entity {id: $c}) "
+            "MERGE (ch)-[:MENTIONS]->(c)",
+            params,
+            write=True,
+        )
+        self._run(
+            "MATCH (a:Entity {id: $a}) MATCH (c:Entity {id: $c}) "
+            "WITH a, c, [n IN [a.name] + coalesce(a.aliases, []) "
+            "WHERE n <> c.name AND NOT n IN coalesce(c.aliases, [])] AS extra "
+            "SET c.aliases = coalesce(c.aliases, []) + extra, "
+            "c.doc_ids = coalesce(c.doc_ids, []) + "
+            "[d IN coalesce(a.doc_ids, []) WHERE NOT d IN coalesce(c.doc_ids, [])], "
+            "c.type = CASE WHEN coalesce(c.type, '') = '' THEN a.type ELSE c.type END",
+            params,
+            write=True,
+        )
+        self._run("MATCH (a:Entity {id: $a}) DETACH DELETE a", params, write=True)
+        return moved
 
     def _ensure_vector_index(self, label: str, dimension: int) -> None:
         if self._create_index(self.dialect.vector_index(label, dimension)):
@@ -422,6 +508,16 @@ class CypherGraphStore:
             if len(rows) < batch_size:
                 return
             after = rows[-1]["id"]
+
+    def missing_embeddings(self, label: NodeLabel, limit: int = 10_000) -> list[tuple[str, str]]:
+        field = {"Entity": "name", "Chunk": "text"}[node_label(label)]
+        rows = self._run(
+            f"MATCH (n:{label}) WHERE n.embedding IS NULL "
+            f"RETURN n.id AS id, n.{field} AS text ORDER BY id LIMIT $n",
+            {"n": int(limit)},
+            write=False,
+        )
+        return [(row["id"], row["text"] or "") for row in rows]
 
     def iter_relations(self, batch_size: int = 10_000) -> Iterator[Relation]:
         # Paged by source entity id, so a page holds whole adjacency lists and no edge is skipped.

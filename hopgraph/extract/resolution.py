@@ -1,0 +1,407 @@
+"""Entity resolution: map each new entity name to a canonical entity, before triples are stored.
+
+Rules, in order (a name is compared only with *canonical* entities, so merges never chain):
+
+1. **key**: the names' resolution keys are equal. The key is NFKC, case-folded, ``&`` read as
+   ``and``, hyphens/slashes/underscores read as spaces, other punctuation dropped, whitespace
+   collapsed ("U.S.A." = "usa", "Jean-Paul  Sartre" = "jean paul sartre"). Exact key lookups also
+   go to the store (``store.find_entities``), so a later run reuses the entities of earlier runs.
+2. **embedding**: cosine of the name embeddings >= ``threshold`` (default 0.92).
+3. **string**: ``difflib.SequenceMatcher`` ratio of the keys >= ``string_threshold`` (default 0.9),
+   and, when an embedder is given, cosine >= ``threshold - 0.1`` as well (spelling variants only).
+
+Guards that veto rules 2 and 3 (precision first: a false merge corrupts paths, a missed one
+only costs recall):
+
+- **types**: types are compatible when either is unknown (empty) or both map to the same
+  coarse class (``PERSON``/``PER``, ``ORG``/``ORGANIZATION``, ``GPE``/``LOC``/``LOCATION``,
+  ``DATE``/``TIME``...; any other type is its own class). Known and different never merge,
+  not even by key.
+- **numbers**: the digit-bearing tokens must be identical ("1963" / "1964", "Apollo 11" /
+  "Apollo 12" never merge).
+- **qualifiers**: when one name's tokens are a strict subset of the other's ("Paris" / "Paris,
+  Texas", "John Smith" / "John Smith Jr."), they never merge, whatever the scores.
+
+Candidates for rules 2 and 3 come from the embeddings of the canonical entities seen by this
+resolver (an in-memory matrix) and, for entities that were already in the store when the
+resolver first ran, from the store's ``Entity`` vector index (``store.vector_search``). Without
+an embedder, candidates are the canonical names with the same :func:`word_key` (string rule
+only: plural variants such as "river" / "rivers").
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from hopgraph.embed import Embedder
+from hopgraph.ids import normalize_name
+from hopgraph.kg.base import GraphStore
+from hopgraph.types import Entity, Triple
+
+_SPACE_LIKE = re.compile(r"[\s\-\u2010-\u2015/_]+")
+_DROP = re.compile(r"[^\w\s]")
+_TYPE_CLASSES = {
+    "PER": "PERSON",
+    "PERSON": "PERSON",
+    "PEOPLE": "PERSON",
+    "HUMAN": "PERSON",
+    "ORG": "ORGANIZATION",
+    "ORGANISATION": "ORGANIZATION",
+    "ORGANIZATION": "ORGANIZATION",
+    "COMPANY": "ORGANIZATION",
+    "GPE": "PLACE",
+    "LOC": "PLACE",
+    "LOCATION": "PLACE",
+    "PLACE": "PLACE",
+    "FAC": "PLACE",
+    "FACILITY": "PLACE",
+    "DATE": "TIME",
+    "TIME": "TIME",
+    "YEAR": "TIME",
+}
+BLOCK = 1024
+"""Names whose similarities are computed at once (bounds memory to BLOCK x entities floats)."""
+_ARTICLES = frozenset({"the", "a", "an"})
+STORE_K = 5
+"""Neighbours asked of the store's vector index per unresolved name."""
+
+
+def resolution_key(name: str) -> str:
+    """The normalised form two names must share to be merged without further evidence."""
+    text = unicodedata.normalize("NFKC", name).casefold().replace("&", " and ")
+    text = _DROP.sub("", _SPACE_LIKE.sub(" ", text))
+    return " ".join(text.split())
+
+
+def type_class(entity_type: str) -> str:
+    """The coarse class of a type name ('' when unknown)."""
+    key = entity_type.strip().upper().replace(" ", "_")
+    return _TYPE_CLASSES.get(key, key)
+
+
+def types_compatible(a: str, b: str) -> bool:
+    """True unless both types are known and fall in different classes."""
+    ca, cb = type_class(a), type_class(b)
+    return not ca or not cb or ca == cb
+
+
+def string_similarity(a: str, b: str) -> float:
+    """``difflib.SequenceMatcher`` ratio of the two names' resolution keys (0..1)."""
+    ka, kb = resolution_key(a), resolution_key(b)
+    if ka == kb:
+        return 1.0
+    return difflib.SequenceMatcher(None, ka, kb, autojunk=False).ratio()
+
+
+def _numbers(tokens: list[str]) -> list[str]:
+    return sorted(t for t in tokens if any(ch.isdigit() for ch in t))
+
+
+def _stem(token: str) -> str:
+    """Plural (and, punctuation dropped, possessive) ending removed: 'rivers' -> 'river'."""
+    if len(token) <= 3:
+        return token
+    if token.endswith("ies") and len(token) > 4:
+        return token[:-3] + "y"
+    if token.endswith(("ses", "xes", "ches", "shes")):
+        return token[:-2]
+    if token.endswith("s") and not token.endswith("ss"):
+        return token[:-1]
+    return token
+
+
+def _acronym(short: list[str], long: list[str]) -> bool:
+    return len(short) == 1 and len(long) >= 2 and short[0] == "".join(t[0] for t in long)
+
+
+def _words(name: str) -> list[str]:
+    tokens = resolution_key(name).split()
+    return tokens[1:] if len(tokens) > 1 and tokens[0] in _ARTICLES else tokens
+
+
+def word_key(name: str) -> str:
+    """The name's words without a leading article and plural endings ("The Rivers" -> "river")."""
+    return " ".join(_stem(t) for t in _words(name))
+
+
+def guard(a: str, b: str) -> str:
+    """Why two names must not be merged by similarity ('' when nothing forbids it).
+
+    After dropping a leading article, the names must have the same words in the same order, up
+    to plural endings and acronyms ("US Constitution" = "United States Constitution"); otherwise
+    the reason is "numbers differ", "word order differs", "one name qualifies the other" (words
+    only added) or "different words".
+    """
+    ta, tb = _words(a), _words(b)
+    if _numbers(ta) != _numbers(tb):
+        return "numbers differ"
+    sa, sb = [_stem(t) for t in ta], [_stem(t) for t in tb]
+    if sa == sb:
+        return ""
+    if sorted(sa) == sorted(sb):
+        return "word order differs"
+    ops = difflib.SequenceMatcher(None, sa, sb, autojunk=False).get_opcodes()
+    changed = [(ta[i1:i2], tb[j1:j2]) for tag, i1, i2, j1, j2 in ops if tag != "equal"]
+    if all(not x or not y for x, y in changed):
+        return "one name qualifies the other"
+    if all(_acronym(x, y) or _acronym(y, x) for x, y in changed):
+        return ""
+    return "different words"
+
+
+@dataclass(frozen=True, slots=True)
+class Merge:
+    """``alias`` was resolved to ``canonical`` by ``reason`` (key, embedding or string) with ``score``."""
+
+    alias: str
+    canonical: str
+    score: float
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """One batch resolved: triples rewritten to canonical names, the merges made, what to store."""
+
+    triples: tuple[Triple, ...]
+    merges: tuple[Merge, ...] = ()
+    entities: tuple[Entity, ...] = ()
+    """Canonical entities touched by this batch, with the aliases merged into them in this batch
+    and, for entities new to the resolver, their name embedding (store them with
+    ``store.upsert_entities`` after ``upsert_triples``)."""
+
+
+@dataclass
+class _Canon:
+    name: str
+    type: str
+    aliases: list[str] = field(default_factory=list)
+
+
+class EntityResolver:
+    """Resolves entity names against the entities seen so far and those already in ``store``.
+
+    Stateful and incremental: call :meth:`resolve` once per batch, in order; every batch sees
+    the canonical entities of the earlier ones. Not thread-safe.
+    """
+
+    def __init__(
+        self,
+        store: GraphStore | None,
+        embedder: Embedder | None,
+        *,
+        threshold: float = 0.92,
+        string_threshold: float = 0.9,
+        store_k: int = STORE_K,
+    ) -> None:
+        if not 0.0 < threshold <= 1.0 or not 0.0 < string_threshold <= 1.0:
+            raise ValueError("threshold and string_threshold must be in (0, 1]")
+        self.store = store
+        self.embedder = embedder
+        self.threshold = threshold
+        self.string_threshold = string_threshold
+        self.store_k = store_k
+        self._canon: dict[str, _Canon] = {}  # canonical name -> entry
+        self._by_key: dict[str, str] = {}  # resolution key -> canonical name
+        self._resolved: dict[str, str] = {}  # any name seen -> canonical name
+        self._by_words: dict[str, list[str]] = defaultdict(list)
+        self._rows: list[str] = []  # canonical name per embedding row
+        self._blocks: list[np.ndarray] = []
+        self._matrix: np.ndarray | None = None
+        self._store_has_vectors: bool | None = None
+
+    # -- public ---------------------------------------------------------------------------------
+    def resolve(self, triples: Sequence[Triple]) -> Resolution:
+        """Rewrite ``triples`` to canonical entity names; see the module docstring for the rules."""
+        types: dict[str, str] = {}
+        for t in triples:
+            for name, etype in ((t.subject, t.subject_type), (t.object, t.object_type)):
+                name = normalize_name(name)
+                if not types.get(name):
+                    types[name] = etype
+        merges: list[Merge] = []
+        touched: dict[str, None] = {}
+        fresh = [n for n in types if n not in self._resolved]
+        self._lookup_store(fresh, types, merges)
+        unresolved = []
+        for name in fresh:
+            if name in self._resolved:
+                continue
+            canonical = self._by_key.get(resolution_key(name))
+            if canonical is not None and types_compatible(types[name], self._canon[canonical].type):
+                self._alias(name, canonical, 1.0, "key", merges)
+            else:
+                unresolved.append(name)
+        new_vectors = self._match(unresolved, types, merges)
+        for name in types:
+            touched[self._resolved.get(name, name)] = None
+        rewritten = tuple(self._rewrite(t) for t in triples)
+        in_batch = {m.alias for m in merges}
+        entities = []
+        for canonical in touched:
+            entry = self._canon[canonical]
+            vector = new_vectors.get(canonical)
+            aliases = tuple(a for a in entry.aliases if a in in_batch)
+            if aliases or vector is not None:
+                emb = tuple(float(x) for x in vector) if vector is not None else None
+                entities.append(Entity(name=canonical, type=entry.type, aliases=aliases, embedding=emb))
+        return Resolution(triples=rewritten, merges=tuple(merges), entities=tuple(entities))
+
+    def canonical(self, name: str) -> str:
+        """The canonical name ``name`` resolved to (``name`` itself when never seen)."""
+        name = normalize_name(name)
+        return self._resolved.get(name, name)
+
+    # -- steps ----------------------------------------------------------------------------------
+    def _rewrite(self, t: Triple) -> Triple:
+        s, o = self.canonical(t.subject), self.canonical(t.object)
+        if s == t.subject and o == t.object:
+            return t
+        return replace(t, subject=s, object=o)
+
+    def _lookup_store(self, names: list[str], types: dict[str, str], merges: list[Merge]) -> None:
+        if self.store is None or not names:
+            return
+        by_key: dict[str, list[Entity]] = defaultdict(list)
+        for found in self.store.find_entities(names):
+            by_key[resolution_key(found.name)].append(found)
+        for name in names:
+            for found in by_key.get(resolution_key(name), []):
+                if types_compatible(types[name], found.type):
+                    self._add_canon(found.name, found.type)
+                    if found.name != name:
+                        self._alias(name, found.name, 1.0, "key", merges)
+                    break
+
+    def _match(self, names: list[str], types: dict[str, str], merges: list[Merge]) -> dict[str, np.ndarray]:
+        """Resolve names with no key match; returns the vectors of those that became canonical."""
+        if not names:
+            return {}
+        if self.embedder is None:
+            for name in names:
+                same_words = self._by_words.get(word_key(name), ())
+                self._settle(name, types[name], dict.fromkeys(same_words, float("nan")), merges)
+            return {}
+        vectors = np.asarray(self.embedder.embed(names), dtype=np.float32)
+        known = self._embedding_matrix()
+        floor = self.threshold - 0.1
+        new_canon: dict[str, np.ndarray] = {}
+        new_rows: list[int] = []  # indexes (into names) of names that became canonical in this batch
+        for start in range(0, len(names), BLOCK):
+            block = vectors[start : start + BLOCK]
+            sims_known = block @ known.T if known is not None else None
+            sims_new = block @ vectors[: start + len(block)].T
+            for offset, vector in enumerate(block):
+                i = start + offset
+                candidates: dict[str, float] = {}
+                if sims_known is not None:
+                    row = sims_known[offset]
+                    for j in np.flatnonzero(row >= floor):
+                        candidates[self._rows[j]] = float(row[j])
+                if new_rows:
+                    rows = np.asarray(new_rows)
+                    row = sims_new[offset]
+                    for j in rows[row[rows] >= floor]:
+                        candidates[names[j]] = float(row[j])
+                for hit_name, score in self._store_candidates(vector):
+                    candidates.setdefault(hit_name, score)
+                if self._settle(names[i], types[names[i]], candidates, merges):
+                    new_canon[names[i]] = vector
+                    new_rows.append(i)
+        if new_canon:
+            self._blocks.append(np.stack(list(new_canon.values())))
+            self._rows.extend(new_canon)
+            self._matrix = None
+        return new_canon
+
+    def _settle(self, name: str, etype: str, candidates: dict[str, float], merges: list[Merge]) -> bool:
+        """Merge ``name`` into its best candidate, or make it canonical (then return True)."""
+        same_key = self._by_key.get(resolution_key(name))
+        if same_key is not None and types_compatible(etype, self._canon[same_key].type):
+            self._alias(name, same_key, 1.0, "key", merges)
+            return False
+        best = self._best(name, etype, candidates)
+        if best is not None:
+            self._alias(name, best[0], best[1], best[2], merges)
+            return False
+        self._add_canon(name, etype)
+        return True
+
+    def _best(self, name: str, etype: str, candidates: dict[str, float]) -> tuple[str, float, str] | None:
+        best: tuple[str, float, str] | None = None
+        for other, cosine in candidates.items():
+            entry = self._canon.get(other)
+            if entry is None or not types_compatible(etype, entry.type) or guard(name, other):
+                continue
+            ratio = string_similarity(name, other)
+            if cosine == cosine and cosine >= self.threshold:  # not NaN
+                choice = (other, cosine, "embedding")
+            elif ratio >= self.string_threshold and (cosine != cosine or cosine >= self.threshold - 0.1):
+                choice = (other, ratio, "string")
+            else:
+                continue
+            if best is None or choice[1] > best[1]:
+                best = choice
+        return best
+
+    def _store_candidates(self, vector: np.ndarray) -> list[tuple[str, float]]:
+        """Nearest entities that were in the store before this resolver ran (none when it was empty)."""
+        if self.store is None:
+            return []
+        if self._store_has_vectors is None:
+            rows = self.store.cypher(
+                "MATCH (e:Entity) WHERE e.embedding IS NOT NULL RETURN count(e) AS n", write=False
+            )
+            self._store_has_vectors = bool(rows and rows[0]["n"])
+        if not self._store_has_vectors:
+            return []
+        hits = self.store.vector_search("Entity", [float(x) for x in vector], k=self.store_k)
+        found = [h for h in hits if h.text and h.text not in self._canon]
+        if found:
+            for entity in self.store.get_entities([h.id for h in found]):
+                self._add_canon(entity.name, entity.type)
+        return [(h.text, h.score) for h in hits if h.text in self._canon]
+
+    # -- state ----------------------------------------------------------------------------------
+    def _add_canon(self, name: str, etype: str) -> None:
+        if name in self._canon:
+            return
+        self._canon[name] = _Canon(name=name, type=etype)
+        self._resolved[name] = name
+        self._by_key.setdefault(resolution_key(name), name)
+        self._by_words[word_key(name)].append(name)
+
+    def _alias(self, alias: str, canonical: str, score: float, reason: str, merges: list[Merge]) -> None:
+        self._resolved[alias] = canonical
+        entry = self._canon[canonical]
+        if alias not in entry.aliases:
+            entry.aliases.append(alias)
+        merges.append(Merge(alias=alias, canonical=canonical, score=round(score, 4), reason=reason))
+
+    def _embedding_matrix(self) -> np.ndarray | None:
+        if not self._blocks:
+            return None
+        if self._matrix is None:
+            self._matrix = np.concatenate(self._blocks) if len(self._blocks) > 1 else self._blocks[0]
+            self._blocks = [self._matrix]
+        return self._matrix
+
+
+__all__ = [
+    "EntityResolver",
+    "Merge",
+    "Resolution",
+    "guard",
+    "resolution_key",
+    "string_similarity",
+    "type_class",
+    "types_compatible",
+    "word_key",
+]
