@@ -83,6 +83,28 @@ class _Pending:
         return self.next_piece >= len(self.pieces)
 
 
+LINE_BREAKS = "hopgraph_line_breaks"
+
+
+def _register_line_breaks() -> None:
+    """A pipe that starts a sentence after every line break.
+
+    Loaders keep headings, table cells and list items on lines of their own; without this, the
+    parser glues a heading onto the next sentence ("Teachers Heisenberg studied under ...") and
+    the heading becomes part of an entity name."""
+    from spacy.language import Language
+
+    if Language.has_factory(LINE_BREAKS):
+        return
+
+    @Language.component(LINE_BREAKS)
+    def line_breaks(doc: Doc) -> Doc:
+        for token in doc[:-1]:
+            if "\n" in token.whitespace_ or (token.is_space and "\n" in token.text):
+                doc[token.i + 1].is_sent_start = True
+        return doc
+
+
 class SpacyExtractor:
     """Extractor seam backed by a spaCy English pipeline (default ``en_core_web_sm``).
 
@@ -143,6 +165,8 @@ class SpacyExtractor:
                 f"spaCy model {name!r} lacks the {', '.join(sorted(missing))} component(s) the offline "
                 f"extractor needs; use an English pipeline such as en_core_web_sm ({INSTALL_HINT})"
             )
+        _register_line_breaks()
+        nlp.add_pipe(LINE_BREAKS, before="parser")
         self.model = name
         return nlp
 

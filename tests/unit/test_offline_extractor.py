@@ -162,3 +162,14 @@ def test_split_text_cuts_at_sentence_ends_and_keeps_every_character() -> None:
     assert "".join(pieces) == text
     assert all(p.endswith(". ") for p in pieces[:-1])
     assert split_text("  \n ", 100) == []
+
+
+def test_headings_and_lines_never_join_the_next_sentence(extractor: SpacyExtractor) -> None:
+    text = (
+        "Teachers\n\nHeisenberg studied under Arnold Sommerfeld.\n\n"
+        "University of Munich\nThe University of Munich is located in Germany."
+    )
+    assert triples_of(extractor, text) == {
+        ("Heisenberg", "study under", "Arnold Sommerfeld"),
+        ("University of Munich", "located in", "Germany"),
+    }
