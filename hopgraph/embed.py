@@ -48,6 +48,15 @@ def resolve_model_path(name: str) -> str:
     return name
 
 
+def _quiet_transformers() -> None:
+    """No "Loading weights" progress bars on the user's terminal: hopgraph draws its own."""
+    try:
+        from transformers.utils import logging as hf_logging
+    except ImportError:
+        return
+    hf_logging.disable_progress_bar()
+
+
 class SentenceTransformerEmbedder:
     """Embedder backed by sentence-transformers, batched, normalised, CPU unless told."""
 
@@ -67,6 +76,7 @@ class SentenceTransformerEmbedder:
                     "embeddings need sentence-transformers: pip install 'hopgraph[embed]'"
                 ) from None
             path = resolve_model_path(self.model_name)
+            _quiet_transformers()
             try:
                 self._model = SentenceTransformer(path, device=self.device)
             except OSError as exc:
