@@ -20,10 +20,14 @@ $(STAMP): pyproject.toml requirements/spacy-model.txt
 install: $(STAMP)
 
 demo: $(STAMP)
-	rm -rf $(DEMO)
-	$(VENV)/bin/hopgraph import data/demo/science.tsv --graph $(DEMO) --format tsv
-	$(VENV)/bin/hopgraph stats --graph $(DEMO)
+	rm -rf $(DEMO) $(DEMO)-kb
+	@echo "== 1. documents -> knowledge graph (offline spaCy extractor; add --llm openai:MODEL for an LLM)"
+	$(VENV)/bin/hopgraph ingest data/demo/docs --graph $(DEMO)
 	$(VENV)/bin/hopgraph cypher --graph $(DEMO) \
+	  "MATCH (p:Entity)-[:STUDY_UNDER]->(t:Entity)-[:BORN_IN]->(c:Entity) RETURN p.name AS student, t.name AS teacher, c.name AS teacher_born_in ORDER BY student"
+	@echo "== 2. a curated triple file -> knowledge graph, explored in Cypher"
+	$(VENV)/bin/hopgraph import data/demo/science.tsv --graph $(DEMO)-kb
+	$(VENV)/bin/hopgraph cypher --graph $(DEMO)-kb \
 	  "MATCH (p:Entity)-[:STUDIED_UNDER]->(t:Entity)-[:BORN_IN]->(c:Entity) RETURN p.name AS student, t.name AS teacher, c.name AS teacher_born_in ORDER BY student"
 
 lint: $(STAMP)
@@ -40,4 +44,4 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_import.py
 
 clean:
-	rm -rf $(VENV) $(DEMO) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(DEMO) $(DEMO)-kb .pytest_cache .mypy_cache .ruff_cache
