@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from hopgraph.batching import batched
 from hopgraph.embed import SentenceTransformerEmbedder
 from hopgraph.extract.openie import import_openie, valid_triple
 from hopgraph.ids import normalize_name
@@ -91,8 +92,8 @@ def embed_alone(embedder: TimedEmbedder, chunks: list[str], names: list[list[str
     """Chunks in calls of ``batch`` texts (as ``embed_graph``), names in one call per import batch
     (as the resolver)."""
     t0 = time.perf_counter()
-    for start in range(0, len(chunks), batch):
-        embedder.embed(chunks[start : start + batch])
+    for texts in batched(chunks, batch):
+        embedder.embed(texts)
     for group in names:
         embedder.embed(group)
     return time.perf_counter() - t0

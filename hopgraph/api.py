@@ -13,7 +13,8 @@ from hopgraph.kg import DeleteCounts, GraphStore, open_store
 from hopgraph.types import GraphStats
 
 if TYPE_CHECKING:
-    from hopgraph.extract.jobs import IngestOptions, JobSummary
+    from hopgraph.extract.ingest import IngestOptions
+    from hopgraph.extract.progress import JobSummary
 
 
 class HopGraph:
@@ -77,13 +78,13 @@ class HopGraph:
     ) -> JobSummary:
         """Run a resumable extraction job over files, folders or globs; returns its JobSummary.
 
-        ``options`` is an :class:`~hopgraph.extract.jobs.IngestOptions`, or pass its fields as
+        ``options`` is an :class:`~hopgraph.extract.ingest.IngestOptions`, or pass its fields as
         keywords (``llm="openai:gpt-4o-mini"``, ``concurrency=8``, ``retry_failed=True``,
         ``embed=False``...). Chunk state goes to ``state_path`` (default ``<folder>/jobs.sqlite``);
         progress lines to the ``progress`` stream when given.
         """
+        from hopgraph.extract.ingest import IngestOptions, run_ingest
         from hopgraph.extract.job_state import STATE_FILE_NAME
-        from hopgraph.extract.jobs import IngestOptions, run_ingest
 
         if options is None:
             options = IngestOptions(**option_values)

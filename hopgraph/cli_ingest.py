@@ -67,7 +67,7 @@ def _state_path(args: argparse.Namespace) -> Path:
 
 # -- ingest -------------------------------------------------------------------------------------
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from hopgraph.extract.jobs import IngestOptions
+    from hopgraph.extract.ingest import IngestOptions
     from hopgraph.extract.loaders import JsonFields
 
     fields = JsonFields(

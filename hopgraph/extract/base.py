@@ -31,6 +31,11 @@ class Extraction:
     def ok(self) -> bool:
         return not self.error
 
+    @classmethod
+    def failed(cls, chunk_id: str, exc: BaseException) -> Extraction:
+        """The record of a chunk whose extraction raised ``exc``: its error is ``"Type: message"``."""
+        return cls(chunk_id, error=f"{type(exc).__name__}: {exc}")
+
 
 @runtime_checkable
 class Extractor(Protocol):

@@ -28,6 +28,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from hopgraph.batching import batched
 from hopgraph.errors import ConfigError
 from hopgraph.types import Chunk, Document
 
@@ -133,10 +134,8 @@ class _Measure:
         if self._backend is not None:
             encode = getattr(self._backend, "encode_batch_fast", self._backend.encode_batch)  # no offsets
             counts: list[int] = []
-            for i in range(0, len(texts), _TOKENIZE_BATCH):  # bounded memory: Encodings are large
-                counts.extend(
-                    len(e.ids) for e in encode(texts[i : i + _TOKENIZE_BATCH], add_special_tokens=False)
-                )
+            for batch in batched(texts, _TOKENIZE_BATCH):  # bounded memory: Encodings are large
+                counts.extend(len(e.ids) for e in encode(batch, add_special_tokens=False))
             return counts
         assert self._fn is not None
         return [int(self._fn(t)) for t in texts]

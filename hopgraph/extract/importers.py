@@ -23,9 +23,9 @@ import errno
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from itertools import islice
 from pathlib import Path
 
+from hopgraph.batching import batched
 from hopgraph.errors import ImportFormatError
 from hopgraph.kg.base import GraphStore
 from hopgraph.kg.rdf_io import parse_rdf, triples_from_rdf
@@ -145,12 +145,6 @@ def read_rdf(path: str | Path, *, format: str | None = None, doc_id: str = "") -
 
 
 # -- driver ---------------------------------------------------------------------------------------
-def _batches(items: Iterable[Triple], size: int) -> Iterator[list[Triple]]:
-    it = iter(items)
-    while batch := list(islice(it, size)):
-        yield batch
-
-
 def import_triples(
     store: GraphStore,
     path: str | Path,
@@ -184,7 +178,7 @@ def import_triples(
         triples = read_rdf(file, format=rdf_format, doc_id=doc.id)
     store.upsert_documents([doc])
     count = batches = 0
-    for batch in _batches(triples, batch_size):
+    for batch in batched(triples, batch_size):
         store.upsert_triples(batch)
         count += len(batch)
         batches += 1

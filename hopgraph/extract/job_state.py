@@ -26,6 +26,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from hopgraph.batching import batched
+from hopgraph.processes import pid_alive
+
 ChunkStatus = Literal["pending", "done", "failed"]
 STATE_FILE_NAME = "jobs.sqlite"
 
@@ -260,8 +263,7 @@ class JobState:
 
     def statuses(self, chunk_ids: Sequence[str]) -> dict[str, str]:
         out: dict[str, str] = {}
-        for start in range(0, len(chunk_ids), 500):
-            part = list(chunk_ids[start : start + 500])
+        for part in batched(chunk_ids, 500):
             marks = ",".join("?" * len(part))
             rows = self.db.execute(f"SELECT chunk_id, status FROM chunks WHERE chunk_id IN ({marks})", part)
             out.update({str(c): str(s) for c, s in rows})
@@ -339,17 +341,8 @@ class JobState:
 
 
 def _alive(pid: int | None) -> bool:
-    if not pid:
-        return False
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    """Whether the process that recorded a job still runs (no pid recorded: no)."""
+    return pid_alive(pid) if pid else False
 
 
 def _job(row: tuple[Any, ...]) -> JobRow:

@@ -221,4 +221,4 @@ def _add_entity(found: dict[str, Entity], name: str, kind: str) -> None:
 def _failure(chunk: Chunk, exc: Exception) -> Extraction:
     if isinstance(exc, LLMOutputError):
         return Extraction(chunk.id, error=f"malformed model output, also after one retry: {exc}")
-    return Extraction(chunk.id, error=f"{type(exc).__name__}: {exc}")
+    return Extraction.failed(chunk.id, exc)

@@ -34,12 +34,12 @@ import glob
 import hashlib
 import json
 import os
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from hopgraph.extract.markup import ReadProblem, html_to_text, markdown_to_text, read_pdf
 from hopgraph.types import Document
 
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
@@ -77,10 +77,6 @@ class LoadProblem:
 
     def __str__(self) -> str:
         return f"{self.path}: {self.reason}"
-
-
-class _Problem(Exception):
-    """Internal: raised by a reader, turned into a LoadProblem for the file."""
 
 
 def sha256_text(text: str) -> str:
@@ -169,14 +165,14 @@ def load_file(
     suffix = file.suffix.lower()
     try:
         if not file.is_file():
-            raise _Problem("not a regular file" if file.exists() else "no such file")
+            raise ReadProblem("not a regular file" if file.exists() else "no such file")
         size = file.stat().st_size
         if size == 0:
-            raise _Problem("empty file")
+            raise ReadProblem("empty file")
         if size > max_bytes:
-            raise _Problem(f"file is {size:,} bytes, over the {max_bytes:,}-byte limit (max_bytes)")
+            raise ReadProblem(f"file is {size:,} bytes, over the {max_bytes:,}-byte limit (max_bytes)")
         if suffix == ".pdf":
-            title, text = _read_pdf(file)
+            title, text = read_pdf(file)
             yield _document(name, text, title or file.stem, file, "pdf")
             return
         if suffix == ".jsonl":
@@ -198,7 +194,7 @@ def load_file(
         else:
             title, fmt = _text_title(text), "text"
         yield _document(name, text, title or file.stem, file, fmt)
-    except _Problem as exc:
+    except ReadProblem as exc:
         yield LoadProblem(name, str(exc))
     except OSError as exc:
         yield LoadProblem(name, f"cannot read the file: {exc.strerror or exc}")
@@ -208,7 +204,7 @@ def load_file(
 
 def _document(source: str, text: str, title: str, file: Path, fmt: str, **extra: Any) -> Document:
     if not text.strip():
-        raise _Problem("no text" if fmt == "text" else f"no text left after reading it as {fmt}")
+        raise ReadProblem("no text" if fmt == "text" else f"no text left after reading it as {fmt}")
     meta = {"sha256": sha256_text(text), "path": str(file), "format": fmt, **extra}
     return Document(source=source, text=text, title=title.strip(), metadata=meta)
 
@@ -219,9 +215,9 @@ def _decode(raw: bytes) -> tuple[str, str]:
         try:
             return _newlines(raw.decode("utf-16")), ""
         except UnicodeDecodeError:
-            raise _Problem("starts with a UTF-16 byte-order mark but is not valid UTF-16") from None
+            raise ReadProblem("starts with a UTF-16 byte-order mark but is not valid UTF-16") from None
     if b"\x00" in raw:
-        raise _Problem("binary file (holds NUL bytes), not text")
+        raise ReadProblem("binary file (holds NUL bytes), not text")
     try:
         return _newlines(raw.decode("utf-8-sig")), ""
     except UnicodeDecodeError as exc:
@@ -229,96 +225,15 @@ def _decode(raw: bytes) -> tuple[str, str]:
     text = raw.decode("utf-8-sig", errors="replace")
     bad = text.count("\ufffd") - raw.count("\ufffd".encode())
     if bad > MAX_INVALID_FRACTION * max(len(text), 1):
-        raise _Problem(f"not UTF-8 text ({bad:,} invalid bytes of {len(raw):,}; binary or another encoding)")
+        raise ReadProblem(
+            f"not UTF-8 text ({bad:,} invalid bytes of {len(raw):,}; binary or another encoding)"
+        )
     warning = f"invalid UTF-8: {bad:,} byte sequence(s) replaced with U+FFFD (first at byte {first:,})"
     return _newlines(text), warning
 
 
 def _newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
-
-
-# -- markup ----------------------------------------------------------------------------------------
-_BLOCK_TAGS = (
-    "p", "div", "section", "article", "main", "header", "footer", "aside", "nav", "blockquote", "pre",
-    "li", "ul", "ol", "dl", "dt", "dd", "table", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "br", "hr",
-    "figure", "figcaption", "caption",
-)  # fmt: skip
-_SPACES = re.compile(r"[ \t\f\v\u00a0]+")
-_BLANKS = re.compile(r"\n\s*\n\s*")
-
-
-def _tidy(text: str) -> str:
-    """Trim every line, collapse runs of spaces and of blank lines."""
-    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
-    return _BLANKS.sub("\n\n", "\n".join(lines)).strip()
-
-
-def html_to_text(html: str) -> tuple[str, str]:
-    """``(title, text)`` of an HTML page; block elements become paragraph breaks."""
-    from bs4 import BeautifulSoup
-
-    soup = BeautifulSoup(html, "html.parser")
-    title_tag = soup.find("title")
-    title = title_tag.get_text(" ", strip=True) if title_tag else ""
-    for tag in soup.find_all(["script", "style", "template", "noscript", "head", "svg"]):
-        tag.decompose()
-    if not title and (h1 := soup.find("h1")):
-        title = h1.get_text(" ", strip=True)
-    for tag in soup.find_all(_BLOCK_TAGS):
-        tag.insert_before("\n\n")
-        tag.insert_after("\n\n")
-    for tag in soup.find_all(["td", "th"]):  # table cells: one per line, rows are paragraphs
-        tag.insert_after("\n")
-    return title, _tidy(soup.get_text())
-
-
-_FENCE = re.compile(r"^\s*(```|~~~)")
-_MD_INLINE = (
-    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),  # images -> alt text
-    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),  # links -> link text
-    (re.compile(r"\[([^\]]+)\]\[[^\]]*\]"), r"\1"),  # reference links
-    (re.compile(r"</?[A-Za-z][^>]*>"), ""),  # inline HTML tags
-    (re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1"), r"\2"),  # bold
-    (re.compile(r"(?<![\w*])([*_])(?=\S)(.+?)(?<=\S)\1(?![\w*])"), r"\2"),  # italics
-    (re.compile(r"`([^`]*)`"), r"\1"),  # inline code
-)
-_MD_LINE = re.compile(r"^\s{0,3}(?:>\s?)*(?:#{1,6}\s+|[-*+]\s+(?:\[[ xX]\]\s+)?|\d+[.)]\s+)?")
-_MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
-_MD_SKIP = re.compile(r"^\s{0,3}(?:[-*_]\s*){3,}$|^\s{0,3}\[[^\]]+\]:\s+\S|^\s*\|?\s*:?-{3,}")
-
-
-def markdown_to_text(markdown: str) -> tuple[str, str]:
-    """``(title, text)`` of Markdown with light markup stripping; the title is the first heading."""
-    title = ""
-    out: list[str] = []
-    in_code = False
-    for line in markdown.split("\n"):
-        if _FENCE.match(line):
-            in_code = not in_code
-            out.append("")
-            continue
-        if in_code:
-            out.append(line)
-            continue
-        if _MD_SKIP.match(line):
-            out.append("")
-            continue
-        heading = _MD_HEADING.match(line)
-        if heading:
-            text = _md_inline(heading.group(2))
-            title = title or text
-            out.extend(("", text, ""))  # a heading is its own paragraph
-            continue
-        line = _md_inline(_MD_LINE.sub("", line, count=1))
-        out.append(line.replace("|", " ") if line.lstrip().startswith("|") else line)
-    return title, _tidy("\n".join(out))
-
-
-def _md_inline(line: str) -> str:
-    for pattern, repl in _MD_INLINE:
-        line = pattern.sub(repl, line)
-    return line
 
 
 def _text_title(text: str) -> str:
@@ -329,26 +244,12 @@ def _text_title(text: str) -> str:
     return ""
 
 
-def _read_pdf(file: Path) -> tuple[str, str]:
-    """``(title, text)`` of a PDF: the page texts joined by blank lines."""
-    from pypdf import PdfReader
-
-    reader = PdfReader(file)
-    if reader.is_encrypted and not reader.decrypt(""):
-        raise _Problem("encrypted PDF (needs a password)")
-    text = "\n\n".join(_tidy(page.extract_text() or "") for page in reader.pages)
-    if not text.strip():
-        raise _Problem("the PDF has no extractable text (scanned pages need OCR first)")
-    meta = reader.metadata
-    return str(meta.title or "") if meta else "", text
-
-
 # -- JSON / JSONL corpora -------------------------------------------------------------------------
 def _json_records(file: Path, text: str, fields: JsonFields) -> Iterator[Document | LoadProblem]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise _Problem(f"malformed JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
+        raise ReadProblem(f"malformed JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
     yield from _records(file, enumerate(_record_list(data, fields)), fields, "json")
 
 
@@ -356,17 +257,17 @@ def _record_list(data: Any, fields: JsonFields) -> list[Any]:
     if isinstance(data, list):
         return data
     if not isinstance(data, dict):
-        raise _Problem(f"a JSON corpus must be a list of objects or an object, not {type(data).__name__}")
+        raise ReadProblem(f"a JSON corpus must be a list of objects or an object, not {type(data).__name__}")
     if fields.records is not None:
         if not isinstance(data.get(fields.records), list):
-            raise _Problem(f"no list under the key {fields.records!r} (JsonFields.records)")
+            raise ReadProblem(f"no list under the key {fields.records!r} (JsonFields.records)")
         return list(data[fields.records])
     if fields.text in data:
         return [data]
     lists = sorted(k for k, v in data.items() if isinstance(v, list))
     if len(lists) != 1:
         found = ", ".join(repr(k) for k in lists) or "none"
-        raise _Problem(
+        raise ReadProblem(
             f"cannot tell which list holds the records (lists found: {found}); name it with "
             f"JsonFields(records=...), or give each record a {fields.text!r} field"
         )
@@ -382,7 +283,7 @@ def _jsonl_records(file: Path, fields: JsonFields) -> Iterator[Document | LoadPr
                 try:
                     yield index, json.loads(raw.decode("utf-8-sig" if index == 0 else "utf-8"))
                 except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-                    yield index, _Problem(f"line {index + 1} is not a JSON object ({exc})")
+                    yield index, ReadProblem(f"line {index + 1} is not a JSON object ({exc})")
 
     yield from _records(file, lines(), fields, "jsonl")
 
@@ -393,7 +294,7 @@ def _records(
     first_index: dict[str, int] = {}
     count = 0
     for index, record in rows:
-        if isinstance(record, _Problem):
+        if isinstance(record, ReadProblem):
             yield LoadProblem(f"{file}#{index}", str(record))
             continue
         key, problem = _record_key(record, index, fields)
@@ -439,10 +340,8 @@ __all__ = [
     "SUPPORTED_SUFFIXES",
     "JsonFields",
     "LoadProblem",
-    "html_to_text",
     "iter_documents",
     "load_documents",
     "load_file",
-    "markdown_to_text",
     "sha256_text",
 ]

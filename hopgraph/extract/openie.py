@@ -22,18 +22,19 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hopgraph.batching import batched
 from hopgraph.embed import Embedder
 from hopgraph.errors import ImportFormatError
+from hopgraph.extract.embeddings import DEFAULT_BATCH_SIZE as EMBED_BATCH_SIZE
+from hopgraph.extract.embeddings import embed_graph
 from hopgraph.extract.loaders import LoadProblem, load_file
 from hopgraph.extract.resolution import EntityResolver, Merge
 from hopgraph.kg.base import GraphStore
-from hopgraph.retrieval.embeddings import DEFAULT_BATCH_SIZE as EMBED_BATCH_SIZE
-from hopgraph.retrieval.embeddings import embed_graph
 from hopgraph.types import Chunk, Document, Triple
 
 DEFAULT_BATCH_SIZE = 1000
@@ -113,11 +114,6 @@ class _PassageIndex:
         return None
 
 
-def _batches(items: list[Document], size: int) -> Iterator[list[Document]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def import_openie(
     store: GraphStore,
     corpus_path: str | Path,
@@ -173,7 +169,7 @@ def import_openie(
     resolver = resolver if resolver is not None else EntityResolver(store, embedder)
     merges: list[Merge] = []
     written = 0
-    for done, batch in enumerate(_batches(docs, batch_size), start=1):
+    for done, batch in enumerate(batched(docs, batch_size), start=1):
         chunks = [Chunk(doc_id=d.id, ord=0, text=d.text) for d in batch]
         triples = [
             Triple(s, r, o, doc_id=c.doc_id, chunk_id=c.id)

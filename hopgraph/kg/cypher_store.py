@@ -9,16 +9,17 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from itertools import islice
-from typing import Any, TypeVar
+from typing import Any
 
+from hopgraph.batching import batched
 from hopgraph.ids import checked_type_name, normalize_name
 from hopgraph.kg.base import DeleteCounts, Direction, NodeLabel, WriteCounts
+from hopgraph.kg.cypher_parts import count_of, merge_provenance
 from hopgraph.kg.dialect import Dialect, node_label
+from hopgraph.kg.entity_merge import merge_entities
 from hopgraph.types import Chunk, Document, Entity, GraphStats, Relation, ScoredId, Subgraph, Triple
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 _RELATION_RETURN = (
     "startNode(r).id AS s, type(r) AS t, endNode(r).id AS o, r.predicate AS p, "
@@ -29,18 +30,8 @@ TYPES_PER_STATEMENT = 50
 """Relationship types merged per statement by ``upsert_triples``."""
 _RELATION_MERGE = (
     "UNWIND $rows{k} AS r MATCH (s:Entity {{id: r.s}}) MATCH (o:Entity {{id: r.o}}) "
-    "MERGE (s)-[x:{t}]->(o) "
-    "ON CREATE SET x.predicate = r.p, x.chunk_ids = r.c, x.doc_ids = r.d, x.confidence = r.conf "
-    "ON MATCH SET x.chunk_ids = x.chunk_ids + [v IN r.c WHERE NOT v IN x.chunk_ids], "
-    "x.doc_ids = x.doc_ids + [v IN r.d WHERE NOT v IN x.doc_ids], "
-    "x.confidence = CASE WHEN r.conf > x.confidence THEN r.conf ELSE x.confidence END "
+    "MERGE (s)-[x:{t}]->(o) " + merge_provenance("x", "r.p", "r.c", "r.d", "r.conf")
 )
-
-
-def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
-    it = iter(items)
-    while batch := list(islice(it, size)):
-        yield batch
 
 
 def _union(target: list[str], extra: Iterable[str]) -> None:
@@ -101,7 +92,7 @@ class CypherGraphStore:
 
     # -- writes ---------------------------------------------------------------------------------
     def _write_rows(self, query: str, rows: list[dict[str, Any]]) -> None:
-        for batch in _batches(rows, self.batch_size):
+        for batch in batched(rows, self.batch_size):
             self._run(query, {"rows": batch}, write=True)
 
     def upsert_documents(self, documents: Iterable[Document]) -> WriteCounts:
@@ -224,7 +215,7 @@ class CypherGraphStore:
 
         for rel_type, rows in by_type.items():
             rel_type = checked_type_name(rel_type)
-            for batch in _batches(rows, self.batch_size):
+            for batch in batched(rows, self.batch_size):
                 if size + len(batch) > self.batch_size or len(parts) >= TYPES_PER_STATEMENT:
                     flush()
                 k = len(parts)
@@ -264,59 +255,7 @@ class CypherGraphStore:
         return len(vectors)
 
     def merge_entities(self, alias_id: str, canonical_id: str) -> int:
-        params = {"a": alias_id, "c": canonical_id}
-        found = self._run("MATCH (e:Entity) WHERE e.id IN [$a, $c] RETURN count(e) AS n", params, write=False)
-        if alias_id == canonical_id or _count(found) != 2:
-            return 0
-        # Types cannot be parameters: one statement per (checked) type and direction. A relation
-        # between the two, or a self-loop of the alias, becomes a self-loop of the canonical.
-        merge = (
-            "MATCH (c:Entity {id: $c}) MERGE {pattern} "
-            "ON CREATE SET x.predicate = r.predicate, x.chunk_ids = r.chunk_ids, "
-            "x.doc_ids = r.doc_ids, x.confidence = r.confidence "
-            "ON MATCH SET x.chunk_ids = x.chunk_ids + [v IN r.chunk_ids WHERE NOT v IN x.chunk_ids], "
-            "x.doc_ids = x.doc_ids + [v IN r.doc_ids WHERE NOT v IN x.doc_ids], "
-            "x.confidence = CASE WHEN r.confidence > x.confidence THEN r.confidence ELSE x.confidence END "
-            "RETURN count(*) AS n"
-        )
-        shapes = [
-            ("(a:Entity {id: $a})-[r:{t}]->(o:Entity) WHERE o.id <> $a", "(c)-[x:{t}]->(o)"),
-            ("(a:Entity {id: $a})<-[r:{t}]-(o:Entity) WHERE o.id <> $a", "(o)-[x:{t}]->(c)"),
-            ("(a:Entity {id: $a})-[r:{t}]->(a)", "(c)-[x:{t}]->(c)"),
-        ]
-        types = self._run(
-            "MATCH (a:Entity {id: $a})-[r]-(:Entity) RETURN DISTINCT type(r) AS t", params, write=False
-        )
-        moved = 0
-        for rel_type in sorted(checked_type_name(row["t"]) for row in types):
-            for match, pattern in shapes:
-                carried = "r, o" if "o.id" in match else "r"
-                rows = self._run(
-                    f"MATCH {match.replace('{t}', rel_type)} WITH {carried} "
-                    + merge.replace("{pattern}", pattern.replace("{t}", rel_type)),
-                    params,
-                    write=True,
-                )
-                moved += _count(rows)
-        self._run(
-            "MATCH (ch:Chunk)-[:MENTIONS]->(a:Entity {id: $a}) MATCH (c:Entity {id: $c}) "
-            "MERGE (ch)-[:MENTIONS]->(c)",
-            params,
-            write=True,
-        )
-        self._run(
-            "MATCH (a:Entity {id: $a}) MATCH (c:Entity {id: $c}) "
-            "WITH a, c, [n IN [a.name] + coalesce(a.aliases, []) "
-            "WHERE n <> c.name AND NOT n IN coalesce(c.aliases, [])] AS extra "
-            "SET c.aliases = coalesce(c.aliases, []) + extra, "
-            "c.doc_ids = coalesce(c.doc_ids, []) + "
-            "[d IN coalesce(a.doc_ids, []) WHERE NOT d IN coalesce(c.doc_ids, [])], "
-            "c.type = CASE WHEN coalesce(c.type, '') = '' THEN a.type ELSE c.type END",
-            params,
-            write=True,
-        )
-        self._run("MATCH (a:Entity {id: $a}) DETACH DELETE a", params, write=True)
-        return moved
+        return merge_entities(self._run, alias_id, canonical_id)
 
     def _ensure_vector_index(self, label: str, dimension: int) -> None:
         if self._create_index(self.dialect.vector_index(label, dimension)):
@@ -360,9 +299,9 @@ class CypherGraphStore:
         self._run("MATCH (d:Document {id: $doc}) DETACH DELETE d", params, write=True)
         return DeleteCounts(
             documents=1,
-            chunks=_count(chunk_rows),
-            entities=_count(ent_rows),
-            relations=_count(rel_rows),
+            chunks=count_of(chunk_rows),
+            entities=count_of(ent_rows),
+            relations=count_of(rel_rows),
         )
 
     def clear(self) -> None:
@@ -372,7 +311,7 @@ class CypherGraphStore:
     def stats(self) -> GraphStats:
         counts = {}
         for label in ("Document", "Chunk", "Entity"):
-            counts[label] = _count(self._run(f"MATCH (n:{label}) RETURN count(n) AS n", write=False))
+            counts[label] = count_of(self._run(f"MATCH (n:{label}) RETURN count(n) AS n", write=False))
         types = self._run(
             "MATCH (:Entity)-[r]->(:Entity) RETURN type(r) AS t, count(r) AS n ORDER BY n DESC, t",
             write=False,
@@ -548,10 +487,6 @@ class CypherGraphStore:
         if not isinstance(query, str) or not query.strip():
             raise ValueError("the Cypher query is empty")
         return self._run(query, params or {}, write=write)
-
-
-def _count(rows: list[dict[str, Any]]) -> int:
-    return int(rows[0]["n"]) if rows and rows[0].get("n") is not None else 0
 
 
 def _unique_relations(rows: list[dict[str, Any]]) -> list[Relation]:

