@@ -17,6 +17,7 @@ and ``aextract`` only differ in how they make those calls.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from typing import Any
@@ -100,10 +101,11 @@ class LLMExtractor:
 
     # -- drivers ---------------------------------------------------------------------------
     def extract(self, chunk: Chunk) -> Extraction:
-        tally, plan = _Tally(), self._plan(chunk)
+        tally, plan, calls = _Tally(), self._plan(chunk), []
         try:
             call = next(plan)
             while True:
+                calls.append(call)
                 completion = self.llm.complete(call.messages, schema=call.schema, max_tokens=self.max_tokens)
                 tally.add(completion)
                 call = plan.send(completion)
@@ -112,15 +114,25 @@ class LLMExtractor:
         except FATAL:
             raise
         except Exception as exc:  # noqa: BLE001 - one chunk's failure is recorded, never raised
+            self._forget_unusable(exc, calls)
             return tally.done(_failure(chunk, exc))
         finally:
             plan.close()
 
+    def _forget_unusable(self, exc: Exception, calls: list[_Call]) -> None:
+        """Evict the cached replies of a chunk whose output could not be used, so that a retry
+        (``--retry-failed``) asks the model again instead of replaying the same bad text."""
+        forget = getattr(self.llm, "forget", None)
+        if isinstance(exc, LLMOutputError) and forget is not None:
+            for call in calls:
+                forget(call.messages, schema=call.schema, max_tokens=self.max_tokens)
+
     async def aextract(self, chunk: Chunk) -> Extraction:
-        tally, plan = _Tally(), self._plan(chunk)
+        tally, plan, calls = _Tally(), self._plan(chunk), []
         try:
             call = next(plan)
             while True:
+                calls.append(call)
                 completion = await self.llm.acomplete(
                     call.messages, schema=call.schema, max_tokens=self.max_tokens
                 )
@@ -131,6 +143,7 @@ class LLMExtractor:
         except FATAL:
             raise
         except Exception as exc:  # noqa: BLE001 - one chunk's failure is recorded, never raised
+            await asyncio.to_thread(self._forget_unusable, exc, calls)
             return tally.done(_failure(chunk, exc))
         finally:
             plan.close()

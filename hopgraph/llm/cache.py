@@ -107,6 +107,18 @@ class CachedLLM:
             ),
         )
 
+    def forget(
+        self,
+        messages: Sequence[Message],
+        *,
+        schema: dict[str, Any] | None = None,
+        temperature: float = 0.0,
+        max_tokens: int | None = None,
+    ) -> bool:
+        """Drop one cached reply (e.g. one its caller could not use); True if it was there."""
+        key = cache_key(self.model, messages, schema, temperature, max_tokens)
+        return self._db().execute("DELETE FROM responses WHERE key = ?", (key,)).rowcount > 0
+
     def __len__(self) -> int:
         return int(self._db().execute("SELECT count(*) FROM responses").fetchone()[0])
 

@@ -281,3 +281,25 @@ def test_real_openai_compatible_server() -> None:
     result = LLMExtractor(llm).extract(CHUNK)
     assert result.ok, result.error
     assert any(t.subject == "Marie Curie" for t in result.triples)
+
+
+def test_unusable_replies_are_evicted_so_a_retry_asks_again(tmp_path: Path) -> None:
+    with ScriptedOpenAIServer() as server:
+        server.script(Reply.chat("no idea"), Reply.chat('{"answer": "still not triples"}'), Reply.chat(GOOD))
+        cache = CachedLLM(fast_llm(server), tmp_path / "llm.sqlite")
+        failed = LLMExtractor(cache).extract(CHUNK)
+        assert not failed.ok and server.request_count == 2
+        assert len(cache) == 0  # neither unusable reply stays cached
+        retried = LLMExtractor(cache).extract(CHUNK)
+        assert retried.ok and len(retried.triples) == 2
+        assert server.request_count == 3  # the model was asked again, not the cache
+        again = LLMExtractor(cache).extract(CHUNK)
+        assert again.cached_calls == 1 and server.request_count == 3  # a good reply is kept
+
+
+def test_unusable_replies_are_evicted_in_async_extraction_too(tmp_path: Path) -> None:
+    with ScriptedOpenAIServer() as server:
+        server.script(Reply.chat("no idea"), Reply.chat("nor this"))
+        cache = CachedLLM(fast_llm(server), tmp_path / "llm.sqlite")
+        failed = asyncio.run(LLMExtractor(cache).aextract(CHUNK))
+        assert not failed.ok and len(cache) == 0
