@@ -99,7 +99,10 @@ class SentenceTransformerEmbedder:
 
     @property
     def dimension(self) -> int:
-        dim = self._load().get_sentence_embedding_dimension()
+        model = self._load()
+        # sentence-transformers 5 renamed the method; keep working with both
+        getter = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        dim = getter()
         return int(dim)
 
     @property
