@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from hopgraph import __version__
-from hopgraph.api import HopGraph
+from hopgraph.cli_common import open_graph, positive_int
 from hopgraph.errors import HopGraphError, ReadOnlyError
 from hopgraph.shell import CypherShell, read_only_message
 from hopgraph.table import DEFAULT_MAX_WIDTH, format_table, to_json
@@ -69,16 +69,6 @@ def parse_params_json(text: str) -> dict[str, Any]:
         raise argparse.ArgumentTypeError(f"not valid JSON: {exc}") from None
     if not isinstance(value, dict):
         raise argparse.ArgumentTypeError(f"expected a JSON object, got {type(value).__name__}")
-    return value
-
-
-def positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
     return value
 
 
@@ -146,17 +136,6 @@ def format_stats(stats: GraphStats) -> str:
 
 def stats_json(stats: GraphStats) -> dict[str, Any]:
     return dataclasses.asdict(stats)
-
-
-def open_graph(args: argparse.Namespace) -> HopGraph:
-    """The graph the global options name: ``--graph`` folder, ``--url`` and ``--backend`` overrides."""
-    overrides: dict[str, Any] = {}
-    if args.backend:
-        overrides["backend"] = args.backend
-    if args.url:
-        overrides["url"] = args.url
-    log.info("opening graph %s %s", args.graph or "", overrides or "")
-    return HopGraph.open(args.graph, **overrides)
 
 
 def query_params(args: argparse.Namespace) -> dict[str, Any]:

@@ -19,23 +19,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from hopgraph.api import HopGraph
+from hopgraph.cli_common import open_graph, positive_int
 from hopgraph.errors import HopGraphError
 from hopgraph.extract.job_state import STATE_FILE_NAME, JobRow, JobState
 from hopgraph.extract.progress import format_duration, format_summary
 from hopgraph.table import format_table
 
 MAX_SHOWN_FAILURES = 20
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
 
 
 def _price(text: str) -> float:
@@ -46,15 +36,6 @@ def _price(text: str) -> float:
     if value < 0:
         raise argparse.ArgumentTypeError(f"a price cannot be negative, got {value}")
     return value
-
-
-def _open_graph(args: argparse.Namespace) -> HopGraph:
-    overrides: dict[str, Any] = {}
-    if args.backend:
-        overrides["backend"] = args.backend
-    if args.url:
-        overrides["url"] = args.url
-    return HopGraph.open(args.graph, **overrides)
 
 
 def _state_path(args: argparse.Namespace) -> Path:
@@ -90,7 +71,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         price_per_1k=args.price_per_1k,
     )
     state_path = _state_path(args)
-    with _open_graph(args) as hg:
+    with open_graph(args) as hg:
         summary = hg.ingest(args.sources, options=options, state_path=state_path, progress=sys.stderr)
     if summary.problems:
         print(f"{len(summary.problems)} input problem(s):", file=sys.stderr)
@@ -192,7 +173,7 @@ def _list_jobs(state: JobState, args: argparse.Namespace) -> int:
 # -- delete -------------------------------------------------------------------------------------
 def cmd_delete(args: argparse.Namespace) -> int:
     state_file = _state_path(args)
-    with _open_graph(args) as hg:
+    with open_graph(args) as hg:
         state = JobState.open(state_file) if state_file.is_file() else None
         try:
             for given in args.doc:
@@ -229,16 +210,16 @@ def register(sub: Any, common: list[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("sources", nargs="+", metavar="SOURCE", help="files, folders or globs")
     p.add_argument("--llm", metavar="SPEC", help="e.g. openai:gpt-4o-mini or openai:MODEL@http://host/v1")
-    p.add_argument("--concurrency", metavar="N", type=_positive_int, help="LLM calls in flight")
+    p.add_argument("--concurrency", metavar="N", type=positive_int, help="LLM calls in flight")
     p.add_argument("--retry-failed", action="store_true", help="extract chunks that failed before again")
     p.add_argument("--triples", metavar="OPENIE_JSON", help="import HippoRAG OpenIE triples for the corpus")
     p.add_argument("--json-id-field", default="id", metavar="NAME", help="JSON corpus: id field")
     p.add_argument("--json-title-field", default="title", metavar="NAME", help="JSON corpus: title field")
     p.add_argument("--json-text-field", default="text", metavar="NAME", help="JSON corpus: text field")
     p.add_argument("--json-records", metavar="NAME", help="JSON corpus: the key of the record list")
-    p.add_argument("--max-tokens", type=_positive_int, default=256, metavar="N", help="chunk size")
+    p.add_argument("--max-tokens", type=positive_int, default=256, metavar="N", help="chunk size")
     p.add_argument("--overlap-tokens", type=int, default=32, metavar="N", help="chunk overlap")
-    p.add_argument("--batch-size", type=_positive_int, default=64, metavar="N", help="chunks per commit")
+    p.add_argument("--batch-size", type=positive_int, default=64, metavar="N", help="chunks per commit")
     p.add_argument("--no-embed", action="store_true", help="do not embed new chunks and entities")
     p.add_argument("--no-resolve", action="store_true", help="do not merge entity name variants")
     p.add_argument("--price-per-1k", type=_price, metavar="USD", help="LLM price per 1,000 tokens")

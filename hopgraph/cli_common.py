@@ -1,0 +1,35 @@
+"""Pieces every ``hopgraph`` subcommand module shares (argument types, opening the graph).
+
+``cli.py`` and the ``cli_*`` modules import this; nothing else imports any of them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from typing import Any
+
+from hopgraph.api import HopGraph
+
+log = logging.getLogger("hopgraph.cli")
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def open_graph(args: argparse.Namespace) -> HopGraph:
+    """The graph the global options name: ``--graph`` folder, ``--url`` and ``--backend`` overrides."""
+    overrides: dict[str, Any] = {}
+    if getattr(args, "backend", None):
+        overrides["backend"] = args.backend
+    if getattr(args, "url", None):
+        overrides["url"] = args.url
+    log.info("opening graph %s %s", args.graph or "", overrides or "")
+    return HopGraph.open(args.graph, **overrides)
