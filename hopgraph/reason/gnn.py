@@ -2,9 +2,15 @@
 
 At hop ``t`` the question gives a softmax attention ``a_t`` over relation types and their inverses
 (``2 * R`` slots, plus one unknown-relation slot each way for relation types the model never saw).
-An entity distribution starting as the topic entity's one-hot vector flows along every edge,
-weighted by ``a_t[edge_type]``, summed at the target and clipped to 1 (:class:`RelationTransfer`,
-a torch-geometric ``MessagePassing`` layer). The topic entity's score is zeroed after every hop:
+Hop ``t``'s query reads the question, the token context of hop ``t - 1``, the relation attention
+of hop ``t - 1`` and the topic's relation signature (which slots leave the topic entity: a person
+who directs has ``DIRECTED_BY^-1``, a movie ``DIRECTED_BY``), so "who starred movies for the
+director [X]" (2 hops from a person) and "... the director of [X]" (3 hops from a movie) are told
+apart by the graph as well as by the wording. An entity distribution starting as the topic
+entity's one-hot vector flows along every edge, weighted by ``a_t[edge_type]``, summed at the
+target and clipped to 1 with a small slope above it (:class:`RelationTransfer`, a torch-geometric
+``MessagePassing`` layer): an entity reached along more paths keeps a slightly higher score, which
+breaks ties the hard clip left. The topic entity's score is zeroed after every hop:
 answers never include the topic itself, and a score that flowed back into it would tie the
 topic's own neighbours with the real answers. A learned hop attention mixes the hop outputs into
 the final entity scores; the per-hop scores and attentions are kept so the path reasoner
@@ -52,7 +58,8 @@ class TransferGraph:
 
 
 class RelationTransfer(MessagePassing):
-    """One hop: ``out[b, v] = min(1, sum over edges u->v of x[b, u] * a[b, slot(edge)])``.
+    """One hop: ``s = sum over edges u->v of x[b, u] * a[b, slot(edge)]``,
+    ``out[b, v] = min(1, s) + slope * max(0, s - 1)``.
 
     Sparse: a (question, node, relation slot) triple sends messages only when
     ``x[b, u] * a[b, slot]`` exceeds ``threshold``, so a hop costs the edges that carry real
@@ -70,9 +77,10 @@ class RelationTransfer(MessagePassing):
         attention: torch.Tensor,
         graph: TransferGraph,
         threshold: float,
+        slope: float = 0.0,
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """``pairs [P]`` flat ``b * N + u`` keys with ``values [P]``; ``attention [B, S]``.
-        Returns the reached pairs (sorted keys) and their scores, clipped to 1."""
+        Returns the reached pairs (sorted keys) and their scores, clipped to 1 (``slope`` above)."""
         n, slots = graph.num_nodes, graph.num_slots
         row, node = pairs // n, pairs % n
         weight = values.unsqueeze(1) * attention[row]  # [P, S]
@@ -89,7 +97,8 @@ class RelationTransfer(MessagePassing):
             x=weight[live_pair, live_slot].unsqueeze(-1),
             size=(group.numel(), keys.numel()),
         )
-        return keys, out.squeeze(-1).clamp(max=1.0)
+        out = out.squeeze(-1)
+        return keys, out.clamp(max=1.0) + slope * (out - 1.0).clamp(min=0.0)
 
     def message(self, x_j: torch.Tensor) -> torch.Tensor:
         return x_j
@@ -107,6 +116,8 @@ class ReasonerConfig:
     dropout: float = 0.1
     threshold: float = 1e-3
     """A score times a relation's attention at or below this does not spread along that relation."""
+    clip_slope: float = 0.01
+    """Slope of a hop's score above 1 (0: hard clip at 1)."""
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -116,7 +127,7 @@ class ReasonerConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ReasonerConfig:
-        known = {"relations", "hops", "dim", "hidden", "dropout", "threshold", "extra"}
+        known = {"relations", "hops", "dim", "hidden", "dropout", "threshold", "clip_slope", "extra"}
         unknown = set(data) - known
         if unknown:
             raise ConfigError(f"unknown reasoner config keys {sorted(unknown)}; valid: {sorted(known)}")
@@ -157,7 +168,7 @@ class ScorerOutput:
 
 
 class HopScorer(nn.Module):
-    """Question encoder + per-hop relation attention + :class:`RelationTransfer` propagation."""
+    """Question encoder + topic signature + per-hop relation attention + :class:`RelationTransfer`."""
 
     def __init__(self, config: ReasonerConfig, vocab: Vocab) -> None:
         super().__init__()
@@ -165,10 +176,12 @@ class HopScorer(nn.Module):
         self.vocab = vocab
         self.num_slots = len(config.relations) + 1  # + unknown relation
         self.encoder = QuestionEncoder(len(vocab), config.dim, config.hidden, config.dropout)
-        width = self.encoder.out_dim
-        self.hop_query = nn.ModuleList(nn.Linear(2 * width, width) for _ in range(config.hops))
-        self.relation_head = nn.Linear(2 * width, 2 * self.num_slots)
-        self.hop_head = nn.Linear(width, config.hops)
+        width, slots = self.encoder.out_dim, 2 * self.num_slots
+        # hop t's query: [question, topic signature, hop t-1 token context, hop t-1 relation attention]
+        self.hop_query = nn.ModuleList(nn.Linear(3 * width + slots, width) for _ in range(config.hops))
+        self.relation_head = nn.Linear(2 * width, slots)
+        self.topic_proj = nn.Linear(slots, width)
+        self.hop_head = nn.Linear(2 * width, config.hops)
         self.transfer = RelationTransfer()
 
     # -- graph to model relation slots ----------------------------------------------------------
@@ -190,28 +203,34 @@ class HopScorer(nn.Module):
 
     # -- scoring --------------------------------------------------------------------------------
     def attend(
-        self, ids: torch.Tensor, lengths: torch.Tensor, first_hop: torch.Tensor | None = None
+        self, ids: torch.Tensor, lengths: torch.Tensor, topic_slots: torch.Tensor | None = None
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """``(relation attention [T, B, 2M], hop attention [B, T])`` for a batch of questions.
 
-        ``first_hop [B, 2M]`` (bool) limits the first hop's attention to the relation slots that
-        leave the topic entity: the first step cannot be wasted on a relation the topic lacks
-        (which is also what keeps "who directed [movie]" and "films directed by [person]" apart
-        early in training, when the encoder cannot yet tell the direction)."""
+        ``topic_slots [B, 2M]`` (bool: the relation slots that leave each topic entity) is the
+        topic's signature fed to every hop query and to the hop attention, and limits the first
+        hop's attention to those slots: the first step cannot be wasted on a relation the topic
+        lacks (which also keeps "who directed [movie]" and "films directed by [person]" apart early
+        in training, when the encoder cannot yet tell the direction). None: no signature, no mask."""
         states, question, mask = self.encoder(ids, lengths)
+        batch, slots = ids.shape[0], 2 * self.num_slots
+        signature = topic_slots.float() if topic_slots is not None else torch.zeros(batch, slots)
+        base = torch.cat([question, torch.tanh(self.topic_proj(signature))], dim=-1)
         context = torch.zeros_like(question)
+        previous = torch.zeros(batch, slots)
         attention = []
         for t, layer in enumerate(self.hop_query):
-            query = torch.tanh(layer(torch.cat([question, context], dim=-1)))
+            query = torch.tanh(layer(torch.cat([base, context, previous], dim=-1)))
             logits = (states @ query.unsqueeze(-1)).squeeze(-1).masked_fill(~mask, float("-inf"))
             alpha = torch.softmax(logits, dim=-1)
             context = (alpha.unsqueeze(-1) * states).sum(1)
             relation_logits = self.relation_head(torch.cat([context, query], -1))
-            if t == 0 and first_hop is not None:
-                allowed = first_hop | ~first_hop.any(dim=1, keepdim=True)  # no edges: leave unmasked
+            if t == 0 and topic_slots is not None:
+                allowed = topic_slots | ~topic_slots.any(dim=1, keepdim=True)  # no edges: leave unmasked
                 relation_logits = relation_logits.masked_fill(~allowed, float("-inf"))
-            attention.append(torch.softmax(relation_logits, dim=-1))
-        return torch.stack(attention), torch.softmax(self.hop_head(question), dim=-1)
+            previous = torch.softmax(relation_logits, dim=-1)
+            attention.append(previous)
+        return torch.stack(attention), torch.softmax(self.hop_head(base), dim=-1)
 
     def forward(
         self, ids: torch.Tensor, lengths: torch.Tensor, topics: torch.Tensor, graph: TransferGraph
@@ -228,7 +247,8 @@ class HopScorer(nn.Module):
             # the first hop spreads along every relation of the topic (few edges), so no relation the
             # question needs is ever cut off from its gradient; later hops drop negligible flows
             threshold = 0.0 if t == 0 else self.config.threshold
-            keys, x = self.transfer(pairs, values, relation_attention[t], graph, threshold)
+            slope = self.config.clip_slope
+            keys, x = self.transfer(pairs, values, relation_attention[t], graph, threshold, slope)
             keep = (keys % n) != topics[keys // n]  # the topic never scores
             pairs, values = keys[keep], x[keep]
             hop_keys.append(pairs)
@@ -245,7 +265,7 @@ class HopScorer(nn.Module):
 def save_scorer(model: HopScorer, path: str, meta: dict[str, Any] | None = None) -> None:
     """Weights, vocabulary and config in one file (loadable with ``weights_only=True``)."""
     payload = {
-        "format": "hopgraph-hopscorer-1",
+        "format": "hopgraph-hopscorer-2",
         "config": model.config.to_dict(),
         "vocab": list(model.vocab.tokens),
         "state_dict": model.state_dict(),
@@ -262,8 +282,11 @@ def load_scorer(path: str) -> tuple[HopScorer, dict[str, Any]]:
         raise ConfigError(f"no weights file at {path}; train one with 'hopgraph train metaqa'") from None
     except (RuntimeError, OSError, EOFError, ValueError, pickle.UnpicklingError) as exc:
         raise ConfigError(f"{path} is not a hopgraph scorer weights file: {exc}") from None
-    if not isinstance(payload, dict) or payload.get("format") != "hopgraph-hopscorer-1":
-        raise ConfigError(f"{path} is not a hopgraph scorer weights file (format hopgraph-hopscorer-1)")
+    if not isinstance(payload, dict) or payload.get("format") != "hopgraph-hopscorer-2":
+        raise ConfigError(
+            f"{path} is not a hopgraph scorer weights file of this version (format hopgraph-hopscorer-2): "
+            "retrain it with 'hopgraph train metaqa'"
+        )
     model = HopScorer(ReasonerConfig.from_dict(payload["config"]), Vocab(tuple(payload["vocab"])))
     model.load_state_dict(payload["state_dict"])
     model.eval()

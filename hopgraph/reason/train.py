@@ -36,6 +36,8 @@ class TrainConfig:
     dropout: float = 0.1
     threshold: float = 1e-3
     """See ReasonerConfig.threshold (saved with the weights, so inference uses it too)."""
+    clip_slope: float = 0.01
+    """See ReasonerConfig.clip_slope (saved with the weights)."""
     threads: int = 1
     """Torch threads. 1 by default: these ops are small, and on a shared 2-core machine two
     OpenMP threads spin against other processes (measured 3-10x slower than one)."""
@@ -86,6 +88,7 @@ def build_model(graph: KBGraph, examples: Sequence[Example], config: TrainConfig
         hidden=config.hidden,
         dropout=config.dropout,
         threshold=config.threshold,
+        clip_slope=config.clip_slope,
     )
     return HopScorer(reasoner, vocab)
 

@@ -7,9 +7,11 @@ import pytest
 torch = pytest.importorskip("torch")
 pytest.importorskip("torch_geometric")
 
+from hopgraph.errors import ConfigError  # noqa: E402
 from hopgraph.ids import entity_id, relation_type  # noqa: E402
 from hopgraph.reason.data import KBQuestion, resolve, split_questions  # noqa: E402
-from hopgraph.reason.gnn import load_scorer, save_scorer  # noqa: E402
+from hopgraph.reason.encoder import Vocab  # noqa: E402
+from hopgraph.reason.gnn import HopScorer, ReasonerConfig, RelationTransfer, load_scorer, save_scorer  # noqa: E402
 from hopgraph.reason.graph import KBGraph  # noqa: E402
 from hopgraph.reason.kbqa import KBReasoner, rank  # noqa: E402
 from hopgraph.reason.paths import check_path  # noqa: E402
@@ -169,3 +171,26 @@ def test_split_is_seeded_and_independent_of_order() -> None:
     assert not set(train) & set(valid)
     assert 0.6 < len(train) / len(questions) < 0.95
     assert split_questions(questions, seed=4)[1] != valid
+
+
+def test_an_entity_reached_along_more_paths_scores_slightly_higher() -> None:
+    graph = _graph()
+    model = HopScorer(ReasonerConfig(relations=tuple(graph.relation_types)), Vocab.build(["x"]))
+    transfer = model.prepare(graph)
+    m = model.num_slots
+    directed, language = graph.relation_types.index("DIRECTED_BY"), graph.relation_types.index("IN_LANGUAGE")
+    pairs, values = torch.tensor([graph.index_of(entity_id("Director 4"))]), torch.ones(1)
+    for slot in (m + directed, language):  # Director 4 <-directed_by- Movie 4/14/24/34 -in_language->
+        attention = torch.zeros(1, 2 * m)
+        attention[0, slot] = 1.0
+        pairs, values = RelationTransfer()(pairs, values, attention, transfer, 0.0, 0.01)
+    scores = {graph.names[int(k)]: float(v) for k, v in zip(pairs, values, strict=True)}
+    # Movies 4 and 34 are French, 14 Greek, 24 English: two paths reach French, one each the others
+    assert scores == pytest.approx({"French": 1.01, "Greek": 1.0, "English": 1.0})
+
+
+def test_weights_of_an_older_format_are_refused_with_what_to_do(short_tmp) -> None:
+    path = short_tmp / "old.pt"
+    torch.save({"format": "hopgraph-hopscorer-1", "config": {}, "vocab": [], "state_dict": {}}, path)
+    with pytest.raises(ConfigError, match="retrain it with 'hopgraph train metaqa'"):
+        load_scorer(str(path))
