@@ -21,20 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from hopgraph.api import HopGraph
+from hopgraph.cli_common import open_graph, positive_int
 from hopgraph.errors import HopGraphError
 
 EXIT_OK = 0
-
-
-def _open(args: argparse.Namespace) -> HopGraph:
-    overrides: dict[str, Any] = {}
-    if getattr(args, "backend", None):
-        overrides["backend"] = args.backend
-    if getattr(args, "url", None):
-        overrides["url"] = args.url
-    if not args.graph and not overrides:
-        raise HopGraphError("name the graph: --graph DIR (or --url / --backend)")
-    return HopGraph.open(args.graph, **overrides)
 
 
 def _load_graph(hg: HopGraph) -> Any:
@@ -80,15 +70,14 @@ def cmd_train_metaqa(args: argparse.Namespace) -> int:
     data = Path(args.data) if args.data else default_data_dir()
     questions = dev_questions(data)
     out = Path(args.out) if args.out else Path(args.graph or ".") / "metaqa.pt"
+    given = {"epochs": args.epochs, "batch_size": args.batch_size, "lr": args.lr}
     config = TrainConfig(
-        epochs=args.epochs,
         seed=args.seed,
-        batch_size=args.batch_size,
-        lr=args.lr,
         threads=args.threads,
         time_limit_s=args.time_limit,
+        **{key: value for key, value in given.items() if value is not None},
     )
-    with _open(args) as hg:
+    with open_graph(args) as hg:
         graph = _load_graph(hg)
     print(f"training on {graph.num_nodes:,} entities, {graph.num_edges:,} relations", file=sys.stderr)
     model, report, valid, meta = train_metaqa(graph, questions, config)
@@ -117,7 +106,7 @@ def cmd_eval_metaqa(args: argparse.Namespace) -> int:
     if args.split != "all":
         train, valid = split_questions(questions, args.seed)
         questions = valid if args.split == "val" else train
-    with _open(args) as hg:
+    with open_graph(args) as hg:
         started = time.perf_counter()
         graph = _load_graph(hg)
         reasoner = KBReasoner.load(graph, args.weights)
@@ -133,7 +122,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from hopgraph.reason.kbqa import KBReasoner, predict_question
 
     _threads(args.threads)
-    with _open(args) as hg:
+    with open_graph(args) as hg:
         reasoner = KBReasoner.load(_load_graph(hg), args.weights)
         prediction = predict_question(hg.store, args.question, reasoner=reasoner, top_k=args.top_k)
     answers = [
@@ -159,20 +148,13 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 # -- parser -------------------------------------------------------------------------------------
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
-
-
 def register(sub: argparse._SubParsersAction, common: list[argparse.ArgumentParser]) -> None:
-    """Add ``train``, ``eval`` and ``ask`` to the ``hopgraph`` command."""
-    from hopgraph.reason.kbqa import DEFAULT_WEIGHTS
-    from hopgraph.reason.train import TrainConfig
+    """Add ``train``, ``eval`` and ``ask`` to the ``hopgraph`` command.
+
+    Imports nothing heavy: torch loads only when one of these commands runs."""
 
     threads = argparse.ArgumentParser(add_help=False)
-    threads.add_argument("--threads", type=_positive, default=1, help="torch threads (default 1)")
+    threads.add_argument("--threads", type=positive_int, default=1, help="torch threads (default 1)")
     data = argparse.ArgumentParser(add_help=False)
     data.add_argument(
         "--data",
@@ -187,10 +169,10 @@ def register(sub: argparse._SubParsersAction, common: list[argparse.ArgumentPars
         help="train the GNN scorer on 80%% of the MetaQA dev questions",
     )
     p.add_argument("--out", metavar="FILE", help="weights file (default GRAPH/metaqa.pt)")
-    p.add_argument("--epochs", type=_positive, default=TrainConfig.epochs)
+    p.add_argument("--epochs", type=positive_int, help="training epochs (default: TrainConfig's)")
     p.add_argument("--seed", type=int, default=0, help="split and training seed")
-    p.add_argument("--batch-size", type=_positive, default=TrainConfig.batch_size)
-    p.add_argument("--lr", type=float, default=TrainConfig.lr)
+    p.add_argument("--batch-size", type=positive_int, help="questions per step (default: TrainConfig's)")
+    p.add_argument("--lr", type=float, help="learning rate (default: TrainConfig's)")
     p.add_argument("--time-limit", type=float, metavar="S", help="stop training after S seconds")
     p.set_defaults(func=cmd_train_metaqa)
 
@@ -207,9 +189,9 @@ def register(sub: argparse._SubParsersAction, common: list[argparse.ArgumentPars
         help="MetaQA-format file (repeatable; default the three dev files)",
     )
     p.add_argument(
-        "--hops", type=_positive, help="hop count for coverage (default: N of an N-hop path, else 3)"
+        "--hops", type=positive_int, help="hop count for coverage (default: N of an N-hop path, else 3)"
     )
-    p.add_argument("--weights", metavar="FILE", help=f"weights (default {DEFAULT_WEIGHTS.name}, bundled)")
+    p.add_argument("--weights", metavar="FILE", help="weights (default: the bundled MetaQA weights)")
     p.add_argument(
         "--split",
         choices=["all", "train", "val"],
@@ -217,7 +199,7 @@ def register(sub: argparse._SubParsersAction, common: list[argparse.ArgumentPars
         help="only the training or validation part of the seeded 80/20 split",
     )
     p.add_argument("--seed", type=int, default=0, help="split seed (as in training)")
-    p.add_argument("--batch-size", type=_positive, default=256)
+    p.add_argument("--batch-size", type=positive_int, default=256)
     p.add_argument("--json", metavar="OUT", help="write the figures as JSON")
     p.set_defaults(func=cmd_eval_metaqa)
 
@@ -226,6 +208,6 @@ def register(sub: argparse._SubParsersAction, common: list[argparse.ArgumentPars
     )
     p.add_argument("question", metavar="QUESTION", help="the topic entity in [brackets], or free text")
     p.add_argument("--weights", metavar="FILE", help="weights (default: the bundled MetaQA weights)")
-    p.add_argument("--top-k", type=_positive, default=3, help="answers to show")
+    p.add_argument("--top-k", type=positive_int, default=3, help="answers to show")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_ask)
