@@ -26,6 +26,8 @@ from hopgraph.extract.progress import format_duration, format_summary
 from hopgraph.table import format_table
 
 MAX_SHOWN_FAILURES = 20
+EXIT_PROBLEMS = 1
+"""``hopgraph ingest`` finished, but some input was skipped or some chunks failed."""
 
 
 def _price(text: str) -> float:
@@ -78,17 +80,19 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         for problem in summary.problems:
             kept = "skipped" if problem["severity"] == "error" else "loaded anyway"
             print(f"  {problem['path']}: {problem['reason']} ({kept})", file=sys.stderr)
+    failed = summary.chunks_failed + summary.chunks_failed_before
     if args.json:
         print(json.dumps(summary.to_dict(), indent=2))
     else:
         print(format_summary(summary.to_dict()))
-        failed = summary.chunks_failed + summary.chunks_failed_before
         if failed:
             print(
                 f"{failed} chunk(s) failed: 'hopgraph jobs {summary.job_id} --failed' shows why; "
                 "run the same ingest with --retry-failed to try them again"
             )
-    return 0
+    skipped = any(problem["severity"] == "error" for problem in summary.problems)
+    # Everything that could be stored was stored; a script still learns that something was not.
+    return EXIT_PROBLEMS if failed or skipped else 0
 
 
 # -- jobs ---------------------------------------------------------------------------------------

@@ -77,7 +77,8 @@ def test_llm_ingest_with_a_failed_chunk_then_retry_failed(
     with ScriptedOpenAIServer(responder=script) as server:
         spec = f"openai:test-model@{server.base_url}"
         base = ["ingest", str(people), "--graph", str(short_tmp), "--llm", spec, "--no-embed"]
-        assert main([*base, "--concurrency", "4", "--price-per-1k", "0.5", "--json"]) == 0
+        # exit 1: the job finished, but a chunk failed
+        assert main([*base, "--concurrency", "4", "--price-per-1k", "0.5", "--json"]) == 1
         first = json.loads(capsys.readouterr().out)
         assert first["status"] == "done" and first["documents"] == 6 and first["chunks"] == 6
         assert first["chunks_extracted"] == 5 and first["chunks_failed"] == 1
@@ -89,7 +90,7 @@ def test_llm_ingest_with_a_failed_chunk_then_retry_failed(
         assert len(shown["failures"]) == 1 and "this chunk upsets the model" in shown["failures"][0]["error"]
         assert shown["chunks"] == {"done": 5, "failed": 1}
 
-        assert main([*base]) == 0  # a plain rerun leaves the failed chunk alone
+        assert main([*base]) == 1  # a plain rerun leaves the failed chunk alone
         assert server.request_count == 6
         assert "1 chunk(s) failed" in capsys.readouterr().out
 
@@ -202,3 +203,15 @@ def test_hostile_folder_reports_each_problem_and_stores_the_rest(tmp_path: Path,
         text = hg.cypher("MATCH (d:Document)-[:HAS_CHUNK]->(c:Chunk) WHERE d.source ENDS WITH 'big.txt' "
                          "RETURN sum(size(c.text)) AS n")[0]["n"]  # fmt: skip
         assert text >= 0.99 * big.stat().st_size - 2 * summary.chunks  # whitespace between chunks trimmed
+
+
+def test_ingest_exit_code_says_when_input_was_skipped(
+    short_tmp: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "no-such-folder"
+    assert main(["ingest", str(missing), "--graph", str(short_tmp), "--no-embed"]) == 1
+    assert f"{missing}: no such file or folder (skipped)" in capsys.readouterr().err
+    empty_ok = tmp_path / "ok"
+    empty_ok.mkdir()
+    (empty_ok / "a.txt").write_text("Ada Lovelace wrote notes.", encoding="utf-8")
+    assert main(["ingest", str(empty_ok), "--graph", str(short_tmp), "--no-embed"]) == 0
