@@ -16,22 +16,34 @@ that matches no passage is skipped and counted; neither stops the import. Entity
 through :class:`~hopgraph.extract.resolution.EntityResolver` before they are written, and, with
 an embedder, chunks and entities get their embeddings (entity vectors are the ones resolution
 computed, so nothing is embedded twice).
+
+Passages go in rounds of ``batch_size``: resolve the round's names (embedding them), queue its
+writes (documents, chunks, triples, entities with their name vectors) on a background
+:class:`~hopgraph.extract.background.StoreWriter`, then embed the round's chunk texts, queueing
+their vectors too. So the store's work (the vector index inserts above all) runs while the calling
+thread embeds. The next round is resolved only once the entity writes of the one before are in
+the store (the resolver looks entities up there), so the graph and merges are those of a serial
+import (``background_writes=False``). A write that fails stops the writer and its exception is
+raised by :func:`import_openie`.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from concurrent.futures import Future
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from hopgraph.batching import batched
 from hopgraph.embed import Embedder
 from hopgraph.errors import ImportFormatError
+from hopgraph.extract.background import StoreWriter
 from hopgraph.extract.embeddings import DEFAULT_BATCH_SIZE as EMBED_BATCH_SIZE
-from hopgraph.extract.embeddings import embed_graph
+from hopgraph.extract.embeddings import chunk_text, embed_graph
 from hopgraph.extract.loaders import LoadProblem, load_file
 from hopgraph.extract.resolution import EntityResolver, Merge
 from hopgraph.kg.base import GraphStore
@@ -60,6 +72,8 @@ class OpenIEImportReport:
     embedded_entities: int = 0
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict, compare=False)
+    already_imported: int = 0
+    """Passages skipped because an earlier import of the same triples file completed them."""
 
 
 def _read_openie(path: Path) -> list[Any]:
@@ -114,6 +128,50 @@ class _PassageIndex:
         return None
 
 
+_EMBEDDED_CHUNKS = (
+    "UNWIND $ids AS id MATCH (c:Chunk {id: id}) WHERE c.embedding IS NOT NULL RETURN c.id AS id"
+)
+
+
+def _embed_chunks(
+    store: GraphStore, embedder: Embedder, writer: StoreWriter, chunks: list[Chunk], size: int, span: str
+) -> int:
+    """Embed the chunks that have no vector in the store yet, ``size`` at a time, and queue their
+    vectors on ``writer``; returns how many were embedded."""
+    ids = [c.id for c in chunks]
+    have = {row["id"] for row in store.cypher(_EMBEDDED_CHUNKS, {"ids": ids})} if chunks else set()
+    todo = [c for c in chunks if c.id not in have]
+    for part in batched(todo, size):
+        vectors = embedder.embed([chunk_text(c.text) for c in part])
+        writer.submit(
+            f"{span}: {len(part)} chunk embeddings",
+            store.set_embeddings,
+            "Chunk",
+            {c.id: vector for c, vector in zip(part, vectors, strict=True)},
+        )
+    return len(todo)
+
+
+MARK = "openie_imported"
+"""Document property naming the triples file whose import of the passage completed."""
+
+
+def _file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()[:16]
+
+
+def _finished_passages(store: GraphStore, docs: list[Document], marker: str) -> set[str]:
+    rows = store.cypher(
+        f"UNWIND $ids AS id MATCH (d:Document {{id: id}}) WHERE d.{MARK} = $marker RETURN d.id AS id",
+        {"ids": [d.id for d in docs], "marker": marker},
+    )
+    return {row["id"] for row in rows}
+
+
 def import_openie(
     store: GraphStore,
     corpus_path: str | Path,
@@ -124,17 +182,28 @@ def import_openie(
     embed_batch_size: int = EMBED_BATCH_SIZE,
     resolver: EntityResolver | None = None,
     progress: Callable[[int, int], None] | None = None,
+    background_writes: bool = True,
 ) -> OpenIEImportReport:
     """Build the graph of a HippoRAG corpus and its OpenIE triples in ``store``.
 
     ``resolver`` defaults to ``EntityResolver(store, embedder)``. With an ``embedder`` every
-    chunk and entity lacking an embedding gets one. ``progress(passages_done, passages)`` runs
-    after each batch of ``batch_size`` passages. Re-running the import changes nothing.
+    chunk and entity lacking an embedding gets one: chunks are embedded from the passages as they
+    are imported (``embed_batch_size`` texts per call; a chunk that already has a vector is not
+    embedded again), and a last :func:`~hopgraph.extract.embeddings.embed_graph` sweep embeds
+    whatever the store still holds without one (entities the resolver did not embed).
+    ``progress(passages_done, passages)`` runs after each batch of ``batch_size`` passages (its
+    writes may still be queued). ``background_writes=False`` writes on the calling thread, one
+    write after another. Re-running the import changes nothing.
+
+    ``timings`` (seconds): ``read``; ``resolve`` (name embeddings included); ``embed_chunks``;
+    ``embed_rest`` (the final sweep); ``write`` (time inside store writes, on the writer thread
+    when ``background_writes``); ``write_wait`` (time the calling thread waited for the writer).
+    Raises the exception of the first store write that failed (its notes name the write).
     """
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, got {batch_size}")
     started = time.perf_counter()
-    timings: dict[str, float] = {"read": 0.0, "resolve": 0.0, "write": 0.0, "embed_chunks": 0.0}
+    timings: dict[str, float] = {"read": 0.0, "resolve": 0.0, "embed_chunks": 0.0, "embed_rest": 0.0}
     corpus = Path(corpus_path).resolve()
     openie = Path(openie_path).resolve()
     docs: list[Document] = []
@@ -166,37 +235,63 @@ def import_openie(
                 triples_of.setdefault(doc.id, []).append(triple)
     timings["read"] = time.perf_counter() - started
 
+    # A passage whose import finished before (same triples file) is skipped whole: resolving
+    # its names again against a store that already holds their merges could merge differently.
+    marker = _file_digest(openie)
+    finished = _finished_passages(store, docs, marker)
+    todo = [d for d in docs if d.id not in finished]
     resolver = resolver if resolver is not None else EntityResolver(store, embedder)
     merges: list[Merge] = []
-    written = 0
-    for done, batch in enumerate(batched(docs, batch_size), start=1):
-        chunks = [Chunk(doc_id=d.id, ord=0, text=d.text) for d in batch]
-        triples = [
-            Triple(s, r, o, doc_id=c.doc_id, chunk_id=c.id)
-            for c in chunks
-            for s, r, o in triples_of.get(c.doc_id, ())
-        ]
-        t0 = time.perf_counter()
-        resolution = resolver.resolve(triples)
-        t1 = time.perf_counter()
-        store.upsert_documents(batch)
-        store.upsert_chunks(chunks)
-        store.upsert_triples(resolution.triples)
-        if resolution.entities:
-            store.upsert_entities(resolution.entities)
-        timings["resolve"] += t1 - t0
-        timings["write"] += time.perf_counter() - t1
-        merges.extend(resolution.merges)
-        written += len(resolution.triples)
-        if progress is not None:
-            progress(min(done * batch_size, len(docs)), len(docs))
+    written = embedded_chunks = 0
+    with StoreWriter(threaded=background_writes) as writer:
+        entities_written: Future[None] | None = None
+        for done, batch in enumerate(batched(todo, batch_size), start=1):
+            span = f"passages {(done - 1) * batch_size + 1}-{(done - 1) * batch_size + len(batch)}"
+            chunks = [Chunk(doc_id=d.id, ord=0, text=d.text) for d in batch]
+            triples = [
+                Triple(s, r, o, doc_id=c.doc_id, chunk_id=c.id)
+                for c in chunks
+                for s, r, o in triples_of.get(c.doc_id, ())
+            ]
+            # The resolver looks entities up in the store: it must see every earlier batch's.
+            writer.wait(entities_written)
+            t0 = time.perf_counter()
+            resolution = resolver.resolve(triples)
+            timings["resolve"] += time.perf_counter() - t0
+            writer.submit(f"{span}: documents", store.upsert_documents, batch)
+            writer.submit(f"{span}: chunks", store.upsert_chunks, chunks)
+            entities_written = writer.submit(
+                f"{span}: {len(resolution.triples)} triples", store.upsert_triples, resolution.triples
+            )
+            if resolution.entities:
+                entities_written = writer.submit(
+                    f"{span}: {len(resolution.entities)} resolved entities",
+                    store.upsert_entities,
+                    resolution.entities,
+                )
+            merges.extend(resolution.merges)
+            written += len(resolution.triples)
+            if embedder is not None:
+                t0 = time.perf_counter()
+                embedded_chunks += _embed_chunks(store, embedder, writer, chunks, embed_batch_size, span)
+                timings["embed_chunks"] += time.perf_counter() - t0
+            # Last write of the batch (the writer keeps order): these passages are complete.
+            writer.submit(
+                f"{span}: completion marks",
+                store.upsert_documents,
+                [replace(d, metadata={**d.metadata, MARK: marker}) for d in batch],
+            )
+            if progress is not None:
+                progress(min(len(finished) + done * batch_size, len(docs)), len(docs))
+    timings["write"], timings["write_wait"] = writer.busy_seconds, writer.waited_seconds
 
-    embedded_chunks = embedded_entities = 0
-    if embedder is not None:
+    embedded_entities = 0
+    if embedder is not None:  # whatever still lacks a vector: entities the resolver did not embed
         t0 = time.perf_counter()
         counts = embed_graph(store, embedder, batch_size=embed_batch_size)
-        timings["embed_chunks"] = time.perf_counter() - t0
-        embedded_chunks, embedded_entities = counts.chunks, counts.entities
+        timings["embed_rest"] = time.perf_counter() - t0
+        embedded_chunks += counts.chunks
+        embedded_entities = counts.entities
     return OpenIEImportReport(
         corpus_path=str(corpus),
         openie_path=str(openie),
@@ -211,6 +306,7 @@ def import_openie(
         embedded_entities=embedded_entities,
         seconds=time.perf_counter() - started,
         timings=timings,
+        already_imported=len(finished),
     )
 
 

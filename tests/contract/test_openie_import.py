@@ -1,19 +1,24 @@
-"""HippoRAG OpenIE import into a real store: passages, provenance, malformed triples, the real file."""
+"""HippoRAG OpenIE import into a real store: passages, provenance, malformed triples, the real file,
+background writes (same graph as serial, failures surface)."""
 
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from hopgraph.errors import ImportFormatError
+from hopgraph.embed import SentenceTransformerEmbedder
+from hopgraph.errors import CypherError, ImportFormatError
+from hopgraph.extract.background import THREAD_NAME
 from hopgraph.extract.loaders import load_file
-from hopgraph.extract.openie import import_openie, valid_triple
+from hopgraph.extract.openie import OpenIEImportReport, import_openie, valid_triple
 from hopgraph.ids import entity_id
-from hopgraph.kg.base import GraphStore
-from hopgraph.types import Document
+from hopgraph.kg.base import GraphStore, WriteCounts
+from hopgraph.types import Document, Triple
 
 MUSIQUE = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "musique100"
 
@@ -109,3 +114,107 @@ def test_real_musique_records(store: GraphStore, tmp_path: Path) -> None:
     relations = sum(len(r.chunk_ids) for r in store.iter_relations())
     assert 0 < relations <= len(good)
     assert store.stats().chunks == 120
+
+
+def musique_inputs(folder: Path, passages: int) -> tuple[Path, Path]:
+    """The first ``passages`` MuSiQue passages that have OpenIE records, and those records."""
+    corpus = json.loads((MUSIQUE / "corpus.json").read_text())[:passages]
+    wanted = {(r["title"], r["text"]) for r in corpus}
+    docs = json.loads((MUSIQUE / "openie_gpt-3.5-turbo-1106.json").read_text())["docs"]
+    return write_inputs(folder, corpus, {"docs": [r for r in docs if (r["title"], r["text"]) in wanted]})
+
+
+def snapshot(store: GraphStore, report: OpenIEImportReport) -> dict[str, Any]:
+    """Everything an import decides: nodes, relations with provenance, aliases, merges, vectors."""
+    return {
+        "stats": store.stats(),
+        "relations": sorted(
+            (r.source, r.type, r.target, r.predicate, sorted(r.chunk_ids), sorted(r.doc_ids))
+            for r in store.iter_relations()
+        ),
+        "entities": sorted((e.id, e.name, e.type, sorted(e.aliases)) for e in store.iter_entities()),
+        "mentions": store.cypher(
+            "MATCH (c:Chunk)-[:MENTIONS]->(e:Entity) RETURN c.id AS c, e.id AS e ORDER BY c, e"
+        ),
+        "vectors": store.cypher(
+            "MATCH (n) WHERE n.embedding IS NOT NULL "
+            "RETURN labels(n)[0] AS label, count(n) AS n ORDER BY label"
+        ),
+        "missing": [store.missing_embeddings("Chunk"), store.missing_embeddings("Entity")],
+        "merges": report.merges,
+        "counts": (report.triples, report.embedded_chunks, report.embedded_entities),
+    }
+
+
+@pytest.fixture(scope="module")
+def embedder() -> SentenceTransformerEmbedder:
+    emb = SentenceTransformerEmbedder()
+    emb.embed(["load once"])
+    return emb
+
+
+@pytest.mark.skipif(not MUSIQUE.is_dir(), reason="needs ../shared/data/musique100")
+def test_background_writes_build_the_serial_graph(
+    store: GraphStore, tmp_path: Path, embedder: SentenceTransformerEmbedder
+) -> None:
+    """40 real passages in rounds of 10: writes overlapped with embedding give the same graph,
+    merges and vectors as writing on the calling thread; a re-import embeds no chunk again."""
+    inputs = musique_inputs(tmp_path, 40)
+    options: dict[str, Any] = {"embedder": embedder, "batch_size": 10, "embed_batch_size": 4}
+    serial = import_openie(store, *inputs, background_writes=False, **options)
+    expected = snapshot(store, serial)
+    store.clear()
+    overlapped = import_openie(store, *inputs, **options)
+    assert snapshot(store, overlapped) == expected
+    assert expected["missing"] == [[], []] and expected["stats"].chunks == 40
+    assert overlapped.embedded_chunks == 40 and overlapped.embedded_entities == 0
+    assert len(overlapped.merges) > 0  # the rounds do resolve names against earlier rounds
+    assert overlapped.timings["write"] > 0 and not _writer_threads()
+    # a re-import is a no-op: completed passages are skipped, nothing is resolved or embedded again
+    again = import_openie(store, *inputs, **options)
+    assert (again.embedded_chunks, again.embedded_entities) == (0, 0)
+    assert again.already_imported == 40 and again.merges == ()
+    assert snapshot(store, overlapped) == expected
+
+
+class FailingTriplesStore:
+    """A real store whose ``n``-th ``upsert_triples`` runs a statement FalkorDB/Neo4j rejects."""
+
+    def __init__(self, inner: GraphStore, n: int) -> None:
+        self.inner, self.n, self.calls = inner, n, 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    def upsert_triples(self, triples: Iterable[Triple]) -> WriteCounts:
+        self.calls += 1
+        if self.calls == self.n:
+            self.inner.cypher("THIS IS NOT CYPHER", write=True)
+        return self.inner.upsert_triples(triples)
+
+
+@pytest.mark.parametrize("background", [True, False])
+def test_a_failed_write_fails_the_import(store: GraphStore, tmp_path: Path, background: bool) -> None:
+    """The store's own error is raised (naming the write), later writes are skipped, no thread is left."""
+    corpus, openie = write_inputs(tmp_path)
+    failing = FailingTriplesStore(store, n=2)
+    with pytest.raises(CypherError) as raised:
+        import_openie(failing, corpus, openie, batch_size=1, background_writes=background)
+    assert any("passages 2-2: 1 triples" in note for note in raised.value.__notes__)
+    assert not _writer_threads()
+    # round 1 is in the store; round 2 stopped at its triples; round 3 was never written
+    stats = store.stats()
+    assert (stats.documents, stats.chunks, stats.relations) == (2, 2, 1)
+    assert [r.predicate for r in store.iter_relations()] == ["born in"]
+    # rerun on the healthy store: the completed passage is skipped, the broken one redone
+    rerun = import_openie(store, corpus, openie, batch_size=1, background_writes=background)
+    assert rerun.already_imported == 1
+    resumed = {(r.predicate, r.doc_ids) for r in store.iter_relations()}
+    store.clear()
+    import_openie(store, corpus, openie, batch_size=1, background_writes=background)
+    assert {(r.predicate, r.doc_ids) for r in store.iter_relations()} == resumed
+    assert store.stats().relations == len(resumed) > 1
+
+
+def _writer_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name.startswith(THREAD_NAME)]
