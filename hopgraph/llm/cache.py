@@ -64,6 +64,8 @@ class CachedLLM:
         self.misses = 0
         self._local = threading.local()
         self._count_lock = threading.Lock()
+        self._init_lock = threading.Lock()
+        self._initialised = False
 
     def __repr__(self) -> str:
         return f"CachedLLM({self.inner!r}, path={str(self.path)!r})"
@@ -72,15 +74,34 @@ class CachedLLM:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
             try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
+                with self._init_lock:  # one thread sets the file up; the others only connect
+                    if not self._initialised:
+                        self._initialise()
+                        self._initialised = True
                 conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
-                conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute("PRAGMA synchronous=NORMAL")
-                conn.execute(_SCHEMA)
             except (OSError, sqlite3.Error) as exc:
                 raise ConfigError(f"cannot open the LLM response cache {self.path}: {exc}") from None
             self._local.conn = conn
         return conn
+
+    def _initialise(self) -> None:
+        """WAL mode and the table. Switching to WAL needs the file to itself and SQLite does not
+        wait for that (no busy timeout applies), so another process's first use is waited out."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        deadline = time.monotonic() + 30.0
+        while True:
+            conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+            try:
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute(_SCHEMA)
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+            finally:
+                conn.close()
+            time.sleep(0.05)
 
     def get(self, key: str) -> Completion | None:
         row = (

@@ -138,3 +138,26 @@ def test_processes_write_one_cache_concurrently(tmp_path: Path) -> None:
     llm = CachedLLM(CountingLLM(), path)
     assert len(llm) == 3 * 60 + 60
     assert llm.complete([Message("user", "b-59")]).cached
+
+
+def test_threads_opening_a_new_cache_at_once_all_succeed(tmp_path: Path) -> None:
+    """The first use of a cache file from many threads at the same moment (an ingest job with
+    --concurrency) must not fail with "database is locked" while one of them sets up WAL."""
+    errors: list[BaseException] = []
+    for round_ in range(20):
+        cache = CachedLLM(CountingLLM(), tmp_path / f"fresh-{round_}.sqlite")
+        start = threading.Barrier(16)
+
+        def first_use(cache: CachedLLM = cache, start: threading.Barrier = start) -> None:
+            start.wait()
+            try:
+                cache.put("k", Completion(text="x", model="counting"))
+            except BaseException as exc:
+                errors.append(exc)
+
+        threads = [threading.Thread(target=first_use) for _ in range(16)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert errors == []
