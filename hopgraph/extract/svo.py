@@ -15,8 +15,8 @@ Arguments are expanded to the NER span covering the head token, else to the noun
 when that chunk holds a proper noun, else to its compound/flat name tokens. Pronouns are never
 arguments (there is no coreference resolution), and a triple needs at least one named argument
 (an NER entity or a proper noun), which drops generic "film - is in - marriage" noise. One
-heuristic stands in for coreference: a subject "he"/"she" becomes the document's first PERSON entity
-(Wikipedia-style text is about its first-named person; off with ``resolve_pronouns=False``).
+heuristic stands in for coreference: a subject "he"/"she" becomes the latest PERSON before it that
+was a subject itself, else the latest PERSON before it (off with ``resolve_pronouns=False``).
 """
 
 from __future__ import annotations
@@ -64,12 +64,20 @@ class _Doc:
             for i in range(ent.start, ent.end):
                 self.ent_of[i] = ent
         self.chunk_of: dict[int, Span] = {}
-        people = [e for e in doc.ents if e.label_ == "PERSON"]
-        self.person = _make_arg(people[0], "PERSON", named=True) if people and resolve_pronouns else None
+        self.people = [e for e in doc.ents if e.label_ == "PERSON"] if resolve_pronouns else []
         if doc.has_annotation("DEP"):
             for chunk in doc.noun_chunks:
                 if any(t.pos_ == "PROPN" for t in chunk):
                     self.chunk_of[chunk.root.i] = chunk
+
+    def antecedent(self, pronoun: Token) -> Arg | None:
+        """The person a subject "he"/"she" most likely means: the latest PERSON before it that
+        was itself a subject ("Otto Hahn was a chemist ... he studied"), else the latest PERSON
+        before it, else none. A heuristic standing in for coreference."""
+        before = [e for e in self.people if e.end <= pronoun.i]
+        subjects = [e for e in before if e.root.dep_ in SUBJECT_DEPS]
+        candidates = subjects or before
+        return _make_arg(candidates[-1], "PERSON", named=True) if candidates else None
 
     def arg(self, token: Token) -> Arg | None:
         """The argument headed by ``token``, or None for pronouns, punctuation and the like."""
@@ -77,7 +85,7 @@ class _Doc:
         if ent is not None:
             return _make_arg(ent, ent.label_, named=True)
         if token.lower_ in PERSON_PRONOUNS and token.dep_ in SUBJECT_DEPS:
-            return self.person
+            return self.antecedent(token)
         if token.pos_ in NOT_ARGUMENT_POS or token.pos_ == "VERB" or token.lower_ in RELATIVE_PRONOUNS:
             return None
         if token.pos_ == "NOUN":  # "his wife, Margrethe Nørlund, ..." -> the named appositive

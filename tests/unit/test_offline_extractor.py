@@ -173,3 +173,9 @@ def test_headings_and_lines_never_join_the_next_sentence(extractor: SpacyExtract
         ("Heisenberg", "study under", "Arnold Sommerfeld"),
         ("University of Munich", "located in", "Germany"),
     }
+
+
+def test_he_means_the_latest_person_who_was_a_subject(extractor: SpacyExtractor) -> None:
+    text = "Lise Meitner was born in Vienna. Otto Hahn was a chemist. He studied under Ernest Rutherford."
+    assert ("Otto Hahn", "study under", "Ernest Rutherford") in triples_of(extractor, text)
+    assert ("Lise Meitner", "study under", "Ernest Rutherford") not in triples_of(extractor, text)
