@@ -116,7 +116,7 @@ class IngestJob:
             self._extract(todo)
             if self.embed is not None:
                 self.progress.set_stage("embedding new chunks and entities ...")
-                self.summary.embedded = self.embed(self.store)
+                self.summary.embedded += self.embed(self.store)
             status = "done"
         except KeyboardInterrupt:
             status = "interrupted"
@@ -319,6 +319,8 @@ class IngestJob:
             self.store.upsert_triples(triples)
         if entities:
             self.store.upsert_entities(entities)
+            # the resolver's name vectors are written with the entities
+            self.summary.embedded += sum(1 for e in entities if e.embedding is not None)
             add_mentions = getattr(self.store, "add_mentions", None)
             if mentions and add_mentions is not None:
                 add_mentions(mentions)

@@ -215,3 +215,17 @@ def test_ingest_exit_code_says_when_input_was_skipped(
     empty_ok.mkdir()
     (empty_ok / "a.txt").write_text("Ada Lovelace wrote notes.", encoding="utf-8")
     assert main(["ingest", str(empty_ok), "--graph", str(short_tmp), "--no-embed"]) == 0
+
+
+def test_summary_counts_every_vector_written(
+    short_tmp: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("Niels Bohr was born in Copenhagen. Bohr studied under Ernest Rutherford.")
+    assert main(["ingest", str(docs), "--graph", str(short_tmp), "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert main(["cypher", "--graph", str(short_tmp), "--json",
+                 "MATCH (n) WHERE n.embedding IS NOT NULL RETURN count(n) AS n"]) == 0  # fmt: skip
+    vectors = json.loads(capsys.readouterr().out)[0]["n"]
+    assert summary["embedded"] == vectors == summary["chunks"] + summary["entities"]
