@@ -16,7 +16,8 @@ when that chunk holds a proper noun, else to its compound/flat name tokens. Pron
 arguments (there is no coreference resolution), and a triple needs at least one named argument
 (an NER entity or a proper noun), which drops generic "film - is in - marriage" noise. One
 heuristic stands in for coreference: a subject "he"/"she" becomes the latest PERSON before it that
-was a subject itself, else the latest PERSON before it (off with ``resolve_pronouns=False``).
+was a subject itself (else the latest named subject, since the small model tags some surnames as
+places or organisations), else the latest PERSON before it (off with ``resolve_pronouns=False``).
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ OBJECT_DEPS = frozenset({"dobj"})
 NAME_DEPS = frozenset({"compound", "flat", "nmod"})
 NOT_ARGUMENT_POS = frozenset({"PRON", "DET", "ADP", "AUX", "CCONJ", "SCONJ", "PART", "PUNCT", "SPACE", "SYM"})
 PERSON_PRONOUNS = frozenset({"he", "she"})
+NAME_LABELS = frozenset({"PERSON", "GPE", "ORG", "NORP"})
+"""NER labels a mislabelled person's name turns up under."""
 RELATIVE_PRONOUNS = frozenset({"which", "who", "whom", "that", "whose"})
 NUMERIC_LABELS = frozenset({"CARDINAL", "ORDINAL", "PERCENT", "MONEY", "QUANTITY"})
 EDGE_STRIP = " \t\r\n.,;:!?\"'()[]{}«»“”‘’"
@@ -64,7 +67,8 @@ class _Doc:
             for i in range(ent.start, ent.end):
                 self.ent_of[i] = ent
         self.chunk_of: dict[int, Span] = {}
-        self.people = [e for e in doc.ents if e.label_ == "PERSON"] if resolve_pronouns else []
+        self.resolve_pronouns = resolve_pronouns
+        self.people = [e for e in doc.ents if e.label_ == "PERSON"]
         if doc.has_annotation("DEP"):
             for chunk in doc.noun_chunks:
                 if any(t.pos_ == "PROPN" for t in chunk):
@@ -74,8 +78,16 @@ class _Doc:
         """The person a subject "he"/"she" most likely means: the latest PERSON before it that
         was itself a subject ("Otto Hahn was a chemist ... he studied"), else the latest PERSON
         before it, else none. A heuristic standing in for coreference."""
+        if not self.resolve_pronouns:
+            return None
         before = [e for e in self.people if e.end <= pronoun.i]
         subjects = [e for e in before if e.root.dep_ in SUBJECT_DEPS]
+        if not subjects:  # the small model often tags a bare surname as GPE/ORG ("Bohr went ...")
+            subjects = [
+                e
+                for e in self.ents
+                if e.end <= pronoun.i and e.label_ in NAME_LABELS and e.root.dep_ in SUBJECT_DEPS
+            ]
         candidates = subjects or before
         return _make_arg(candidates[-1], "PERSON", named=True) if candidates else None
 
