@@ -37,7 +37,6 @@ EXIT_OK = 0
 EXIT_ERROR = 2
 EXIT_INTERRUPTED = 130
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a writer killed by a closed pipe
-RDF_SUFFIXES = {".ttl", ".nt", ".nq", ".n3", ".rdf", ".owl", ".xml", ".jsonld", ".trig"}
 HISTORY_FILE_NAME = ".cypher_history"
 
 
@@ -74,7 +73,11 @@ def parse_params_json(text: str) -> dict[str, Any]:
 
 def guess_format(path: Path) -> str:
     """``rdf`` for the usual RDF file suffixes, else ``tsv``."""
-    return "rdf" if path.suffix.lower() in RDF_SUFFIXES else "tsv"
+    from hopgraph.kg.rdf_io import RDF_FORMATS  # rdflib loads only when an import runs
+
+    # ".json" is JSON-LD to rdflib, but a .json file here is far likelier a corpus: never guessed.
+    suffix = path.suffix.lower()
+    return "rdf" if suffix in RDF_FORMATS and suffix != ".json" else "tsv"
 
 
 class Progress:
