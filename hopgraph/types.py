@@ -139,13 +139,23 @@ class GraphStats:
 
 @dataclass(frozen=True, slots=True)
 class Hop:
-    """One step of a reasoning path: ``source -[predicate]-> target`` and where it was read."""
+    """One step of a reasoning path from ``source`` to ``target`` and where it was read.
+
+    The stored relation is ``source -[predicate]-> target``, or with ``inverse`` the stored
+    ``target -[predicate]-> source`` walked backwards (shown ``source <-[predicate]- target``).
+    """
 
     source: str
     predicate: str
     target: str
     chunk_ids: tuple[str, ...] = ()
     doc_ids: tuple[str, ...] = ()
+    inverse: bool = False
+
+    @property
+    def arrow(self) -> str:
+        """``-[predicate]->``, or ``<-[predicate]-`` for a backwards step."""
+        return f"<-[{self.predicate}]-" if self.inverse else f"-[{self.predicate}]->"
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +170,7 @@ class ReasoningPath:
             return ""
         parts = [self.hops[0].source]
         for hop in self.hops:
-            parts.append(f"-[{hop.predicate}]-> {hop.target}")
+            parts.append(f"{hop.arrow} {hop.target}")
         return " ".join(parts)
 
     @property
@@ -170,13 +180,27 @@ class ReasoningPath:
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """What a question gets: the answer text, its reasoning paths, chunks and citations."""
+    """What a question gets: the answer text, its reasoning paths, chunks and citations.
+
+    ``citations`` are labels into this answer: ``P1`` is ``paths[0]``, ``C2`` is ``chunks[1]``.
+    ``unknown_citations`` are labels the generator cited that match no path or chunk (dropped from
+    ``citations`` and flagged). ``chunk_scores`` are the retrieval scores of ``chunks`` (same
+    order), ``seeds`` the entities linked from the question, ``evidence`` the scored subgraph the
+    paths were found in (for drawing), ``answerer`` what wrote ``text`` (``extractive``,
+    ``llm:<model>``, ``kb``), ``timings`` milliseconds per stage.
+    """
 
     text: str
     paths: tuple[ReasoningPath, ...] = ()
     chunks: tuple[Chunk, ...] = ()
     citations: tuple[str, ...] = ()
     timings: dict[str, float] = field(default_factory=dict, compare=False, hash=False)
+    chunk_scores: tuple[float, ...] = ()
+    seeds: tuple[ScoredId, ...] = ()
+    unknown_citations: tuple[str, ...] = ()
+    evidence: Subgraph | None = field(default=None, compare=False, hash=False)
+    answerer: str = ""
+    question: str = ""
 
 
 __all__ = [

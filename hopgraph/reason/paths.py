@@ -20,9 +20,6 @@ import numpy as np
 from hopgraph.reason.graph import KBGraph
 from hopgraph.types import Hop, ReasoningPath
 
-INVERSE_SUFFIX = "^-1"
-"""Marks a backwards step in :meth:`KBPath.to_reasoning_path` (``Hop`` has no direction field)."""
-
 
 @dataclass(frozen=True, slots=True)
 class PathStep:
@@ -63,11 +60,8 @@ class KBPath:
         return " ".join(parts)
 
     def to_reasoning_path(self) -> ReasoningPath:
-        """As hopgraph's ReasoningPath: names as ends, a backwards step's predicate ends in ``^-1``."""
-        hops = tuple(
-            Hop(s.source_name, s.predicate + (INVERSE_SUFFIX if s.inverse else ""), s.target_name)
-            for s in self.steps
-        )
+        """As hopgraph's ReasoningPath, with entity names as the ends of each hop."""
+        hops = tuple(Hop(s.source_name, s.predicate, s.target_name, inverse=s.inverse) for s in self.steps)
         return ReasoningPath(hops=hops, score=self.score)
 
 

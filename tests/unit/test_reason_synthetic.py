@@ -119,7 +119,9 @@ def test_path_text_shows_inverse_edges_with_the_original_predicate(
     # Director 4 directs Movie 4, 14, 24, 34: the path walks directed_by backwards, then in_language
     assert text.startswith("[Director 4] <-[directed_by]- Movie ")
     assert "-[in_language]-> " + prediction.answers[0].name in text
-    assert [h.predicate for h in path.to_reasoning_path().hops] == ["directed_by^-1", "in_language"]
+    hops = path.to_reasoning_path().hops
+    assert [(h.predicate, h.inverse) for h in hops] == [("directed_by", True), ("in_language", False)]
+    assert str(path.to_reasoning_path()).startswith("Director 4 <-[directed_by]- Movie ")
 
 
 def test_check_path_rejects_a_path_that_is_not_in_the_graph(trained: tuple[KBGraph, KBReasoner]) -> None:
