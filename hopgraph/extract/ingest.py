@@ -169,6 +169,7 @@ def _import_openie(
         )
         summary.documents, summary.chunks, summary.triples = report.documents, report.chunks, report.triples
         summary.chunks_extracted, summary.merges = report.chunks, len(report.merges)
+        summary.entities = report.entities
         summary.embedded = report.embedded_chunks + report.embedded_entities
         problems = [(str(p), "error") for p in report.load_problems]
         if report.malformed_triples:

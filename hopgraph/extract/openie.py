@@ -46,6 +46,7 @@ from hopgraph.extract.embeddings import DEFAULT_BATCH_SIZE as EMBED_BATCH_SIZE
 from hopgraph.extract.embeddings import chunk_text, embed_graph
 from hopgraph.extract.loaders import LoadProblem, load_file
 from hopgraph.extract.resolution import EntityResolver, Merge
+from hopgraph.ids import entity_id
 from hopgraph.kg.base import GraphStore
 from hopgraph.types import Chunk, Document, Triple
 
@@ -70,6 +71,9 @@ class OpenIEImportReport:
     merges: tuple[Merge, ...] = ()
     embedded_chunks: int = 0
     embedded_entities: int = 0
+    """Entity name vectors written: the resolver's and those embedded after the import."""
+    entities: int = 0
+    """Distinct canonical entities the triples touched."""
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict, compare=False)
     already_imported: int = 0
@@ -243,6 +247,8 @@ def import_openie(
     resolver = resolver if resolver is not None else EntityResolver(store, embedder)
     merges: list[Merge] = []
     written = embedded_chunks = 0
+    touched: set[str] = set()
+    resolver_vectors: set[str] = set()
     with StoreWriter(threaded=background_writes) as writer:
         entities_written: Future[None] | None = None
         for done, batch in enumerate(batched(todo, batch_size), start=1):
@@ -271,6 +277,8 @@ def import_openie(
                 )
             merges.extend(resolution.merges)
             written += len(resolution.triples)
+            touched.update(entity_id(n) for t in resolution.triples for n in (t.subject, t.object))
+            resolver_vectors.update(e.id for e in resolution.entities if e.embedding is not None)
             if embedder is not None:
                 t0 = time.perf_counter()
                 embedded_chunks += _embed_chunks(store, embedder, writer, chunks, embed_batch_size, span)
@@ -285,13 +293,13 @@ def import_openie(
                 progress(min(len(finished) + done * batch_size, len(docs)), len(docs))
     timings["write"], timings["write_wait"] = writer.busy_seconds, writer.waited_seconds
 
-    embedded_entities = 0
+    embedded_entities = len(resolver_vectors)
     if embedder is not None:  # whatever still lacks a vector: entities the resolver did not embed
         t0 = time.perf_counter()
         counts = embed_graph(store, embedder, batch_size=embed_batch_size)
         timings["embed_rest"] = time.perf_counter() - t0
         embedded_chunks += counts.chunks
-        embedded_entities = counts.entities
+        embedded_entities += counts.entities
     return OpenIEImportReport(
         corpus_path=str(corpus),
         openie_path=str(openie),
@@ -304,6 +312,7 @@ def import_openie(
         merges=tuple(merges),
         embedded_chunks=embedded_chunks,
         embedded_entities=embedded_entities,
+        entities=len(touched),
         seconds=time.perf_counter() - started,
         timings=timings,
         already_imported=len(finished),
