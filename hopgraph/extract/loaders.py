@@ -12,7 +12,10 @@ Formats, chosen by suffix:
   ``.jsonl`` (one record per line): a corpus. Each record becomes a Document whose ``source`` is
   ``"<path>#<record id>"`` (or ``"<path>#<index>"`` when the record has no id field), so ids stay
   stable; field names are set with :class:`JsonFields`. A ``.json`` file is parsed whole; use
-  ``.jsonl`` for corpora too big for memory (read line by line).
+  ``.jsonl`` for corpora too big for memory (read line by line). A ``.json`` object mapping titles
+  to lists of sentences (the HotpotQA corpus layout, ``{"title": ["sentence", ...]}``) is a corpus
+  too: each title becomes one Document, its sentences joined with single spaces
+  (:func:`join_sentences`), its source ``"<path>#<title>"``.
 
 A file's ``source`` is its resolved absolute path, so the same file reached by different
 spellings gets the same :attr:`Document.id`. ``metadata["sha256"]`` is the SHA-256 of the text,
@@ -264,6 +267,8 @@ def _record_list(data: Any, fields: JsonFields) -> list[Any]:
         return list(data[fields.records])
     if fields.text in data:
         return [data]
+    if _is_title_corpus(data):
+        return [{fields.id: t, fields.title: t, fields.text: join_sentences(v)} for t, v in data.items()]
     lists = sorted(k for k, v in data.items() if isinstance(v, list))
     if len(lists) != 1:
         found = ", ".join(repr(k) for k in lists) or "none"
@@ -272,6 +277,21 @@ def _record_list(data: Any, fields: JsonFields) -> list[Any]:
             f"JsonFields(records=...), or give each record a {fields.text!r} field"
         )
     return list(data[lists[0]])
+
+
+def join_sentences(sentences: Sequence[str]) -> str:
+    """Sentences as one passage text: each stripped, blank ones dropped, joined with single spaces."""
+    return " ".join(s.strip() for s in sentences if s.strip())
+
+
+def _is_title_corpus(data: dict[str, Any]) -> bool:
+    """``{title: [sentence, ...]}``: every value a list of strings, at least one of them non-empty."""
+    lists = list(data.values())
+    return (
+        bool(lists)
+        and all(isinstance(v, list) and all(isinstance(x, str) for x in v) for v in lists)
+        and any(lists)
+    )
 
 
 def _jsonl_records(file: Path, fields: JsonFields) -> Iterator[Document | LoadProblem]:
@@ -341,6 +361,7 @@ __all__ = [
     "JsonFields",
     "LoadProblem",
     "iter_documents",
+    "join_sentences",
     "load_documents",
     "load_file",
     "sha256_text",

@@ -1,0 +1,349 @@
+"""Retrieval and QA evaluation on a graph: passage recall, answer EM/F1 and latency per method.
+
+A :class:`Retriever` (the QA pipeline, wired by the caller) answers each question once per
+method; :func:`evaluate_retrieval` scores what it returns against the gold passages, which a
+:class:`GoldResolver` maps to the graph's Document ids (:class:`StoreGoldResolver` reads them from
+a store: by (title, text) where the gold has text, by title where it has none).
+
+Recall is per Document: the ranked chunk list collapses to distinct documents in order (a
+retriever may give ``doc_ids`` itself). ``recall@k`` of a question is the fraction of its gold
+passages among the first k documents, a gold passage missing from the graph counting as a miss;
+``all_gold@5`` is 1 when every gold passage is in the top 5. Questions with no gold passages are
+left out of the recall figures (and counted). EM/F1 are scored for methods that return an
+answer text. A retriever error on one question is counted for its method, scored as nothing
+retrieved, and the run goes on.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from hopgraph.errors import ConfigError
+from hopgraph.eval.answer_metrics import exact_match, f1
+from hopgraph.eval.qa_data import GoldPassage, QAItem
+from hopgraph.extract.loaders import sha256_text
+from hopgraph.kg.base import GraphStore
+from hopgraph.types import Chunk
+
+log = logging.getLogger(__name__)
+RECALL_AT = (2, 5)
+MAX_EXAMPLES = 20
+_SCORED = frozenset({*(f"recall@{k}" for k in RECALL_AT), "all_gold@5", "em", "f1"})
+_DOCS_PAGE = (
+    "MATCH (d:Document) OPTIONAL MATCH (d)-[:HAS_CHUNK]->(c:Chunk) "
+    "WITH d, collect(c.id) AS chunks RETURN d.id AS id, d.title AS title, d.sha256 AS sha256, "
+    "chunks ORDER BY id SKIP $skip LIMIT $limit"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RetrievalOutput:
+    """What a retriever returned for one question: ranked chunk ids and/or document ids, the
+    answer text (None for a method that only retrieves) and its own timing (None: the runner's
+    wall-clock time of the call is used)."""
+
+    chunk_ids: tuple[str, ...] = ()
+    doc_ids: tuple[str, ...] = ()
+    answer_text: str | None = None
+    ms: float | None = None
+
+
+class Retriever(Protocol):
+    @property
+    def methods(self) -> Sequence[str]:
+        """The method names :meth:`retrieve` takes, e.g. ``dense``, ``hybrid``, ``ppr``, ``full``."""
+        ...
+
+    def retrieve(self, question: str, method: str, k: int) -> RetrievalOutput:
+        """The top passages (at least ``k`` distinct documents where there are that many)."""
+        ...
+
+
+class GoldResolver(Protocol):
+    def resolve(self, gold: GoldPassage) -> frozenset[str]:
+        """The Document ids holding ``gold`` (empty: not in the graph)."""
+        ...
+
+    def docs_of_chunks(self, chunk_ids: Sequence[str]) -> list[str]:
+        """The document id of each chunk, in order (unknown chunks left out)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class _Doc:
+    id: str
+    title: str
+    sha256: str
+    chunk_ids: tuple[str, ...]
+
+
+def _newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+class StoreGoldResolver:
+    """Gold passages to Document ids of a graph. Build it with :meth:`from_store`.
+
+    With text: the (title, SHA-256 of the text) the loaders store on each Document; for documents
+    without a hash, the text of their chunks (whitespace-insensitive); then the hash alone (the
+    title differs). Without text: the exact title, then the title ignoring case.
+    """
+
+    def __init__(self, docs: Iterable[_Doc], fetch_chunks: Callable[[list[str]], list[Chunk]]) -> None:
+        self._fetch_chunks = fetch_chunks
+        self._by_title_sha: dict[tuple[str, str], set[str]] = {}
+        self._by_sha: dict[str, set[str]] = {}
+        self._by_title: dict[str, set[str]] = {}
+        self._by_folded: dict[str, set[str]] = {}
+        self._unhashed: dict[str, list[_Doc]] = {}
+        self._chunk_doc: dict[str, str] = {}
+        for d in docs:
+            title = d.title.strip()
+            self._by_title.setdefault(title, set()).add(d.id)
+            self._by_folded.setdefault(title.casefold(), set()).add(d.id)
+            if d.sha256:
+                self._by_title_sha.setdefault((title, d.sha256), set()).add(d.id)
+                self._by_sha.setdefault(d.sha256, set()).add(d.id)
+            else:
+                self._unhashed.setdefault(title, []).append(d)
+            self._chunk_doc.update(dict.fromkeys(d.chunk_ids, d.id))
+
+    @classmethod
+    def from_store(cls, store: GraphStore, *, page_size: int = 5000) -> StoreGoldResolver:
+        """Read every Document's id, title, text hash and chunk ids (in pages) from ``store``."""
+        docs: list[_Doc] = []
+        while True:
+            rows = store.cypher(_DOCS_PAGE, {"skip": len(docs), "limit": page_size})
+            docs += [
+                _Doc(r["id"], r["title"] or "", r["sha256"] or "", tuple(c for c in r["chunks"] if c))
+                for r in rows
+            ]
+            if len(rows) < page_size:
+                return cls(docs, store.get_chunks)
+
+    @property
+    def documents(self) -> int:
+        """How many Documents the graph holds."""
+        return sum(len(ids) for ids in self._by_title.values())
+
+    def resolve(self, gold: GoldPassage) -> frozenset[str]:
+        title = gold.title.strip()
+        if gold.text is None:
+            return frozenset(self._by_title.get(title) or self._by_folded.get(title.casefold()) or ())
+        digest = sha256_text(_newlines(gold.text))
+        found = set(self._by_title_sha.get((title, digest), ()))
+        wanted = " ".join(gold.text.split())
+        for doc in self._unhashed.get(title, ()):
+            chunks = sorted(self._fetch_chunks(list(doc.chunk_ids)), key=lambda c: c.ord)
+            if " ".join(" ".join(c.text for c in chunks).split()) == wanted:
+                found.add(doc.id)
+        return frozenset(found or self._by_sha.get(digest, set()))
+
+    def docs_of_chunks(self, chunk_ids: Sequence[str]) -> list[str]:
+        return [self._chunk_doc[c] for c in chunk_ids if c in self._chunk_doc]
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The ``q``-th percentile (0..100), linear between closest ranks (numpy's default); 0.0 if empty."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * q / 100
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+@dataclass
+class MethodResult:
+    """One method's scores over the questions (recall over questions with gold passages)."""
+
+    recall: dict[int, float]
+    all_gold_at_5: float
+    em: float | None
+    f1: float | None
+    ms: list[float]
+    errors: int = 0
+    error_examples: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            **{f"recall@{k}": v for k, v in self.recall.items()},
+            "all_gold@5": self.all_gold_at_5,
+            "em": self.em,
+            "f1": self.f1,
+            "latency_ms": _latency(self.ms),
+            "errors": self.errors,
+            **({"error_examples": self.error_examples} if self.error_examples else {}),
+        }
+
+
+def _latency(ms: Sequence[float]) -> dict[str, float]:
+    mean = sum(ms) / len(ms) if ms else 0.0
+    return {"p50": percentile(ms, 50), "p95": percentile(ms, 95), "mean": mean}
+
+
+@dataclass
+class RetrievalReport:
+    """Per-method scores, the gold passages found and missing, and per-question details."""
+
+    questions: int
+    k: int
+    methods: dict[str, MethodResult]
+    gold_passages: int
+    gold_missing: int
+    questions_without_gold: int
+    questions_with_missing_gold: int
+    missing_examples: list[dict[str, str]]
+    seconds: float
+    per_question: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def latency_method(self) -> str:
+        """``full`` when it was run, else the last method."""
+        return "full" if "full" in self.methods else (list(self.methods)[-1] if self.methods else "")
+
+    def to_json(self, *, details: bool = False) -> dict[str, Any]:
+        chosen = self.methods.get(self.latency_method)
+        latency = _latency(chosen.ms if chosen else [])
+        out: dict[str, Any] = {
+            "questions": self.questions,
+            "k": self.k,
+            "methods": {name: m.to_json() for name, m in self.methods.items()},
+            "latency_ms": {"p50": latency["p50"], "p95": latency["p95"], "method": self.latency_method},
+            "gold": {
+                "passages": self.gold_passages,
+                "missing_from_graph": self.gold_missing,
+                "questions_without_gold": self.questions_without_gold,
+                "questions_with_missing_gold": self.questions_with_missing_gold,
+                "missing_examples": self.missing_examples,
+            },
+            "seconds": self.seconds,
+        }
+        if details:
+            out["per_question"] = self.per_question
+        return out
+
+
+def _ranked_docs(output: RetrievalOutput, resolver: GoldResolver) -> list[str]:
+    ids = list(output.doc_ids) if output.doc_ids else resolver.docs_of_chunks(output.chunk_ids)
+    return list(dict.fromkeys(ids))
+
+
+def _score_retrieval(ranked: Sequence[str], gold: Sequence[frozenset[str]]) -> dict[str, float]:
+    def hits(k: int) -> int:
+        top = set(ranked[:k])
+        return sum(1 for ids in gold if ids & top)
+
+    out = {f"recall@{k}": hits(k) / len(gold) for k in RECALL_AT}
+    out["all_gold@5"] = float(hits(5) == len(gold))
+    return out
+
+
+def evaluate_retrieval(
+    retriever: Retriever,
+    items: Sequence[QAItem],
+    gold_resolver: GoldResolver,
+    methods: Sequence[str] | None = None,
+    k: int = 5,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+) -> RetrievalReport:
+    """Ask ``retriever`` every question with every method (questions outer, methods inner) and
+    score the results. ``k`` (at least 5) is passed on; ``progress(done, total)`` follows each
+    question."""
+    names = list(methods) if methods else list(retriever.methods)
+    unknown = [m for m in names if m not in retriever.methods]
+    if unknown or not names:
+        known = ", ".join(retriever.methods) or "none"
+        raise ConfigError(
+            f"unknown retrieval method(s) {', '.join(unknown) or '(none given)'}: known {known}"
+        )
+    k = max(k, max(RECALL_AT))
+    started = time.perf_counter()
+    scores: dict[str, dict[str, list[float]]] = {m: {} for m in names}
+    answered: dict[str, bool] = dict.fromkeys(names, False)
+    ms: dict[str, list[float]] = {m: [] for m in names}
+    errors: dict[str, list[str]] = {m: [] for m in names}
+    gold_total = missing = no_gold = with_missing = 0
+    missing_examples: list[dict[str, str]] = []
+    per_question: list[dict[str, Any]] = []
+    for number, item in enumerate(items, start=1):
+        gold = [gold_resolver.resolve(g) for g in item.gold]
+        gone = [g for g, ids in zip(item.gold, gold, strict=True) if not ids]
+        gold_total, missing = gold_total + len(gold), missing + len(gone)
+        no_gold += not gold
+        with_missing += bool(gone)
+        for g in gone[: max(0, MAX_EXAMPLES - len(missing_examples))]:
+            missing_examples.append({"question": item.id, "title": g.title})
+        row: dict[str, Any] = {"id": item.id, "gold_docs": [sorted(ids) for ids in gold], "methods": {}}
+        for method in names:
+            clock = time.perf_counter()
+            try:
+                output = retriever.retrieve(item.question, method, k)
+            except Exception as exc:  # noqa: BLE001 - one failing question must not end the run
+                log.warning("%s failed on question %s: %s", method, item.id, exc)
+                errors[method].append(f"{item.id}: {type(exc).__name__}: {exc}")
+                output = RetrievalOutput()
+            took = (time.perf_counter() - clock) * 1000 if output.ms is None else output.ms
+            ms[method].append(took)
+            ranked = _ranked_docs(output, gold_resolver)
+            result: dict[str, Any] = {"docs": ranked[:k], "ms": took}
+            if gold:
+                result.update(_score_retrieval(ranked, gold))
+            if output.answer_text is not None:
+                answered[method] = True
+                result["answer"] = output.answer_text
+            answer = output.answer_text or ""
+            result["em"], result["f1"] = exact_match(answer, item.answers), f1(answer, item.answers)
+            for key in _SCORED.intersection(result):
+                scores[method].setdefault(key, []).append(result[key])
+            row["methods"][method] = result
+        per_question.append(row)
+        if progress is not None:
+            progress(number, len(items))
+
+    def mean(method: str, key: str) -> float:
+        values = scores[method].get(key, [])
+        return sum(values) / len(values) if values else 0.0
+
+    results = {
+        m: MethodResult(
+            recall={k_: mean(m, f"recall@{k_}") for k_ in RECALL_AT},
+            all_gold_at_5=mean(m, "all_gold@5"),
+            em=mean(m, "em") if answered[m] else None,
+            f1=mean(m, "f1") if answered[m] else None,
+            ms=ms[m],
+            errors=len(errors[m]),
+            error_examples=errors[m][:MAX_EXAMPLES],
+        )
+        for m in names
+    }
+    return RetrievalReport(
+        questions=len(items),
+        k=k,
+        methods=results,
+        gold_passages=gold_total,
+        gold_missing=missing,
+        questions_without_gold=no_gold,
+        questions_with_missing_gold=with_missing,
+        missing_examples=missing_examples,
+        seconds=time.perf_counter() - started,
+        per_question=per_question,
+    )
+
+
+__all__ = [
+    "GoldResolver",
+    "MethodResult",
+    "RetrievalOutput",
+    "RetrievalReport",
+    "Retriever",
+    "StoreGoldResolver",
+    "evaluate_retrieval",
+    "percentile",
+]
