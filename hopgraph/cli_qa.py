@@ -1,0 +1,158 @@
+"""``hopgraph train qa``: train the document-graph scorer on your own (question, answer) pairs.
+
+    hopgraph train qa --graph my-graph --questions qa.jsonl --format jsonl --out my-graph/qa.pt
+
+Formats: ``musique`` (a JSON list or JSONL of ``{question, answer, answer_aliases}``),
+``hotpotqa`` (a JSON list of ``{question, answer}``), ``jsonl`` (one ``{"question": ...,
+"answer": ... | "answers": [...], "aliases": [...]}`` per line). Questions are linked to the graph,
+their bounded subgraph is read from an in-memory copy of the relations, and the scorer learns to
+rank the entities named like the answer first. cli.py calls :func:`register` from
+``build_parser``; nothing heavy is imported until the command runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from hopgraph.cli_common import open_graph, positive_int
+from hopgraph.errors import ImportFormatError
+
+EXIT_OK = 0
+FORMATS = ("musique", "hotpotqa", "jsonl")
+
+
+def _answers(record: Any, where: str) -> tuple[str, tuple[str, ...]]:
+    if not isinstance(record, dict) or not isinstance(record.get("question"), str):
+        raise ImportFormatError(f"{where}: expected an object with a 'question' string")
+    answers = record.get("answers")
+    if answers is None:
+        answers = [record.get("answer")]
+    if isinstance(answers, str):
+        answers = [answers]
+    aliases = record.get("answer_aliases") or record.get("aliases") or []
+    names = [a for a in [*answers, *aliases] if isinstance(a, str) and a.strip()]
+    if not names:
+        raise ImportFormatError(f"{where}: no 'answer' string")
+    return record["question"], tuple(dict.fromkeys(names))
+
+
+def read_pairs(path: Path, fmt: str) -> list[tuple[str, tuple[str, ...]]]:
+    """``(question, (answer, *aliases))`` pairs from a ``musique``/``hotpotqa``/``jsonl`` file."""
+    if fmt not in FORMATS:
+        raise ImportFormatError(f"unknown question format {fmt!r}; valid: {', '.join(FORMATS)}")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ImportFormatError(f"cannot read {path}: {exc.strerror or exc}") from None
+    stripped = text.lstrip()
+    if fmt != "jsonl" and stripped.startswith("["):
+        try:
+            records = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ImportFormatError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
+        return [_answers(r, f"{path} record {i}") for i, r in enumerate(records)]
+    out = []
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ImportFormatError(f"{path} line {n}: not valid JSON ({exc.msg})") from None
+        out.append(_answers(record, f"{path} line {n}"))
+    return out
+
+
+def _prepare(
+    hg: Any, pairs: list[tuple[str, tuple[str, ...]]], embedder: Any, args: argparse.Namespace
+) -> Any:
+    """Training examples over retrieval's graph index (cached under the graph folder)."""
+    from hopgraph.reason.doc_graph import RelationTable
+    from hopgraph.reason.doc_train import prepare_examples
+    from hopgraph.retrieval import linking
+    from hopgraph.retrieval.graph_index import GraphIndex
+
+    link_seeds = getattr(linking, "link_seeds", None)
+    index = GraphIndex.load(hg.store, embedder, hg.folder / "cache" if hg.folder else None)
+    relations = RelationTable.from_index_arrays(index.arrays)
+
+    def link(question: str) -> Any:
+        if link_seeds is not None:
+            return link_seeds(hg.store, question, embedder, index=index, k=args.seeds)
+        return linking.link_entities(hg.store, question, k=args.seeds)
+
+    return prepare_examples(
+        hg.store,
+        pairs,
+        embedder,
+        index.entity_vectors_by_id,
+        index.predicate_vectors_of,
+        link,
+        hops=args.hops,
+        fetch=relations.subgraph,
+    )
+
+
+def cmd_train_qa(args: argparse.Namespace) -> int:
+    import torch
+
+    from hopgraph.embed import SentenceTransformerEmbedder
+    from hopgraph.reason.doc_scorer import save_doc_scorer
+    from hopgraph.reason.doc_train import DocTrainConfig, train_doc_scorer
+
+    torch.set_num_threads(args.threads)
+    pairs = read_pairs(Path(args.questions), args.format)
+    embedder = SentenceTransformerEmbedder()
+    with open_graph(args) as hg:
+        out = Path(args.out) if args.out else Path(args.graph or ".") / "qa.pt"
+        print(f"reading the graph and {len(pairs):,} questions ...", file=sys.stderr)
+        prepared = _prepare(hg, pairs, embedder, args)
+    print(
+        f"{len(prepared.examples):,} usable questions ({prepared.no_seed:,} linked to no entity, "
+        f"{prepared.no_target:,} without the answer near their entities)",
+        file=sys.stderr,
+    )
+    config = DocTrainConfig(epochs=args.epochs, lr=args.lr, seed=args.seed, time_limit_s=args.time_limit)
+    model, report = train_doc_scorer(prepared.examples, config)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    meta = {"questions": len(pairs), "report": report.to_json(), "subgraph_hops": args.hops}
+    save_doc_scorer(model, out, meta)
+    print(
+        f"trained on {report.train_examples:,} questions in {report.epochs} epochs ({report.seconds:.0f} s); "
+        f"held-out Hits@1 {report.valid_hits1_before:.3f} -> {report.valid_hits1_after:.3f} "
+        f"({report.valid_examples:,} questions); weights: {out}"
+    )
+    return EXIT_OK
+
+
+def _train_subparsers(sub: argparse._SubParsersAction) -> argparse._SubParsersAction:
+    """The ``train`` command's subcommands (created when no other module added ``train`` yet)."""
+    train = sub.choices.get("train")
+    if train is None:
+        return sub.add_parser("train", help="train a reasoner").add_subparsers(dest="dataset", required=True)
+    for action in train._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return action
+    return train.add_subparsers(dest="dataset", required=True)
+
+
+def register(sub: argparse._SubParsersAction, common: list[argparse.ArgumentParser]) -> None:
+    """Add ``train qa`` (to the ``train`` command another module may have added already)."""
+    p = _train_subparsers(sub).add_parser(
+        "qa", parents=common, help="train the document-graph scorer on your (question, answer) pairs"
+    )
+    p.add_argument("--questions", metavar="FILE", required=True, help="question/answer file")
+    p.add_argument("--format", choices=FORMATS, default="jsonl", help="file format (default jsonl)")
+    p.add_argument("--out", metavar="FILE", help="weights file (default GRAPH/qa.pt)")
+    p.add_argument("--epochs", type=positive_int, default=30)
+    p.add_argument("--lr", type=float, default=0.01, help="learning rate")
+    p.add_argument("--seed", type=int, default=0, help="split and training seed")
+    p.add_argument("--hops", type=positive_int, default=2, help="subgraph hops around the linked entities")
+    p.add_argument("--seeds", type=positive_int, default=10, help="entities linked per question")
+    p.add_argument("--time-limit", type=float, metavar="S", help="stop training after S seconds")
+    p.add_argument("--threads", type=positive_int, default=1, help="torch threads (default 1)")
+    p.set_defaults(func=cmd_train_qa)
