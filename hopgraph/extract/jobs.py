@@ -310,7 +310,8 @@ class IngestJob:
         canonical = getattr(self.resolver, "canonical", None)
         mentions: set[tuple[str, str]] = set()
         for chunk_id, e in found:
-            name = canonical(e.name) if canonical is not None else e.name
+            doc_id = by_id[chunk_id].doc_id if chunk_id in by_id else ""
+            name = canonical(e.name, doc_id) if canonical is not None else e.name
             if name != e.name:
                 e = Entity(name=name, type=e.type)
             entities.append(e)

@@ -22,6 +22,19 @@ Guards (precision first: a false merge corrupts paths, a missed one only costs r
     Texas", "John Smith" / "John Smith Jr."), they never merge, whatever the scores.
   - **acronyms**: a single word that is the initials of the other's words counts as the same
     ("US Constitution" = "United States Constitution"); any other different word vetoes.
+
+Short person names (used per document by the resolver, never across documents):
+
+- :func:`short_form_of`: "Sommerfeld" / "Arnold Sommerfeld" (the short name is the whole trailing
+  words of a longer person-shaped name: ``short-name``) and "J. J. Thomson" / "Joseph John
+  Thomson" (initials of the same given names, same surname: ``initials``). Person-shaped: no
+  digits, capitalised words (particles such as "van", "de" allowed inside), the longer name not
+  starting with a place modifier ("New York" / "York", "West Germany" / "Germany") and the
+  shorter not ending in a generic head noun ("Cavendish Laboratory" / "Laboratory").
+- :func:`person_types_ok`: the longer name must not be typed only as a non-person, nor the
+  shorter one, unless the shorter is the subject of a person-only predicate
+  (:func:`person_predicate`: born, died, married, studied...), which overrules a named-entity tagger
+  that typed a bare surname as a place ("Pauli" GPE).
 """
 
 from __future__ import annotations
@@ -29,6 +42,9 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 _SPACE_LIKE = re.compile(r"[\s\-\u2010-\u2015/_]+")
 _DROP = re.compile(r"[^\w\s]")
@@ -137,4 +153,170 @@ def guard(a: str, b: str) -> str:
     return "different words"
 
 
-__all__ = ["guard", "resolution_key", "string_similarity", "type_class", "types_compatible", "word_key"]
+_TOKEN = re.compile(r"[^\s.]+\.?")
+
+
+def _wordset(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_PARTICLES = _wordset("van von de der den da di del della du la le bin ibn al zu ten ter y")
+_PLACE_MODIFIERS = _wordset(
+    "north south east west northern southern eastern western central new old upper lower greater "
+    "little great mount mt lake fort port cape saint st san santa sao holy royal united federal "
+    "native latin super gmina"
+)
+_HEAD_NOUNS = _wordset(
+    "city county state states river island islands university college school church cathedral "
+    "empire republic kingdom union party army navy company corporation street road bridge park "
+    "museum award prize cup club team band records station airport hospital festival institute "
+    "laboratory society academy council committee court house hall tower castle palace mountain "
+    "mountains valley sea ocean bay war battle act treaty series show album film league "
+    "association foundation center centre group province district region department ministry "
+    "bank hotel theatre theater stadium square avenue railway line inc ltd co fc olympics games "
+    "championship championships"
+)
+_PERSON_PREDICATE_WORDS = _wordset(
+    "born birth died die dies married marry marries wife husband son daughter studied study "
+    "studies educated graduated graduate"
+)
+
+
+def person_words(name: str) -> tuple[str, ...] | None:
+    """The word keys of a name shaped like a person's ("J. J. Thomson" -> ('j', 'j', 'thomson')).
+
+    None unless it has no digits, its first and last words are capitalised and any word between
+    is capitalised or a particle ("Ludwig van Beethoven"). "J.J." counts as two words.
+    """
+    tokens = _TOKEN.findall(name)
+    if not tokens or any(ch.isdigit() for ch in name):
+        return None
+    if not tokens[0][0].isupper() or not tokens[-1][0].isupper():
+        return None
+    if any(not t[0].isupper() and t.casefold() not in _PARTICLES for t in tokens[1:-1]):
+        return None
+    keys = tuple(resolution_key(t) for t in tokens)
+    return keys if all(keys) else None
+
+
+def short_form_of(short: str, long: str) -> str:
+    """How ``short`` can name the same person as ``long``: 'short-name', 'initials' or ''.
+
+    'short-name': ``short`` is the whole trailing words of the longer ``long`` ("Sommerfeld" /
+    "Arnold Sommerfeld", "John Thomson" / "Joseph John Thomson"). 'initials': the same number of
+    words, ``short``'s given names are the initials of ``long``'s, same surname ("J. J. Thomson" /
+    "Joseph John Thomson"). '' otherwise, and whenever ``long`` starts with a place modifier or
+    ``short`` ends in a generic head noun, or ``long`` has one anywhere ("Loyola University
+    Chicago" / "Chicago"), a particle before its last word but one ("Parc del Foix" / "Foix") or
+    either starts with an acronym ("HGTV Canada" / "Canada", "ABBA").
+    """
+    s, w = person_words(short), person_words(long)
+    if s is None or w is None or len(s) > len(w) or len(s[-1]) < 2 or s[-1] != w[-1]:
+        return ""
+    if w[0].split()[0] in _PLACE_MODIFIERS or not _HEAD_NOUNS.isdisjoint(w) or _acronym_start(short, long):
+        return ""
+    if len(w) > 2 and not _PARTICLES.isdisjoint(w[:-2]):
+        return ""
+    if len(s) < len(w):
+        return "short-name" if w[len(w) - len(s) :] == s and len(s[0]) > 1 else ""
+    given, full = s[:-1], w[:-1]
+    if (
+        given
+        and all(len(g) == 1 for g in given)
+        and all(len(f) > 1 and f[0] == g for g, f in zip(given, full, strict=True))
+    ):
+        return "initials"
+    return ""
+
+
+def _acronym_start(*names: str) -> bool:
+    firsts = (n.split()[0] for n in names)
+    return any(len(f) > 1 and f.isalpha() and f.isupper() for f in firsts)
+
+
+def person_predicate(predicate: str) -> bool:
+    """True when only a person can be the subject of ``predicate`` ("born in", "STUDIED_UNDER")."""
+    return not _PERSON_PREDICATE_WORDS.isdisjoint(resolution_key(predicate).split())
+
+
+def person_types_ok(
+    short_types: set[str], long_types: set[str], acts_as_person: bool, long_acts_as_person: bool = False
+) -> bool:
+    """Whether the types seen for a short and a long name (in one document) allow a person merge.
+
+    No when ``long`` was typed, never as a person; no when ``short`` was typed, never as a person,
+    unless it ``acts_as_person`` (the subject of a :func:`person_predicate`). With no type for
+    either name (OpenIE triples), one of them must act as a person: untyped, "Canada" next to
+    "Bell Canada" is no evidence of a person, while "Sommerfeld -[born in]-> ..." is.
+    """
+    long_classes = {type_class(t) for t in long_types} - {""}
+    if long_classes and "PERSON" not in long_classes:
+        return False
+    short_classes = {type_class(t) for t in short_types} - {""}
+    if not short_classes and not long_classes:
+        return acts_as_person or long_acts_as_person
+    return not short_classes or "PERSON" in short_classes or acts_as_person
+
+
+@dataclass
+class DocNames:
+    """What one document's triples said about its names: the evidence of the short-name rule."""
+
+    types: dict[str, set[str]] = field(default_factory=dict)
+    """Every name of the document's triples -> the types it was given ('' for none)."""
+    person: set[str] = field(default_factory=set)
+    """Names that are the subject of a :func:`person_predicate`."""
+    folds: dict[str, str] = field(default_factory=dict)
+    """Short name -> the canonical name it was rewritten to in this document (kept by the resolver)."""
+
+    def note(self, subject: str, subject_type: str, predicate: str, obj: str, object_type: str) -> None:
+        """Record one triple's names (already normalised)."""
+        self.types.setdefault(subject, set()).add(subject_type)
+        self.types.setdefault(obj, set()).add(object_type)
+        if person_predicate(predicate):
+            self.person.add(subject)
+
+    def short_names(self, names: Iterable[str]) -> dict[str, list[tuple[str, str]]]:
+        """Which of ``names`` may stand for longer names of this document: name -> [(long, reason)].
+
+        A longer name qualifies when :func:`short_form_of` gives a reason and
+        :func:`person_types_ok` allows the types seen here. Whether the candidates are one entity
+        is the resolver's decision.
+        """
+        words = {n: w for n in self.types if (w := person_words(n)) is not None}
+        by_last: dict[str, list[str]] = defaultdict(list)
+        for name, w in words.items():
+            if len(w) > 1:
+                by_last[w[-1]].append(name)
+        found: dict[str, list[tuple[str, str]]] = {}
+        for name in names:
+            w = words.get(name)
+            if w is None:
+                continue
+            longer = [
+                (long, reason)
+                for long in by_last.get(w[-1], ())
+                if long != name
+                and (reason := short_form_of(name, long))
+                and person_types_ok(
+                    self.types[name], self.types[long], name in self.person, long in self.person
+                )
+            ]
+            if longer:
+                found[name] = longer
+        return found
+
+
+__all__ = [
+    "DocNames",
+    "guard",
+    "person_predicate",
+    "person_types_ok",
+    "person_words",
+    "resolution_key",
+    "short_form_of",
+    "string_similarity",
+    "type_class",
+    "types_compatible",
+    "word_key",
+]

@@ -10,6 +10,19 @@ Rules, in order (a name is compared only with *canonical* entities, so merges ne
    ``string_threshold`` (default 0.9), and, when an embedder is given, cosine >= ``threshold - 0.1``
    as well (spelling variants only).
 
+4. **short names, per document**: in one document's triples (``Triple.doc_id``), a person name
+   that is the whole trailing words of exactly one longer person name ("Sommerfeld" / "Arnold
+   Sommerfeld"), or its initials form ("J. J. Thomson" / "Joseph John Thomson"), is rewritten to
+   it (reason ``short-name`` or ``initials``, see :func:`~hopgraph.extract.names.short_form_of`
+   and :func:`~hopgraph.extract.names.person_types_ok`). Two or more longer names that are not
+   the same entity after resolution make it ambiguous: no rewrite. The rewrite is scoped to that
+   document: the short name is kept as an alias of the long one's entity but is *not* resolved
+   to it elsewhere, so a bare "Bohr" in another document stays "Bohr" (a surname alone does not
+   say which Bohr), and an existing "Bohr" entity of other documents is left as it is. A short
+   name that every document of the batch rewrote never becomes an entity of its own. The names
+   of the last ``DOC_MEMORY`` documents are remembered, so a document split over batches sees
+   the long names of its earlier chunks (not the reverse: stored triples are not rewritten).
+
 Known and different types (:func:`~hopgraph.extract.names.types_compatible`) never merge, not even
 by key; :func:`~hopgraph.extract.names.guard` vetoes rules 2 and 3 (numbers, word order, qualifiers,
 different words). The name rules themselves live in :mod:`hopgraph.extract.names`.
@@ -23,14 +36,22 @@ an embedder, candidates are the canonical names with the same
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from hopgraph.embed import Embedder
-from hopgraph.extract.names import guard, resolution_key, string_similarity, types_compatible, word_key
+from hopgraph.extract.names import (
+    DocNames,
+    guard,
+    person_words,
+    resolution_key,
+    string_similarity,
+    types_compatible,
+    word_key,
+)
 from hopgraph.ids import normalize_name
 from hopgraph.kg.base import GraphStore
 from hopgraph.types import Entity, Triple
@@ -39,11 +60,16 @@ BLOCK = 1024
 """Names whose similarities are computed at once (bounds memory to BLOCK x entities floats)."""
 STORE_K = 5
 """Neighbours asked of the store's vector index per unresolved name."""
+DOC_MEMORY = 256
+"""Documents whose names the resolver remembers for the short-name rule (least recent dropped)."""
 
 
 @dataclass(frozen=True, slots=True)
 class Merge:
-    """``alias`` was resolved to ``canonical`` by ``reason`` (key, embedding or string) with ``score``."""
+    """``alias`` was resolved to ``canonical`` by ``reason`` with ``score``.
+
+    Reasons: key, embedding, string (everywhere) or short-name, initials (within one document).
+    """
 
     alias: str
     canonical: str
@@ -68,6 +94,9 @@ class _Canon:
     name: str
     type: str
     aliases: list[str] = field(default_factory=list)
+
+
+_Plans = dict[tuple[str, str], list[tuple[str, str]]]  # (doc, short name) -> [(long name, reason)]
 
 
 class EntityResolver:
@@ -101,6 +130,8 @@ class EntityResolver:
         self._blocks: list[np.ndarray] = []
         self._matrix: np.ndarray | None = None
         self._store_has_vectors: bool | None = None
+        self._docs: OrderedDict[str, DocNames] = OrderedDict()
+        self._last_folds: dict[str, str] = {}  # short names of the last batch, folded alike everywhere
 
     # -- public ---------------------------------------------------------------------------------
     def resolve(self, triples: Sequence[Triple]) -> Resolution:
@@ -111,8 +142,8 @@ class EntityResolver:
                 name = normalize_name(name)
                 if not types.get(name):
                     types[name] = etype
+        occurs = self._note_documents(triples)
         merges: list[Merge] = []
-        touched: dict[str, None] = {}
         fresh = [n for n in types if n not in self._resolved]
         self._lookup_store(fresh, types, merges)
         unresolved = []
@@ -124,10 +155,15 @@ class EntityResolver:
                 self._alias(name, canonical, 1.0, "key", merges)
             else:
                 unresolved.append(name)
-        new_vectors = self._match(unresolved, types, merges)
-        for name in types:
-            touched[self._resolved.get(name, name)] = None
-        rewritten = tuple(self._rewrite(t) for t in triples)
+        plans = self._short_candidates(occurs)
+        held = {n for n in unresolved if all((d, n) in plans for d in occurs[n])}
+        new_vectors = self._match([n for n in unresolved if n not in held], types, merges)
+        folds = self._fold(plans, merges)
+        leftover = [n for n in unresolved if n in held and any((d, n) not in folds for d in occurs[n])]
+        new_vectors.update(self._match(leftover, types, merges))
+        rewritten = tuple(r for t in triples if (r := self._rewrite(t, folds)) is not None)
+        touched = dict.fromkeys(n for t in rewritten for n in (t.subject, t.object))
+        self._forget_documents(occurs)
         in_batch = {m.alias for m in merges}
         entities = []
         for canonical in touched:
@@ -139,17 +175,94 @@ class EntityResolver:
                 entities.append(Entity(name=canonical, type=entry.type, aliases=aliases, embedding=emb))
         return Resolution(triples=rewritten, merges=tuple(merges), entities=tuple(entities))
 
-    def canonical(self, name: str) -> str:
-        """The canonical name ``name`` resolved to (``name`` itself when never seen)."""
+    def canonical(self, name: str, doc_id: str = "") -> str:
+        """The canonical name ``name`` resolved to (``name`` itself when never seen).
+
+        With ``doc_id``, a short name that document's triples rewrote (rule 4, last
+        ``DOC_MEMORY`` documents) gives the long name. Without it, a short name that is nothing
+        by itself gives the long name the last batch rewrote it to in all its documents (so a
+        caller naming the last batch's mentions without their document still finds it).
+        """
         name = normalize_name(name)
-        return self._resolved.get(name, name)
+        doc = self._docs.get(doc_id) if doc_id else None
+        if doc is not None and name in doc.folds:
+            return doc.folds[name]
+        if name in self._resolved or doc_id:
+            return self._resolved.get(name, name)
+        return self._last_folds.get(name, name)
 
     # -- steps ----------------------------------------------------------------------------------
-    def _rewrite(self, t: Triple) -> Triple:
-        s, o = self.canonical(t.subject), self.canonical(t.object)
+    def _rewrite(self, t: Triple, folds: dict[tuple[str, str], str]) -> Triple | None:
+        """``t`` in canonical names; None when a short-name fold made it relate a name to itself
+        ("Joseph John Thomson" -[written]-> "J. J. Thomson": what the fold itself says)."""
+        s_fold = folds.get((t.doc_id, normalize_name(t.subject)))
+        o_fold = folds.get((t.doc_id, normalize_name(t.object)))
+        s = s_fold or self.canonical(t.subject, t.doc_id)
+        o = o_fold or self.canonical(t.object, t.doc_id)
         if s == t.subject and o == t.object:
             return t
+        if s == o and (s_fold or o_fold):
+            return None
         return replace(t, subject=s, object=o)
+
+    def _note_documents(self, triples: Sequence[Triple]) -> dict[str, set[str]]:
+        """Record each document's names, types and person evidence; return name -> doc ids."""
+        occurs: dict[str, set[str]] = defaultdict(set)
+        for t in triples:
+            subject, obj = normalize_name(t.subject), normalize_name(t.object)
+            occurs[subject].add(t.doc_id)
+            occurs[obj].add(t.doc_id)
+            if not t.doc_id:
+                continue
+            doc = self._docs.get(t.doc_id)
+            if doc is None:
+                doc = self._docs[t.doc_id] = DocNames()
+            self._docs.move_to_end(t.doc_id)
+            doc.note(subject, t.subject_type, t.predicate, obj, t.object_type)
+        return occurs
+
+    def _forget_documents(self, occurs: dict[str, set[str]]) -> None:
+        in_batch = len({d for docs in occurs.values() for d in docs if d})
+        while len(self._docs) > max(DOC_MEMORY, in_batch):
+            self._docs.popitem(last=False)  # the batch's documents were moved to the end
+
+    def _short_candidates(self, occurs: dict[str, set[str]]) -> _Plans:
+        """Per document of the batch, its short names and the longer names they may stand for."""
+        plans: _Plans = {}
+        for doc_id in {d for docs in occurs.values() for d in docs if d}:
+            in_batch = [n for n in self._docs[doc_id].types if doc_id in occurs.get(n, ())]
+            for name, found in self._docs[doc_id].short_names(in_batch).items():
+                plans[(doc_id, name)] = found
+        return plans
+
+    def _fold(self, plans: _Plans, merges: list[Merge]) -> dict[tuple[str, str], str]:
+        """Rewrite each planned short name whose longer names are one canonical entity (rule 4)."""
+        folds: dict[tuple[str, str], str] = {}
+        done: set[tuple[str, str]] = set()
+        # longer short names first: "John Thomson" settles before "Thomson", which may name it
+        order = sorted(plans, key=lambda key: -len(person_words(key[1]) or ()))
+        for doc_id, name in order:
+            doc = self._docs[doc_id]
+            doc.folds.pop(name, None)
+            targets = {doc.folds.get(long) or self._resolved.get(long) for long, _ in plans[(doc_id, name)]}
+            if len(targets) != 1:
+                continue
+            target = targets.pop()
+            if target is None or target not in self._canon or target == self._resolved.get(name):
+                continue
+            folds[(doc_id, name)] = doc.folds[name] = target
+            if (name, target) not in done:
+                done.add((name, target))
+                entry = self._canon[target]
+                if name not in entry.aliases:
+                    entry.aliases.append(name)
+                reason = plans[(doc_id, name)][0][1]
+                merges.append(Merge(alias=name, canonical=target, score=1.0, reason=reason))
+        by_name: dict[str, set[str]] = defaultdict(set)
+        for (_, name), target in folds.items():
+            by_name[name].add(target)
+        self._last_folds = {n: t.pop() for n, t in by_name.items() if len(t) == 1 and n not in self._resolved}
+        return folds
 
     def _lookup_store(self, names: list[str], types: dict[str, str], merges: list[Merge]) -> None:
         if self.store is None or not names:
