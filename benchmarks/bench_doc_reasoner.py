@@ -52,10 +52,9 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "sum-aggr": {"aggr": "sum"},
     "no-stop": {"stop": 0.0},
     "t0.1": {"temperature": 0.1},
-    "hop-bonus2": {"hop_bonus": 2.0},
-    "t0.1-hop-bonus2": {"temperature": 0.1, "hop_bonus": 2.0},
+    "no-stop-penalty": {"stop_penalty": False},
 }
-"""Scorer config overrides (``hop_bonus`` goes to find_paths)."""
+"""Scorer config overrides (``stop_penalty`` goes to find_paths)."""
 
 
 def norm(text: str) -> str:
@@ -192,7 +191,7 @@ def evaluate(
     dim = int(prepared[0][1].shape[0])
     for name in args.variants.split(","):
         overrides = dict(VARIANTS[name])
-        bonus = float(overrides.pop("hop_bonus", 1.0))
+        stop_penalty = bool(overrides.pop("stop_penalty", True))
         config = DocScorerConfig(dim=dim, hops=args.path_hops, **overrides)
         model = load_doc_scorer(args.weights)[0] if args.weights else DocScorer(config).eval()
         score_ms, path_ms = [], []
@@ -206,7 +205,12 @@ def evaluate(
                 scored = model(graph, qv)
             t1 = time.perf_counter()
             paths = find_paths(
-                graph, scored, hops=args.path_hops, beam=args.beam, limit=args.top_paths, hop_bonus=bonus
+                graph,
+                scored,
+                hops=args.path_hops,
+                beam=args.beam,
+                limit=args.top_paths,
+                stop_penalty=stop_penalty,
             )
             t2 = time.perf_counter()
             score_ms.append((t1 - t0) * 1e3)

@@ -5,16 +5,25 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 from hopgraph.config import Settings, load_settings
-from hopgraph.errors import ConfigError
+from hopgraph.errors import ConfigError, EmptyGraphError
 from hopgraph.kg import DeleteCounts, GraphStore, open_store
-from hopgraph.types import GraphStats
+from hopgraph.types import Answer, GraphStats
 
 if TYPE_CHECKING:
+    from hopgraph.embed import Embedder
     from hopgraph.extract.ingest import IngestOptions
     from hopgraph.extract.progress import JobSummary
+    from hopgraph.llm.base import LLM
+    from hopgraph.reason.qa import QAOptions
+
+
+class QuestionAnswerer(Protocol):
+    """What :meth:`HopGraph.ask` delegates to: the document pipeline or the KB reasoner."""
+
+    def ask(self, question: str, method: str = "full", *, k: int | None = None) -> Answer: ...
 
 
 class HopGraph:
@@ -29,6 +38,8 @@ class HopGraph:
         self.store = store
         self.settings = settings
         self.folder = folder
+        self._answerers: dict[tuple[Any, ...], QuestionAnswerer] = {}
+        self._owned_llms: list[Any] = []
 
     @classmethod
     def open(
@@ -65,6 +76,7 @@ class HopGraph:
         """Import already-extracted triples from a TSV (``s|r|o`` or tab-separated) or RDF file."""
         from hopgraph.extract.importers import import_triples
 
+        self._answerers.clear()
         return import_triples(self.store, path, format=format, progress=progress)
 
     def ingest(
@@ -95,6 +107,7 @@ class HopGraph:
                 raise ConfigError("ingest needs a place for its job state: pass state_path=FILE")
             state_path = self.folder / STATE_FILE_NAME
         items = [sources] if isinstance(sources, str | Path) else list(sources)
+        self._answerers.clear()
         return run_ingest(
             self.store,
             [str(s) for s in items],
@@ -107,7 +120,84 @@ class HopGraph:
 
     def delete_document(self, doc_id: str) -> DeleteCounts:
         """Remove exactly one document's contribution to the graph."""
+        self._answerers.clear()
         return self.store.delete_document(doc_id)
+
+    # -- asking ---------------------------------------------------------------------------------
+    def ask(
+        self,
+        question: str,
+        *,
+        method: str = "full",
+        k: int | None = None,
+        llm: str | LLM | None = None,
+        extractive: bool = False,
+        weights: str | Path | None = None,
+        options: QAOptions | None = None,
+        embedder: Embedder | None = None,
+    ) -> Answer:
+        """Answer ``question`` with reasoning paths, the chunks they came from and citations.
+
+        On a document graph: hybrid text retrieval, seed entities, PPR, the GNN scorer (zero-shot,
+        or ``weights`` from ``hopgraph train qa``) and the path reasoner; the answer is written by
+        ``llm`` (a spec such as ``openai:gpt-4o-mini``, an LLM object, else ``[llm] spec`` from the
+        settings) or, with none or ``extractive=True``, extractively from the best-supported path
+        end. ``method`` stops retrieval early (``dense``, ``fulltext``, ``hybrid``, ``ppr``,
+        ``gnn_ppr``; default ``full``). On a KB graph with no text whose relations the KB scorer
+        was trained on (MetaQA), the KB reasoner answers (``weights``: its weights file).
+
+        Loaded pieces (embedder, graph index, models) are kept for the next question; a write
+        through this object reloads them. Raises :class:`~hopgraph.errors.QuestionError` for an
+        empty or over-long question and :class:`~hopgraph.errors.EmptyGraphError` for an empty graph.
+        """
+        key = (id(llm) if llm is not None and not isinstance(llm, str) else llm, extractive, weights, options)
+        answerer = self._answerers.get(key)
+        if answerer is None:
+            answerer = self._answerers[key] = self._load_answerer(llm, extractive, weights, options, embedder)
+        return answerer.ask(question, method, k=k)
+
+    def _load_answerer(
+        self,
+        llm: str | LLM | None,
+        extractive: bool,
+        weights: str | Path | None,
+        options: QAOptions | None,
+        embedder: Embedder | None,
+    ) -> QuestionAnswerer:
+        stats = self.store.stats()
+        if stats.entities == 0 and stats.chunks == 0:
+            where = f"graph {self.folder}" if self.folder is not None else "the graph"
+            raise EmptyGraphError(
+                f"{where} is empty: add documents (hopgraph ingest) or triples (hopgraph import) first"
+            )
+        if stats.chunks == 0:
+            from hopgraph.reason.kbqa import KBQuestionAnswerer, weights_cover
+
+            if weights_cover(stats.relation_types, weights):
+                return KBQuestionAnswerer.load(self.store, weights)
+            weights = None  # KB weights cannot score this graph: the zero-shot scorer does
+        from hopgraph.reason.qa import GraphQA
+
+        model = None if extractive else self._llm(llm)
+        cache = self.folder / "cache" if self.folder is not None else None
+        return GraphQA.load(
+            self.store, embedder=embedder, cache_dir=cache, weights=weights, llm=model, options=options
+        )
+
+    def _llm(self, llm: str | LLM | None) -> LLM | None:
+        if llm is not None and not isinstance(llm, str):
+            return llm
+        spec = llm or self.settings.llm.spec
+        if not spec:
+            return None
+        from hopgraph.llm.factory import make_llm
+
+        cache = (
+            self.folder / "llm_cache.sqlite" if self.folder is not None and self.settings.llm.cache else None
+        )
+        model = make_llm(spec, cache_path=cache, settings=self.settings.llm)
+        self._owned_llms.append(model)
+        return model
 
     # -- exploring ------------------------------------------------------------------------------
     def stats(self) -> GraphStats:
@@ -120,6 +210,12 @@ class HopGraph:
         return self.store.cypher(query, params, write=write)
 
     def close(self) -> None:
+        for model in self._owned_llms:
+            close = getattr(model, "close", None)
+            if close is not None:
+                close()
+        self._owned_llms.clear()
+        self._answerers.clear()
         self.store.close()
 
     def __enter__(self) -> HopGraph:

@@ -334,7 +334,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     from hopgraph.cli_kbqa import register as register_kbqa
 
-    register_kbqa(sub, common)  # train, eval, ask
+    register_kbqa(sub, common)  # train metaqa, eval metaqa
+    from hopgraph.cli_qa import register as register_qa
+
+    register_qa(sub, common)  # train qa
+    from hopgraph.cli_eval import register as register_eval
+
+    register_eval(sub, common)  # eval retrieval
+    from hopgraph.cli_ask import register as register_ask
+
+    register_ask(sub, common)  # ask
     return parser
 
 

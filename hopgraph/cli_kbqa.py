@@ -118,38 +118,9 @@ def cmd_eval_metaqa(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_ask(args: argparse.Namespace) -> int:
-    from hopgraph.reason.kbqa import KBReasoner, predict_question
-
-    _threads(args.threads)
-    with open_graph(args) as hg:
-        reasoner = KBReasoner.load(_load_graph(hg), args.weights)
-        prediction = predict_question(hg.store, args.question, reasoner=reasoner, top_k=args.top_k)
-    answers = [
-        {"answer": a.name, "id": a.entity, "score": a.score, "path": str(a.path) if a.path else None}
-        for a in prediction.answers
-    ]
-    if args.json:
-        print(
-            json.dumps(
-                {
-                    "answer": "; ".join(a.name for a in prediction.answers),
-                    "answers": answers,
-                    "paths": [a["path"] for a in answers if a["path"]],
-                },
-                indent=2,
-            )
-        )
-        return EXIT_OK
-    print("; ".join(a.name for a in prediction.answers) or "(no answer)")
-    for a in prediction.answers:
-        print(f"  {a.path}  ({a.score:.3f})" if a.path else f"  {a.name} (no path)")
-    return EXIT_OK
-
-
 # -- parser -------------------------------------------------------------------------------------
 def register(sub: argparse._SubParsersAction, common: list[argparse.ArgumentParser]) -> None:
-    """Add ``train``, ``eval`` and ``ask`` to the ``hopgraph`` command.
+    """Add ``train metaqa`` and ``eval metaqa`` to the ``hopgraph`` command.
 
     Imports nothing heavy: torch loads only when one of these commands runs."""
 
@@ -202,12 +173,3 @@ def register(sub: argparse._SubParsersAction, common: list[argparse.ArgumentPars
     p.add_argument("--batch-size", type=positive_int, default=256)
     p.add_argument("--json", metavar="OUT", help="write the figures as JSON")
     p.set_defaults(func=cmd_eval_metaqa)
-
-    p = sub.add_parser(
-        "ask", parents=[*common, threads], help="answer a question over a KB graph, with paths"
-    )
-    p.add_argument("question", metavar="QUESTION", help="the topic entity in [brackets], or free text")
-    p.add_argument("--weights", metavar="FILE", help="weights (default: the bundled MetaQA weights)")
-    p.add_argument("--top-k", type=positive_int, default=3, help="answers to show")
-    p.add_argument("--json", action="store_true", help="print JSON")
-    p.set_defaults(func=cmd_ask)

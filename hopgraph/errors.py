@@ -78,3 +78,11 @@ class LLMRetriesExhaustedError(LLMError):
 
 class LLMOutputError(LLMError, ValueError):
     """The model's reply could not be parsed into the structure that was asked for."""
+
+
+class QuestionError(HopGraphError, ValueError):
+    """A question cannot be asked as given (empty, too long, not text); says how to fix it."""
+
+
+class EmptyGraphError(HopGraphError):
+    """The graph holds nothing to answer from; ingest documents or import triples first."""

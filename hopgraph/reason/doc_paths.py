@@ -19,6 +19,10 @@ from hopgraph.reason.doc_graph import ScoringGraph
 from hopgraph.reason.doc_scorer import ScoredGraph
 from hopgraph.types import Hop, ReasoningPath, Subgraph
 
+RANKINGS = ("attention", "coverage", "coverage+end")
+"""How :func:`find_paths` ranks: the attention flow, or question coverage (see :func:`_coverage`)."""
+COVERAGE_POWER = 4.0
+"""Sharpens coverage scores so the best-covering paths dominate the sum over path ends."""
 StoredTable = dict[tuple[str, str, str], tuple[set[str], set[str]]]
 """(source name, predicate, target name) -> (chunk ids, doc ids) of the stored relations."""
 
@@ -126,14 +130,20 @@ def find_paths(
     beam: int = 16,
     limit: int = 10,
     min_score: float = 1e-4,
-    hop_bonus: float = 1.0,
+    stop_penalty: bool = True,
+    rank: str = "coverage",
     subgraph: Subgraph | None = None,
 ) -> list[ReasoningPath]:
     """Up to ``limit`` checked, merged paths from the seeds, best first (see the module docstring).
 
-    ``hop_bonus`` > 1 ranks a longer path above its own prefix when its extra hops are attended
-    well (rank key ``score * hop_bonus ** (hops - 1)``; the paths keep their plain score). Paths
-    are checked against ``subgraph`` when given, else against ``graph``'s own edges."""
+    With ``stop_penalty`` a path ending at ``v`` after ``k`` hops ranks by ``score * (1 - c)``,
+    ``c`` the best attention of hop ``k + 1`` on an edge leaving ``v``: when the question still
+    asks for a relation that ``v`` has ("where was the teacher of X born": after
+    ``X <-[teacher of]- Y``, ``Y -[born in]-> Z`` draws hop 2), ``v`` is a waypoint, not the answer.
+    Paths keep their plain score. They are checked against ``subgraph`` when given, else against
+    ``graph``'s own edges."""
+    if rank not in RANKINGS:
+        raise ValueError(f"unknown path ranking {rank!r}; valid: {', '.join(RANKINGS)}")
     attention = scored.hop_attention.detach().numpy()
     hops = attention.shape[0] if hops is None else int(hops)
     if graph.num_edges == 0 or hops < 1 or beam < 1 or limit < 1:
@@ -145,7 +155,7 @@ def find_paths(
     beams: list[tuple[float, int, tuple[int, ...], frozenset[int]]] = [
         (float(seeds[i]), int(i), (), frozenset([int(i)])) for i in np.flatnonzero(seeds > 0)
     ]
-    found: list[tuple[float, tuple[int, ...], int]] = []
+    found: list[tuple[float, tuple[int, ...], float]] = []
     for k in range(hops):
         weight = attention[k] if k < attention.shape[0] else fallback
         ranked: list[tuple[float, int, tuple[int, ...], frozenset[int]]] = []
@@ -163,12 +173,61 @@ def find_paths(
                     ranked.append((float(values[i]), target, (*steps, int(edges[i])), visited | {target}))
         ranked.sort(key=lambda b: (-b[0], b[1]))
         beams = ranked[:beam]
-        found.extend((s, steps, node) for s, node, steps, _ in beams)
+        after = attention[k + 1] if stop_penalty and k + 1 < min(hops, attention.shape[0]) else None
+        for s, node, steps, visited in beams:
+            found.append((s, steps, s * (1.0 - _continuation(adj, after, node, visited))))
+    if rank != "attention":
+        query = scored.queries[0].detach().numpy()
+        found = _coverage(graph, adj, seeds, query, found, end=rank == "coverage+end")
     paths = [_to_path(graph, adj, steps, score) for score, steps, _ in found]
+    keys = {str(p): key for p, (_, _, key) in zip(paths, found, strict=True)}
     checked = check_paths(merge_paths(paths), subgraph if subgraph is not None else graph)
-    if hop_bonus != 1.0:
-        checked.sort(key=lambda p: (-p.score * hop_bonus ** (len(p.hops) - 1), len(p.hops), str(p)))
+    checked.sort(key=lambda p: (-keys.get(str(p), p.score), len(p.hops), str(p)))
     return checked[:limit]
+
+
+def _coverage(
+    graph: ScoringGraph,
+    adj: _Adjacency,
+    seeds: np.ndarray,
+    query: np.ndarray,
+    found: list[tuple[float, tuple[int, ...], float]],
+    end: bool = False,
+) -> list[tuple[float, tuple[int, ...], float]]:
+    """Rescore each path by how much of the question its relations cover together: the seed's
+    weight times the cosine between the question and the sum of the path's predicate vectors
+    ("teacher of" + "born in" matches "where was the teacher of X born" better than either one),
+    with ``end`` the end entity's vector added to the sum (the answer's type: "which country")."""
+    if not found:
+        return []
+    vectors = graph.predicate_vectors.numpy()
+    nodes = graph.node_vectors.numpy()
+    preds = graph.edge_predicate.numpy()
+    ei = graph.edge_index.numpy()
+    out = []
+    for _, steps, _ in found:
+        first = steps[0]
+        start = ei[1, first - adj.edges] if first >= adj.edges else ei[0, first]
+        total = np.zeros(vectors.shape[1], dtype=np.float32)
+        for m in steps:
+            total += vectors[preds[m % adj.edges]]
+        if end:
+            last = steps[-1]
+            total += nodes[ei[0, last - adj.edges] if last >= adj.edges else ei[1, last]]
+        cos = float(total @ query) / max(float(np.linalg.norm(total)), 1e-12)
+        score = float(seeds[start]) * max(cos, 0.0) ** COVERAGE_POWER
+        out.append((score, steps, score))
+    return out
+
+
+def _continuation(adj: _Adjacency, attention: np.ndarray | None, node: int, visited: frozenset[int]) -> float:
+    """How strongly the next hop's query pulls onward from ``node``: the best next-hop attention on
+    an edge to a node not yet visited (0 at the hop limit)."""
+    if attention is None:
+        return 0.0
+    edges = adj.order[adj.ptr[node] : adj.ptr[node + 1]]
+    onward = [int(m) for m in edges if int(adj.dst[m]) not in visited]
+    return float(attention[onward].max()) if onward else 0.0
 
 
 def _to_path(graph: ScoringGraph, adj: _Adjacency, steps: Sequence[int], score: float) -> ReasoningPath:

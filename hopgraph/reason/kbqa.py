@@ -10,8 +10,8 @@ topic entity is never an answer (its score is zeroed at every hop).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -190,6 +190,30 @@ def answer_kb_question(
     )
     paths = tuple(a.path.to_reasoning_path() for a in prediction.answers if a.path is not None)
     return Answer(text="; ".join(a.name for a in prediction.answers), paths=paths)
+
+
+class KBQuestionAnswerer:
+    """:func:`answer_kb_question` behind the ``ask(question, method, k=...)`` of the document
+    pipeline, so :meth:`hopgraph.HopGraph.ask` serves both kinds of graph the same way."""
+
+    def __init__(self, store: GraphStore, reasoner: KBReasoner) -> None:
+        self.store, self.reasoner = store, reasoner
+
+    @classmethod
+    def load(cls, store: GraphStore, weights: str | Path | None = None) -> KBQuestionAnswerer:
+        return cls(store, KBReasoner.load(KBGraph.from_store(store), weights))
+
+    def ask(self, question: str, method: str = "full", *, k: int | None = None) -> Answer:
+        answer = answer_kb_question(self.store, question, reasoner=self.reasoner, top_k=k or 3)
+        return replace(answer, answerer="kb", question=question)
+
+
+def weights_cover(relation_types: Iterable[str], weights: str | Path | None = None) -> bool:
+    """Whether a trained KB scorer knows every relation type of a graph (then it can reason there)."""
+    model, _ = load_scorer(str(weights or DEFAULT_WEIGHTS))
+    known = set(model.config.relations)
+    types = set(relation_types)
+    return bool(types) and types <= known
 
 
 def _bracketed(question: str) -> str:

@@ -93,19 +93,22 @@ def test_ask_answers_with_a_path_that_walks_the_inverse_edge(
     question = "what languages are the films directed by [Director 4] in"
     assert main(["ask", "--graph", str(graph), "--weights", str(weights), "--json", question]) == 0
     answer = json.loads(capsys.readouterr().out)
-    assert answer["paths"] and answer["paths"][0].startswith("[Director 4] <-[directed_by]- Movie ")
+    assert answer["schema"] == "hopgraph.answer/1" and answer["answerer"] == "kb"
+    texts = [p["text"] for p in answer["paths"]]
+    assert texts and texts[0].startswith("Director 4 <-[directed_by]- Movie ")
+    assert answer["paths"][0]["hops"][0]["inverse"] is True
     names = answer["answer"].split("; ")
     assert set(names) <= set(LANGS) and len(names) == 3
-    for name, path in zip(names, answer["paths"], strict=True):
-        assert path.endswith(f"-[in_language]-> {name}")
+    for name, text in zip(names, texts, strict=True):
+        assert text.endswith(f"-[in_language]-> {name}")
 
 
 def test_ask_links_a_free_form_question(trained: tuple[Path, Path, Path], capsys) -> None:
     _, graph, weights = trained
     assert main(["ask", "--graph", str(graph), "--weights", str(weights), "who directed movie 12?"]) == 0
     out = capsys.readouterr().out
-    assert out.splitlines()[0].startswith("Director 2")
-    assert "[Movie 12] -[directed_by]-> Director 2" in out
+    assert "Answer: Director 2" in out.splitlines()[1]
+    assert "Movie 12 -[directed_by]-> Director 2" in out
 
 
 def test_ask_without_a_topic_says_what_to_do(trained: tuple[Path, Path, Path], capsys) -> None:

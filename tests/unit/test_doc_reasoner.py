@@ -95,8 +95,10 @@ def test_two_hop_question_reaches_the_answer_zero_shot(graph: ScoringGraph) -> N
     assert float(scored.node_scores[chicago]) > 0.9
     assert float(scored.node_scores[graph.node_index["e:1995"]]) < 0.01
     assert float(scored.node_scores[graph.node_index["e:Summer Mann"]]) < 0.01
-    paths = find_paths(graph, scored, hop_bonus=2.0)
+    paths = find_paths(graph, scored)
+    # Michael Mann is a waypoint: hop 2's query pulls on to "born in", so the 2-hop path ranks first
     assert str(paths[0]) == "Heat -[directed by]-> Michael Mann -[born in]-> Chicago"
+    assert "Heat -[directed by]-> Michael Mann" in [str(p) for p in paths[1:]]
     assert paths[0].hops[1].chunk_ids == ("c1",) and paths[0].hops[1].doc_ids == ("d1",)
     assert terminal_entities(paths, exclude=["Heat"])[0][0] == "Chicago"
     assert check_paths(paths, subgraph()) == paths

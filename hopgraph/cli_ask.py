@@ -1,0 +1,91 @@
+"""``hopgraph ask``: answer a question over a graph with numbered reasoning paths and sources.
+
+    hopgraph ask --graph DIR "Where was the teacher of Lise Meitner born?"
+    hopgraph ask --graph DIR --explain --html answer.html "..."
+    hopgraph ask --graph metaqa "what language is [My Big Fat Greek Wedding] in"
+
+Document graphs go through the QA pipeline (:class:`hopgraph.reason.qa.GraphQA`); a KB graph with
+no text whose relations the KB scorer was trained on (MetaQA) through the KB reasoner. Both
+render the same :class:`~hopgraph.types.Answer` (text, ``--json``, ``--html``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from hopgraph.api import HopGraph
+from hopgraph.cli_common import open_graph, positive_int
+from hopgraph.types import Answer
+
+EXIT_OK = 0
+METHODS = ("dense", "fulltext", "hybrid", "ppr", "gnn_ppr", "full")
+"""As :data:`hopgraph.reason.qa.METHODS` (not imported: that would load torch to build the parser)."""
+
+
+def doc_titles(hg: HopGraph, answer: Answer) -> dict[str, str]:
+    """Document id -> title for every document the answer's chunks and paths cite."""
+    ids = {c.doc_id for c in answer.chunks}
+    ids.update(d for p in answer.paths for h in p.hops for d in h.doc_ids)
+    return {d.id: d.title for d in hg.store.get_documents(sorted(ids)) if d.title}
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from hopgraph.render import answer_to_dict, render_text
+
+    _threads(args.threads)
+    with open_graph(args) as hg:
+        answer = hg.ask(
+            args.question,
+            method=args.method,
+            k=args.k,
+            llm=args.llm,
+            extractive=args.extractive,
+            weights=args.weights,
+        )
+        titles = doc_titles(hg, answer)
+    if args.html:
+        from hopgraph.render_html import write_html
+
+        path = write_html(answer, args.html, titles=titles)
+        print(f"wrote {path}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(answer_to_dict(answer, args.explain, titles=titles), indent=2, ensure_ascii=False))
+    else:
+        print(render_text(answer, args.explain, titles=titles))
+    return EXIT_OK
+
+
+def _threads(n: int) -> None:
+    import torch
+
+    torch.set_num_threads(n)
+
+
+def register(sub: Any, common: list[argparse.ArgumentParser]) -> None:
+    """Add ``ask`` to the ``hopgraph`` command (imports nothing heavy)."""
+    p = sub.add_parser(
+        "ask",
+        parents=common,
+        help="answer a question with reasoning paths and their sources",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("question", metavar="QUESTION", help="the question (KB graphs: topic in [brackets])")
+    p.add_argument(
+        "--method", choices=METHODS, default="full", help="retrieval stages to use (default: full)"
+    )
+    p.add_argument("-k", type=positive_int, default=None, help="passages to show (default 5; KB: answers, 3)")
+    p.add_argument("--llm", metavar="SPEC", help="answering LLM (default: [llm] spec, else extractive)")
+    p.add_argument("--extractive", action="store_true", help="no LLM even if one is configured")
+    p.add_argument("--weights", metavar="FILE", help="trained scorer weights (hopgraph train qa / metaqa)")
+    p.add_argument("--json", action="store_true", help="print the answer as JSON")
+    p.add_argument("--explain", action="store_true", help="add scores, seeds and timings")
+    p.add_argument("--html", metavar="FILE", help="also write a page drawing the evidence subgraph")
+    p.add_argument("--threads", type=positive_int, default=1, help="torch threads (default 1)")
+    p.set_defaults(func=cmd_ask)
+
+
+__all__ = ["cmd_ask", "doc_titles", "register"]
