@@ -19,8 +19,10 @@ from hopgraph.reason.doc_graph import ScoringGraph
 from hopgraph.reason.doc_scorer import ScoredGraph
 from hopgraph.types import Hop, ReasoningPath, Subgraph
 
-RANKINGS = ("attention", "coverage", "coverage+end")
+RANKINGS = ("attention", "coverage")
 """How :func:`find_paths` ranks: the attention flow, or question coverage (see :func:`_coverage`)."""
+HOP_MARGIN = 0.02
+"""How much more of the question (projection length, 0..1) each extra hop must explain."""
 COVERAGE_POWER = 4.0
 """Sharpens coverage scores so the best-covering paths dominate the sum over path ends."""
 StoredTable = dict[tuple[str, str, str], tuple[set[str], set[str]]]
@@ -178,7 +180,7 @@ def find_paths(
             found.append((s, steps, s * (1.0 - _continuation(adj, after, node, visited))))
     if rank != "attention":
         query = scored.queries[0].detach().numpy()
-        found = _coverage(graph, adj, seeds, query, found, end=rank == "coverage+end")
+        found = _coverage(graph, adj, seeds, query, found)
     paths = [_to_path(graph, adj, steps, score) for score, steps, _ in found]
     keys = {str(p): key for p, (_, _, key) in zip(paths, found, strict=True)}
     checked = check_paths(merge_paths(paths), subgraph if subgraph is not None else graph)
@@ -192,30 +194,25 @@ def _coverage(
     seeds: np.ndarray,
     query: np.ndarray,
     found: list[tuple[float, tuple[int, ...], float]],
-    end: bool = False,
 ) -> list[tuple[float, tuple[int, ...], float]]:
-    """Rescore each path by how much of the question its relations cover together: the seed's
-    weight times the cosine between the question and the sum of the path's predicate vectors
-    ("teacher of" + "born in" matches "where was the teacher of X born" better than either one),
-    with ``end`` the end entity's vector added to the sum (the answer's type: "which country")."""
+    """Rescore each path by how much of the question its relations explain together: the length
+    of the question vector's projection onto the span of the path's predicate vectors, less
+    :data:`HOP_MARGIN` per hop after the first, to the :data:`COVERAGE_POWER`, times the seed's
+    weight. "teacher of" and "born in" together explain "where was the teacher of X born" better
+    than either; a repeated or unrelated predicate adds (almost) nothing to the span, so the
+    margin keeps the shorter path."""
     if not found:
         return []
     vectors = graph.predicate_vectors.numpy()
-    nodes = graph.node_vectors.numpy()
     preds = graph.edge_predicate.numpy()
     ei = graph.edge_index.numpy()
     out = []
     for _, steps, _ in found:
         first = steps[0]
         start = ei[1, first - adj.edges] if first >= adj.edges else ei[0, first]
-        total = np.zeros(vectors.shape[1], dtype=np.float32)
-        for m in steps:
-            total += vectors[preds[m % adj.edges]]
-        if end:
-            last = steps[-1]
-            total += nodes[ei[0, last - adj.edges] if last >= adj.edges else ei[1, last]]
-        cos = float(total @ query) / max(float(np.linalg.norm(total)), 1e-12)
-        score = float(seeds[start]) * max(cos, 0.0) ** COVERAGE_POWER
+        basis, _ = np.linalg.qr(vectors[[preds[m % adj.edges] for m in steps]].T)
+        explained = float(np.linalg.norm(basis.T @ query)) - HOP_MARGIN * (len(steps) - 1)
+        score = float(seeds[start]) * max(explained, 0.0) ** COVERAGE_POWER
         out.append((score, steps, score))
     return out
 

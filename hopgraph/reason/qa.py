@@ -4,8 +4,8 @@
              -> linked seed entities -> Personalized PageRank over the entity-passage graph (``ppr``)
              -> bounded subgraph from the store -> GNN scorer -> PPR restarting from its node
                 scores (``gnn_ppr``)
-             -> path reasoner over the scored edges; passages fused from ``gnn_ppr``, ``hybrid``
-                and the paths' provenance (``full``)
+             -> path reasoner over the scored edges; passages fused from ``gnn_ppr``, the
+                paths' provenance and the dense ranking (``full``)
              -> generator (LLM with cited paths and chunks, or the extractive answerer)
 
 :class:`GraphQA` holds what a question needs loaded once (embedder, in-memory graph index and its
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +30,9 @@ from hopgraph.llm.base import LLM
 from hopgraph.reason.doc_graph import RelationTable, ScoringGraph
 from hopgraph.reason.doc_paths import find_paths
 from hopgraph.reason.doc_scorer import DocScorer, DocScorerConfig, ScoredGraph
-from hopgraph.reason.generator import Generation, extractive_answer, generate_answer
+from hopgraph.reason.generator import NO_ANSWER, Generation, extractive_answer, generate_answer
 from hopgraph.retrieval.graph_index import GraphIndex
-from hopgraph.retrieval.linking import link_seeds
+from hopgraph.retrieval.linking import link_seeds, spacy_mentions
 from hopgraph.retrieval.ppr import PassageGraph
 from hopgraph.retrieval.text import dense_chunks, reciprocal_rank_fusion
 from hopgraph.types import Answer, Chunk, ReasoningPath, ScoredId, Subgraph
@@ -40,6 +40,14 @@ from hopgraph.types import Answer, Chunk, ReasoningPath, ScoredId, Subgraph
 METHODS = ("dense", "fulltext", "hybrid", "ppr", "gnn_ppr", "full")
 """Retrieval methods, each adding a stage to the one before (``hybrid`` fuses the first two)."""
 
+FULL_WEIGHTS = (1.0, 0.5, 0.5)
+"""RRF weights of ``full``: the GNN+PPR ranking, the paths' provenance, the dense ranking."""
+TEXT_METHODS = ("dense", "fulltext", "hybrid")
+"""The methods that rank text only; the others start from entities linked in the question."""
+NO_SEEDS = (
+    "No answer could be derived from the graph: no name in the question matches an entity of the "
+    "graph. The passages below are the closest text matches."
+)
 MAX_QUESTION_CHARS = 2000
 """Longer input is refused with a clear error: it is a document, not a question."""
 
@@ -183,12 +191,16 @@ class GraphQA:
         k = opts.k if k is None else k
         out = Retrieval(question, method, [])
         clock = _Clock(out.timings)
-        vector = self.embedder.embed([question])[0]
+        # the question and its spaCy mentions go through the embedder in one batch
+        linking = method not in TEXT_METHODS
+        mentions = spacy_mentions(self.nlp, question) if linking and self.nlp is not None else []
+        vectors = self.embedder.embed([question, *mentions])
+        vector = vectors[0]
         clock.lap("embed")
         dense = dense_chunks(self.store, vector, opts.candidates) if method != "fulltext" else []
         # BM25 over the chunk texts held in the index: FalkorDB's full-text scores rank questions
         # poorly (Recall@5 0.05 on MuSiQue-100, BM25 0.41; benchmarks/bench_retrieval_parts.py)
-        text = self.index.bm25_chunks(question, opts.candidates) if method != "dense" else []
+        text = self.index.bm25_chunks(question, opts.candidates) if method in TEXT_METHODS[1:] else []
         clock.lap("text")
         if method in ("dense", "fulltext"):
             out.chunks = (dense or text)[:k]
@@ -202,10 +214,11 @@ class GraphQA:
             question,
             self.embedder,
             question_vector=vector,
-            nlp=self.nlp,
-            use_spacy=self.nlp is not None,
+            use_spacy=False,
             index=self.index,
             k=opts.seeds,
+            mentions=mentions if self.nlp is not None else None,
+            mention_vectors=vectors[1:] if self.nlp is not None else None,
         )
         # confident seeds only (names matched as written, close vectors), when there are any
         out.seeds = [s for s in linked if s.score >= opts.min_seed_score] or linked
@@ -238,8 +251,10 @@ class GraphQA:
                 subgraph=out.subgraph,
             )
         clock.lap("paths")
+        # the graph ranking leads; the paths' sources and the dense ranking are half votes (the
+        # zero-shot paths are often wrong: an equal vote cost Recall@5 on MuSiQue, BENCHMARKS.md)
         provenance = _path_chunks(out.paths)
-        out.chunks = reciprocal_rank_fusion([ppr, hybrid, provenance], limit=k)
+        out.chunks = reciprocal_rank_fusion([ppr, provenance, dense], weights=FULL_WEIGHTS, limit=k)
         clock.lap("fuse")
         return out
 
@@ -341,7 +356,21 @@ class GraphQA:
     def _answer(self, found: Retrieval, chunks: list[Chunk]) -> Generation:
         if self.llm is not None:
             return generate_answer(self.llm, found.question, found.paths, chunks)
-        return extractive_answer(found.question, found.paths, chunks, found.seeds)
+        # text-only methods find no path: their answer is the entity the best passages mention most
+        graph = found.method not in TEXT_METHODS
+        mentions = None if graph else self.index.entities_of_chunks([c.id for c in chunks])
+        scores = {c.id: c.score for c in found.chunks}
+        generation = extractive_answer(
+            found.question,
+            found.paths,
+            chunks,
+            found.seeds,
+            mentions,
+            chunk_scores=[scores.get(c.id, 0.0) for c in chunks],
+        )
+        if generation.text == NO_ANSWER and not found.seeds and graph:
+            return replace(generation, text=NO_SEEDS)
+        return generation
 
 
 def _path_chunks(paths: Sequence[ReasoningPath]) -> list[ScoredId]:

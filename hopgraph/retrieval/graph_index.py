@@ -128,6 +128,17 @@ class GraphIndex:
         """Chunk rows that mention entity ``row`` (ascending)."""
         return np.sort(self._mention_chunks[self._mention_ptr[row] : self._mention_ptr[row + 1]])
 
+    def entities_of_chunks(self, chunk_ids: Sequence[str]) -> list[str]:
+        """Names of the entities the chunks mention, chunk by chunk in the given order, each once."""
+        mention_chunk, mention_entity = self.arrays["mention_chunk"], self.arrays["mention_entity"]
+        names: dict[str, None] = {}
+        for chunk in chunk_ids:
+            row = self.chunk_row(chunk)
+            if row is not None:
+                for entity in mention_entity[mention_chunk == row]:
+                    names.setdefault(self.entity_names[int(entity)], None)
+        return list(names)
+
     def bm25_chunks(self, question: str, k: int) -> list[ScoredId]:
         """The ``k`` chunks best matching ``question`` by BM25 over their texts, best first."""
         return self.bm25.top(question, self.chunk_ids, k)
