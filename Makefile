@@ -25,7 +25,12 @@ demo: $(STAMP)
 	$(VENV)/bin/hopgraph ingest data/demo/docs --graph $(DEMO)
 	$(VENV)/bin/hopgraph cypher --graph $(DEMO) \
 	  "MATCH (p:Entity)-[:STUDY_UNDER]->(t:Entity)-[:BORN_IN]->(c:Entity) RETURN p.name AS student, t.name AS teacher, c.name AS teacher_born_in ORDER BY student"
-	@echo "== 2. a curated triple file -> knowledge graph, explored in Cypher"
+	@echo "== 2. multi-hop questions answered from that graph, with reasoning paths and their sources (no LLM: extractive answers)"
+	$(VENV)/bin/hopgraph ask --graph $(DEMO) \
+	  "Where was the teacher of Werner Heisenberg born?" \
+	  "Where was the teacher of Lise Meitner born?" \
+	  "Niels Bohr was born in the capital of which country?"
+	@echo "== 3. a curated triple file -> knowledge graph, explored in Cypher"
 	$(VENV)/bin/hopgraph import data/demo/science.tsv --graph $(DEMO)-kb
 	$(VENV)/bin/hopgraph cypher --graph $(DEMO)-kb \
 	  "MATCH (p:Entity)-[:STUDIED_UNDER]->(t:Entity)-[:BORN_IN]->(c:Entity) RETURN p.name AS student, t.name AS teacher, c.name AS teacher_born_in ORDER BY student"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
@@ -11,6 +12,8 @@ from hopgraph.config import Settings, load_settings
 from hopgraph.errors import ConfigError, EmptyGraphError
 from hopgraph.kg import DeleteCounts, GraphStore, open_store
 from hopgraph.types import Answer, GraphStats
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from hopgraph.embed import Embedder
@@ -182,11 +185,27 @@ class HopGraph:
             weights = None  # KB weights cannot score this graph: the zero-shot scorer does
         from hopgraph.reason.qa import GraphQA
 
+        if embedder is None:
+            from hopgraph.embed import SentenceTransformerEmbedder
+
+            embedder = SentenceTransformerEmbedder()
+        self._embed_missing(embedder)
         model = None if extractive else self._llm(llm)
         cache = self.folder / "cache" if self.folder is not None else None
         return GraphQA.load(
             self.store, embedder=embedder, cache_dir=cache, weights=weights, llm=model, options=options
         )
+
+    def _embed_missing(self, embedder: Embedder) -> None:
+        """Store the vectors of chunks and entities that have none yet (a graph imported or ingested
+        without embeddings): computed once, in batches, then reused by every question."""
+        if not any(self.store.missing_embeddings(label, limit=1) for label in ("Chunk", "Entity")):
+            return
+        from hopgraph.extract.embeddings import embed_graph
+
+        log.info("embedding the chunks and entities that have no vector yet ...")
+        counts = embed_graph(self.store, embedder)
+        log.info("embedded %d chunks, %d entities", counts.chunks, counts.entities)
 
     def _llm(self, llm: str | LLM | None) -> LLM | None:
         if llm is not None and not isinstance(llm, str):

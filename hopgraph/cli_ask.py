@@ -1,6 +1,6 @@
 """``hopgraph ask``: answer a question over a graph with numbered reasoning paths and sources.
 
-    hopgraph ask --graph DIR "Where was the teacher of Lise Meitner born?"
+    hopgraph ask --graph DIR "Where was the teacher of Werner Heisenberg born?" "Another question?"
     hopgraph ask --graph DIR --explain --html answer.html "..."
     hopgraph ask --graph metaqa "what language is [My Big Fat Greek Wedding] in"
 
@@ -18,6 +18,7 @@ from typing import Any
 
 from hopgraph.api import HopGraph
 from hopgraph.cli_common import open_graph, positive_int
+from hopgraph.errors import ConfigError
 from hopgraph.types import Answer
 
 EXIT_OK = 0
@@ -35,26 +36,32 @@ def doc_titles(hg: HopGraph, answer: Answer) -> dict[str, str]:
 def cmd_ask(args: argparse.Namespace) -> int:
     from hopgraph.render import answer_to_dict, render_text
 
+    if args.html and len(args.question) > 1:
+        raise ConfigError("--html draws one answer: ask one question at a time with --html")
     _threads(args.threads)
+    results: list[dict[str, Any]] = []
     with open_graph(args) as hg:
-        answer = hg.ask(
-            args.question,
-            method=args.method,
-            k=args.k,
-            llm=args.llm,
-            extractive=args.extractive,
-            weights=args.weights,
-        )
-        titles = doc_titles(hg, answer)
-    if args.html:
-        from hopgraph.render_html import write_html
+        for i, question in enumerate(args.question):
+            answer = hg.ask(
+                question,
+                method=args.method,
+                k=args.k,
+                llm=args.llm,
+                extractive=args.extractive,
+                weights=args.weights,
+            )
+            titles = doc_titles(hg, answer)
+            if args.html:
+                from hopgraph.render_html import write_html
 
-        path = write_html(answer, args.html, titles=titles)
-        print(f"wrote {path}", file=sys.stderr)
+                print(f"wrote {write_html(answer, args.html, titles=titles)}", file=sys.stderr)
+            if args.json:
+                results.append(answer_to_dict(answer, args.explain, titles=titles))
+            else:
+                print(("\n" if i else "") + render_text(answer, args.explain, titles=titles), flush=True)
     if args.json:
-        print(json.dumps(answer_to_dict(answer, args.explain, titles=titles), indent=2, ensure_ascii=False))
-    else:
-        print(render_text(answer, args.explain, titles=titles))
+        out: Any = results[0] if len(results) == 1 else results
+        print(json.dumps(out, indent=2, ensure_ascii=False))
     return EXIT_OK
 
 
@@ -73,7 +80,12 @@ def register(sub: Any, common: list[argparse.ArgumentParser]) -> None:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("question", metavar="QUESTION", help="the question (KB graphs: topic in [brackets])")
+    p.add_argument(
+        "question",
+        metavar="QUESTION",
+        nargs="+",
+        help="the question (KB graphs: topic in [brackets]); several are answered in turn",
+    )
     p.add_argument(
         "--method", choices=METHODS, default="full", help="retrieval stages to use (default: full)"
     )

@@ -197,7 +197,9 @@ class GraphQA:
         vectors = self.embedder.embed([question, *mentions])
         vector = vectors[0]
         clock.lap("embed")
-        dense = dense_chunks(self.store, vector, opts.candidates) if method != "fulltext" else []
+        # a KB graph has entities and relations but no text to search
+        has_text = self.index.num_chunks > 0
+        dense = dense_chunks(self.store, vector, opts.candidates) if has_text and method != "fulltext" else []
         # BM25 over the chunk texts held in the index: FalkorDB's full-text scores rank questions
         # poorly (Recall@5 0.05 on MuSiQue-100, BM25 0.41; benchmarks/bench_retrieval_parts.py)
         text = self.index.bm25_chunks(question, opts.candidates) if method in TEXT_METHODS[1:] else []

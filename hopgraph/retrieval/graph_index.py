@@ -32,7 +32,7 @@ from hopgraph.types import ScoredId
 
 log = logging.getLogger(__name__)
 
-FORMAT = "graph-index-3"
+FORMAT = "graph-index-4"
 SYNONYM_THRESHOLD = 0.8
 SYNONYM_TOP_K = 10
 PAGE = 5000
@@ -71,6 +71,11 @@ def synonym_edges(
     lo, hi = np.minimum(i, j), np.maximum(i, j)
     _, first = np.unique(lo.astype(np.int64) * n + hi, return_index=True)
     return lo[first].astype(np.int32), hi[first].astype(np.int32), s[first].astype(np.float32)
+
+
+def predicate_text(predicate: str) -> str:
+    """What a predicate's vector is computed from: ``studied_under`` reads as "studied under"."""
+    return " ".join(predicate.replace("_", " ").split())
 
 
 class GraphIndex:
@@ -168,7 +173,7 @@ class GraphIndex:
             else:
                 out[i] = self.predicate_vectors[row]
         if unknown and self.embedder is not None:
-            out[unknown] = self.embedder.embed([predicates[i] for i in unknown])
+            out[unknown] = self.embedder.embed([predicate_text(predicates[i]) for i in unknown])
         return out
 
     # -- loading and caching -------------------------------------------------------------------
@@ -188,7 +193,7 @@ class GraphIndex:
         old = _reusable_predicates(Path(cache_dir), embedder.model_name) if cache_dir is not None else {}
         arrays = read_arrays(store, embedder, old)
         if path is not None:
-            _save(path, {**arrays, "model": np.array(embedder.model_name)})
+            _save(path, {**arrays, "model": np.array(embedder.model_name), "format": np.array(FORMAT)})
         return cls(arrays, fingerprint, embedder)
 
 
@@ -283,7 +288,7 @@ def read_arrays(
         if p in known_predicates:
             pvecs[i] = known_predicates[p]
     if todo:
-        pvecs[todo] = embedder.embed([predicates[i] for i in todo])
+        pvecs[todo] = embedder.embed([predicate_text(predicates[i]) for i in todo])
     syn_src, syn_dst, syn_sim = synonym_edges(vecs)
     i32 = np.int32
     return {
@@ -315,7 +320,8 @@ def _reusable_predicates(cache_dir: Path, model_name: str) -> dict[str, np.ndarr
     for path in files[:1]:
         try:
             with np.load(path, allow_pickle=False) as data:
-                if "model" not in data.files or str(data["model"]) != model_name:
+                same = (str(data[k]) if k in data.files else "" for k in ("model", "format"))
+                if tuple(same) != (model_name, FORMAT):
                     return {}
                 return dict(zip(data["predicates"].tolist(), data["predicate_vecs"], strict=True))
         except (OSError, ValueError, KeyError):
