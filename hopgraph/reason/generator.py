@@ -169,35 +169,6 @@ def generate_answer(
         plan.close()
 
 
-async def agenerate_answer(
-    llm: LLM,
-    question: str,
-    paths: Sequence[ReasoningPath],
-    chunks: Sequence[Chunk],
-    *,
-    limits: PromptLimits = PromptLimits(),
-    titles: Mapping[str, str] | None = None,
-    max_tokens: int | None = 512,
-) -> Generation:
-    """:func:`generate_answer` through ``llm.acomplete`` (for answering many questions at once)."""
-    plan = _plan(llm, question, paths, chunks, limits, titles)
-    try:
-        call = next(plan)
-        while True:
-            try:
-                completion = await llm.acomplete(call, schema=prompts.schema("answer"), max_tokens=max_tokens)
-            except HopGraphError:
-                raise
-            except Exception as exc:
-                raise _wrap(exc) from exc
-            call = plan.send(completion)
-    except StopIteration as stop:
-        result: Generation = stop.value
-        return result
-    finally:
-        plan.close()
-
-
 def _complete(llm: LLM, messages: list[Message], max_tokens: int | None) -> Completion:
     try:
         return llm.complete(messages, schema=prompts.schema("answer"), max_tokens=max_tokens)

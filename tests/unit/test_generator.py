@@ -6,7 +6,6 @@ tests/e2e/test_generator_openai.py.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -20,7 +19,6 @@ from hopgraph.reason import prompts
 from hopgraph.reason.generator import (
     NO_ANSWER,
     PromptLimits,
-    agenerate_answer,
     build_prompt,
     extractive_answer,
     generate_answer,
@@ -176,12 +174,6 @@ def test_model_failures_become_llm_errors() -> None:
         generate_answer(ScriptedLLM(RuntimeError("boom")), "q", [P_MANN], CHUNKS)
     with pytest.raises(LLMOutputError):  # HopGraphErrors pass unchanged
         generate_answer(ScriptedLLM(LLMOutputError("bad")), "q", [P_MANN], CHUNKS)
-
-
-def test_async_generation_gives_the_same_result() -> None:
-    reply = json.dumps({"answer": "Chicago", "citations": ["P1"]})
-    result = asyncio.run(agenerate_answer(ScriptedLLM(reply), "q", [P_MANN], CHUNKS))
-    assert result.text == "Chicago" and result.citations == ("P1",)
 
 
 # -- extractive ---------------------------------------------------------------------------------

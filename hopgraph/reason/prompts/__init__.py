@@ -5,24 +5,8 @@
 
 from __future__ import annotations
 
-import json
-from functools import cache
-from importlib import resources
-from string import Template
-from typing import Any
+from hopgraph.llm.prompt_files import PromptFiles
 
-
-def _read(name: str) -> str:
-    return (resources.files(__name__) / name).read_text(encoding="utf-8")
-
-
-@cache
-def prompt(name: str) -> Template:
-    return Template(_read(f"{name}.md").strip())
-
-
-@cache
-def schema(name: str) -> dict[str, Any]:
-    """The output schema of prompt ``name`` (shared, not copied: treat it as read-only)."""
-    data: dict[str, Any] = json.loads(_read(f"{name}.schema.json"))
-    return data
+_FILES = PromptFiles(__name__, ".md")
+prompt = _FILES.prompt
+schema = _FILES.schema
