@@ -88,9 +88,10 @@ def _newlines(text: str) -> str:
 class StoreGoldResolver:
     """Gold passages to Document ids of a graph. Build it with :meth:`from_store`.
 
-    With text: the (title, SHA-256 of the text) the loaders store on each Document; for documents
-    without a hash, the text of their chunks (whitespace-insensitive); then the hash alone (the
-    title differs). Without text: the exact title, then the title ignoring case.
+    With text: the (title, SHA-256 of the text) the loaders store on each Document; else the text
+    of the title's documents' chunks (whitespace-insensitive: a gold text copied from a chunk lacks
+    the file's trailing newline); then the hash alone (the title differs). Without text: the exact
+    title, then the title ignoring case.
     """
 
     def __init__(self, docs: Iterable[_Doc], fetch_chunks: Callable[[list[str]], list[Chunk]]) -> None:
@@ -99,7 +100,7 @@ class StoreGoldResolver:
         self._by_sha: dict[str, set[str]] = {}
         self._by_title: dict[str, set[str]] = {}
         self._by_folded: dict[str, set[str]] = {}
-        self._unhashed: dict[str, list[_Doc]] = {}
+        self._docs_of_title: dict[str, list[_Doc]] = {}
         self._chunk_doc: dict[str, str] = {}
         for d in docs:
             title = d.title.strip()
@@ -108,8 +109,7 @@ class StoreGoldResolver:
             if d.sha256:
                 self._by_title_sha.setdefault((title, d.sha256), set()).add(d.id)
                 self._by_sha.setdefault(d.sha256, set()).add(d.id)
-            else:
-                self._unhashed.setdefault(title, []).append(d)
+            self._docs_of_title.setdefault(title, []).append(d)
             self._chunk_doc.update(dict.fromkeys(d.chunk_ids, d.id))
 
     @classmethod
@@ -137,7 +137,7 @@ class StoreGoldResolver:
         digest = sha256_text(_newlines(gold.text))
         found = set(self._by_title_sha.get((title, digest), ()))
         wanted = " ".join(gold.text.split())
-        for doc in self._unhashed.get(title, ()):
+        for doc in () if found else self._docs_of_title.get(title, ()):
             chunks = sorted(self._fetch_chunks(list(doc.chunk_ids)), key=lambda c: c.ord)
             if " ".join(" ".join(c.text for c in chunks).split()) == wanted:
                 found.add(doc.id)

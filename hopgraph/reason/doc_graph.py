@@ -210,7 +210,11 @@ class RelationTable:
         ``chunk_ids``, ``chunk_doc_ids``); provenance tuples are made only for relations used."""
         predicates = [str(p) for p in arrays["predicates"].tolist()]
         provenance = _IndexProvenance(
-            arrays["rel_chunk_ptr"], arrays["rel_chunk_rows"], arrays["chunk_ids"], arrays["chunk_doc_ids"]
+            arrays["rel_chunk_ptr"],
+            arrays["rel_chunk_rows"],
+            arrays["chunk_ids"],
+            arrays["rel_doc_ptr"],
+            arrays["rel_doc_ids"],
         )
         return cls(
             arrays["entity_ids"].tolist(),
@@ -291,9 +295,16 @@ class RelationTable:
 class _IndexProvenance:
     """Per-relation chunk and document ids from CSR arrays, built on access."""
 
-    def __init__(self, ptr: np.ndarray, rows: np.ndarray, chunk_ids: np.ndarray, doc_ids: np.ndarray) -> None:
-        self.ptr, self.rows = ptr, rows
-        self.chunk_ids, self.doc_ids = chunk_ids, doc_ids
+    def __init__(
+        self,
+        ptr: np.ndarray,
+        rows: np.ndarray,
+        chunk_ids: np.ndarray,
+        doc_ptr: np.ndarray,
+        doc_ids: np.ndarray,
+    ) -> None:
+        self.ptr, self.rows, self.chunk_ids = ptr, rows, chunk_ids
+        self.doc_ptr, self.doc_ids = doc_ptr, doc_ids
         self.chunks = _Lazy(self._chunks, int(ptr.size) - 1)
         self.docs = _Lazy(self._docs, int(ptr.size) - 1)
 
@@ -304,7 +315,7 @@ class _IndexProvenance:
         return tuple(str(c) for c in self.chunk_ids[self._rows(rel)])
 
     def _docs(self, rel: int) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(str(d) for d in self.doc_ids[self._rows(rel)] if str(d)))
+        return tuple(str(d) for d in self.doc_ids[int(self.doc_ptr[rel]) : int(self.doc_ptr[rel + 1])])
 
 
 class _Lazy(Sequence[tuple[str, ...]]):

@@ -32,13 +32,23 @@ from hopgraph.types import ScoredId
 
 log = logging.getLogger(__name__)
 
-FORMAT = "graph-index-4"
+FORMAT = "graph-index-5"
 SYNONYM_THRESHOLD = 0.8
 SYNONYM_TOP_K = 10
 PAGE = 5000
 _ARRAYS = (
     *("entity_ids", "entity_names", "entity_vecs", "chunk_ids", "chunk_doc_ids"),
-    *("rel_src", "rel_dst", "rel_pred", "rel_chunk_ptr", "rel_chunk_rows", "predicates", "predicate_vecs"),
+    *(
+        "rel_src",
+        "rel_dst",
+        "rel_pred",
+        "rel_chunk_ptr",
+        "rel_chunk_rows",
+        "rel_doc_ptr",
+        "rel_doc_ids",
+        "predicates",
+        "predicate_vecs",
+    ),
     *("mention_chunk", "mention_entity", "syn_src", "syn_dst", "syn_sim"),
     *("bm25_vocabulary", "bm25_data", "bm25_indices", "bm25_indptr", "bm25_shape"),
 )
@@ -272,6 +282,8 @@ def read_arrays(
     pred_text: list[str] = []
     ptr = [0]
     prov: list[int] = []
+    doc_ptr = [0]
+    doc_prov: list[str] = []
     for rel in store.iter_relations():
         if rel.source not in erow or rel.target not in erow:
             continue
@@ -280,6 +292,8 @@ def read_arrays(
         pred_text.append(rel.predicate)
         prov.extend(crow[c] for c in rel.chunk_ids if c in crow)
         ptr.append(len(prov))
+        doc_prov.extend(dict.fromkeys(rel.doc_ids))  # a KB import's relations have documents, no chunks
+        doc_ptr.append(len(doc_prov))
     predicates = sorted(set(pred_text))
     prow = {p: i for i, p in enumerate(predicates)}
     pvecs = np.zeros((len(predicates), dim), dtype=np.float32)
@@ -302,6 +316,8 @@ def read_arrays(
         "rel_pred": np.array([prow[p] for p in pred_text], dtype=i32),
         "rel_chunk_ptr": np.array(ptr, dtype=np.int64),
         "rel_chunk_rows": np.array(prov, dtype=i32),
+        "rel_doc_ptr": np.array(doc_ptr, dtype=np.int64),
+        "rel_doc_ids": np.array(doc_prov, dtype=str),
         "predicates": np.array(predicates, dtype=str),
         "predicate_vecs": pvecs,
         "mention_chunk": np.array(m_chunk, dtype=i32),

@@ -49,6 +49,9 @@ def test_gold_passages_resolve_by_title_and_text(store: GraphStore, tmp_path: Pa
     # a document without a stored hash: its chunk texts, whitespace-insensitive
     text = "Edward Wood was an American filmmaker. He made films."
     assert resolver.resolve(GoldPassage("Ed Wood", text)) == {ids["ed"]}
+    # a hashed document whose gold text differs in whitespace only (copied from a chunk of a
+    # file that ended in a newline): the hash misses, the chunk text matches
+    assert resolver.resolve(GoldPassage("Ann", "  Ann signed with\nBlue Records. ")) == {ids["ann"]}
     # no text (HotpotQA): the title, then the title ignoring case
     assert resolver.resolve(GoldPassage("Blue")) == {ids["label"], ids["colour"]}
     assert resolver.resolve(GoldPassage("ANN")) == {ids["ann"]}

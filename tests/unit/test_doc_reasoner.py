@@ -222,6 +222,8 @@ def test_relation_table_from_index_arrays_reads_provenance_lazily() -> None:
         "predicates": np.array(["born in", "directed by"]),
         "rel_chunk_ptr": np.array([0, 2, 3]),
         "rel_chunk_rows": np.array([0, 1, 1], dtype=np.int32),
+        "rel_doc_ptr": np.array([0, 2, 3]),
+        "rel_doc_ids": np.array(["d0", "d1", "d1"]),
         "chunk_ids": np.array(["c0", "c1"]),
         "chunk_doc_ids": np.array(["d0", "d1"]),
     }

@@ -75,6 +75,8 @@ def tiny_index() -> GraphIndex:
         "rel_pred": np.array([0, 1, 2], dtype=np.int32),
         "rel_chunk_ptr": np.array([0, 1, 2, 3]),
         "rel_chunk_rows": np.array([0, 1, 2], dtype=np.int32),
+        "rel_doc_ptr": np.array([0, 1, 2, 3]),
+        "rel_doc_ids": np.array(["d0", "d1", "d2"]),
         "predicates": np.array(["capital of", "knows", "lives in"]),
         "predicate_vecs": _unit([1, 0, 0, 1], [0, 1, 1, 0], [1, 1, 0, 0]),
         "mention_chunk": np.array([c for c, _ in mentions], dtype=np.int32),
