@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from hopgraph.extract.ingest import IngestOptions
     from hopgraph.extract.progress import JobSummary
     from hopgraph.llm.base import LLM
-    from hopgraph.reason.qa import QAOptions
+    from hopgraph.reason.qa_options import QAOptions
 
 
 class QuestionAnswerer(Protocol):

@@ -19,11 +19,10 @@ from typing import Any
 from hopgraph.api import HopGraph
 from hopgraph.cli_common import open_graph, positive_int
 from hopgraph.errors import ConfigError
+from hopgraph.reason.qa_options import METHODS
 from hopgraph.types import Answer
 
 EXIT_OK = 0
-METHODS = ("dense", "fulltext", "hybrid", "ppr", "gnn_ppr", "full")
-"""As :data:`hopgraph.reason.qa.METHODS` (not imported: that would load torch to build the parser)."""
 
 
 def doc_titles(hg: HopGraph, answer: Answer) -> dict[str, str]:

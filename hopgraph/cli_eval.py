@@ -45,7 +45,7 @@ class HopGraphRetriever:
 
     @property
     def methods(self) -> tuple[str, ...]:
-        from hopgraph.reason.qa import METHODS
+        from hopgraph.reason.qa_options import METHODS
 
         return tuple(METHODS)
 

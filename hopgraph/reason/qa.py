@@ -17,87 +17,34 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from hopgraph.embed import Embedder
-from hopgraph.errors import ConfigError, QuestionError
+from hopgraph.errors import ConfigError
 from hopgraph.kg.base import GraphStore
 from hopgraph.llm.base import LLM
 from hopgraph.reason.doc_graph import RelationTable, ScoringGraph
 from hopgraph.reason.doc_paths import find_paths
 from hopgraph.reason.doc_scorer import DocScorer, DocScorerConfig, ScoredGraph
 from hopgraph.reason.generator import NO_ANSWER, Generation, extractive_answer, generate_answer
+from hopgraph.reason.qa_options import (
+    FULL_WEIGHTS,
+    METHODS,
+    NO_SEEDS,
+    TEXT_METHODS,
+    QAOptions,
+    Retrieval,
+    check_question,
+)
 from hopgraph.retrieval.graph_index import GraphIndex
 from hopgraph.retrieval.linking import link_seeds, spacy_mentions
 from hopgraph.retrieval.ppr import PassageGraph
 from hopgraph.retrieval.text import dense_chunks, reciprocal_rank_fusion
-from hopgraph.types import Answer, Chunk, ReasoningPath, ScoredId, Subgraph
-
-METHODS = ("dense", "fulltext", "hybrid", "ppr", "gnn_ppr", "full")
-"""Retrieval methods, each adding a stage to the one before (``hybrid`` fuses the first two)."""
-
-FULL_WEIGHTS = (1.0, 0.5, 0.5)
-"""RRF weights of ``full``: the GNN+PPR ranking, the paths' provenance, the dense ranking."""
-TEXT_METHODS = ("dense", "fulltext", "hybrid")
-"""The methods that rank text only; the others start from entities linked in the question."""
-NO_SEEDS = (
-    "No answer could be derived from the graph: no name in the question matches an entity of the "
-    "graph. The passages below are the closest text matches."
-)
-MAX_QUESTION_CHARS = 2000
-"""Longer input is refused with a clear error: it is a document, not a question."""
-
-
-@dataclass(frozen=True)
-class QAOptions:
-    """Knobs of the pipeline; the defaults are the ones BENCHMARKS.md measured."""
-
-    k: int = 5
-    """Chunks returned with an answer (and passages ranked for evaluation)."""
-    candidates: int = 50
-    """Chunks fetched from each text retriever before fusion."""
-    seeds: int = 10
-    """Seed entities linked from the question."""
-    min_seed_score: float = 0.8
-    """Seeds scoring less (a lower-case one-word name, a partial full-text hit) are dropped when a
-    better one exists."""
-    hops: int = 3
-    """Hop limit of the GNN scorer and the path reasoner."""
-    max_paths: int = 5
-    """Reasoning paths returned with an answer."""
-    beam: int = 16
-    subgraph_nodes: int = 300
-    subgraph_edges: int = 1500
-    damping: float = 0.5
-    """PageRank damping (HippoRAG's 0.5: the walk stays near its seeds)."""
-    passage_reset: float = 0.05
-    """Share of the restart mass put on passages by their dense score (HippoRAG 2)."""
-    gnn_mix: float = 0.5
-    """Share of the entity restart mass taken from the GNN's node scores (rest: linked seeds)."""
-
-    def __post_init__(self) -> None:
-        for name in ("k", "candidates", "seeds", "hops", "max_paths", "beam"):
-            if getattr(self, name) < 1:
-                raise ConfigError(f"QAOptions.{name} must be >= 1, got {getattr(self, name)}")
-        if not 0.0 < self.damping < 1.0:
-            raise ConfigError(f"QAOptions.damping must be in (0, 1), got {self.damping}")
-
-
-@dataclass
-class Retrieval:
-    """What :meth:`GraphQA.retrieve` found: ranked chunks (ids and scores), seeds, paths, timings (ms)."""
-
-    question: str
-    method: str
-    chunks: list[ScoredId]
-    seeds: list[ScoredId] = field(default_factory=list)
-    paths: list[ReasoningPath] = field(default_factory=list)
-    subgraph: Subgraph | None = None
-    timings: dict[str, float] = field(default_factory=dict)
+from hopgraph.types import Answer, Chunk, ReasoningPath, ScoredId
 
 
 class _Clock:
@@ -108,21 +55,6 @@ class _Clock:
         now = time.perf_counter()
         self.timings[stage] = self.timings.get(stage, 0.0) + (now - self.last) * 1000.0
         self.last = now
-
-
-def check_question(question: str) -> str:
-    """The question stripped; a clear :class:`QuestionError` when it is empty or too long."""
-    if not isinstance(question, str):
-        raise QuestionError(f"a question must be text, got {type(question).__name__}")
-    text = " ".join(question.split())
-    if not text:
-        raise QuestionError("the question is empty: ask something, e.g. 'Who directed Heat?'")
-    if len(text) > MAX_QUESTION_CHARS:
-        raise QuestionError(
-            f"the question is {len(text):,} characters long; questions are limited to "
-            f"{MAX_QUESTION_CHARS:,}: ask about one thing at a time"
-        )
-    return text
 
 
 class GraphQA:

@@ -25,7 +25,7 @@ from hopgraph.api import HopGraph
 from hopgraph.cli import main
 from hopgraph.errors import EmptyGraphError, QuestionError
 from hopgraph.extract.loaders import load_documents
-from hopgraph.reason.qa import MAX_QUESTION_CHARS, NO_SEEDS
+from hopgraph.reason.qa_options import MAX_QUESTION_CHARS, NO_SEEDS
 from hopgraph.types import Answer, Hop
 
 ROOT = Path(__file__).resolve().parents[2]
