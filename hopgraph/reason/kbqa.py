@@ -5,7 +5,11 @@
     print(answer.text, [str(p) for p in answer.paths])
 
 Ties between equally scored answers go to the lowest entity id (nodes are ordered by id). The
-topic entity is never an answer (its score is zeroed at every hop).
+topic entity is never an answer (its score is zeroed at every hop). When the scorer's best
+relation sequence reaches no entity (a triple missing from the KB), the answers come from the
+first relaxation of that sequence that reaches any (:mod:`hopgraph.reason.relax`), ranked by
+path count, then by the scorer's score, then by the lowest entity id; such answers name the
+relaxation in ``RankedEntity.relaxation``. ``KBReasoner(..., relax_empty=False)`` turns this off.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from hopgraph.reason.encoder import mask_topic
 from hopgraph.reason.gnn import HopScorer, load_scorer
 from hopgraph.reason.graph import KBGraph
 from hopgraph.reason.paths import HopScores, KBPath, PathIndex
+from hopgraph.reason.relax import RelaxedAnswer, compatible_slots, relax
 from hopgraph.types import Answer
 
 DEFAULT_WEIGHTS = Path(__file__).resolve().parent / "weights" / "metaqa.pt"
@@ -42,6 +47,9 @@ class RankedEntity:
     name: str
     score: float
     path: KBPath | None = None
+    relaxation: str = ""
+    """Empty for the scorer's own answers; else the relaxation of the relation sequence that
+    found this one (its ``score`` is then its path count relative to the best answer's)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,10 +66,13 @@ class Prediction:
 class KBReasoner:
     """A :class:`HopScorer` bound to a :class:`KBGraph`; batched answers with their paths."""
 
-    def __init__(self, model: HopScorer, graph: KBGraph) -> None:
+    def __init__(self, model: HopScorer, graph: KBGraph, *, relax_empty: bool = True) -> None:
         self.model = model.eval()
         self.graph = graph
+        self.relax_empty = relax_empty
+        """Answer questions whose best relation sequence reaches nothing by relaxing it."""
         self.transfer = model.prepare(graph)
+        self.compatible = compatible_slots(self.transfer)
         self.paths = PathIndex(graph, self.transfer.edge_index.numpy(), self.transfer.edge_slot.numpy())
 
     @classmethod
@@ -94,7 +105,21 @@ class KBReasoner:
                 hop_values = [v.numpy() for v in res.hop_scores]
                 attention = res.relation_attention.numpy()
                 mix = res.hop_attention.numpy()
+                relaxed: dict[int, RelaxedAnswer] = {}
+                if self.relax_empty:
+                    relaxed = relax(
+                        self.model.transfer,
+                        self.transfer,
+                        topics,
+                        res.relation_attention.argmax(-1),
+                        res.hop_attention.argmax(-1) + 1,
+                        (res.keys.numpy(), res.scores.numpy()),
+                        self.compatible,
+                    )
                 for row, i in enumerate(chunk):
+                    if row in relaxed:
+                        out[i] = self._relaxed(relaxed[row], batch[row].topic, top_k, with_paths, beam)
+                        continue
                     lookup = HopScores(hop_keys, hop_values, row, n)
                     answers = []
                     for node, score in ranked[row]:
@@ -111,6 +136,25 @@ class KBReasoner:
                         answers.append(RankedEntity(node, g.node_ids[node], g.names[node], score, path))
                     out[i] = Prediction(tuple(answers))
         return out
+
+    def _relaxed(
+        self, found: RelaxedAnswer, topic: int, top_k: int, with_paths: bool, beam: int
+    ) -> Prediction:
+        g, n = self.graph, self.graph.num_nodes
+        lookup = HopScores(found.hop_keys, found.hop_values, 0, n)
+        best = float(found.counts[0]) if found.counts.size else 1.0
+        answers = []
+        for node, count in zip(found.nodes[:top_k].tolist(), found.counts[:top_k].tolist(), strict=True):
+            path = None
+            if with_paths:
+                hops = len(found.hop_keys)
+                paths = self.paths.trace(node, topic, lookup, found.attention, hops, beam=beam)
+                path = paths[0] if paths else None
+            score = count / best
+            answers.append(
+                RankedEntity(node, g.node_ids[node], g.names[node], score, path, str(found.relaxation))
+            )
+        return Prediction(tuple(answers))
 
 
 def rank(
