@@ -230,6 +230,8 @@ class HopGraph:
         self, query: str, params: dict[str, Any] | None = None, *, write: bool = False
     ) -> list[dict[str, Any]]:
         """Rows of a Cypher query. Read-only unless ``write=True``; the database enforces it."""
+        if write:
+            self._answerers.clear()  # the graph may change: questions reload what they use
         return self.store.cypher(query, params, write=write)
 
     def close(self) -> None:

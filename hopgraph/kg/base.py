@@ -85,6 +85,11 @@ class GraphStore(Protocol):
 
     def get_entities(self, ids: Iterable[str]) -> list[Entity]: ...
 
+    def get_relations(self, keys: Iterable[tuple[str, str, str]]) -> list[Relation]:
+        """The stored relations among ``(source id, relationship type, target id)`` keys, with their
+        provenance (keys the graph does not hold are left out)."""
+        ...
+
     def find_entities(self, names: Iterable[str]) -> list[Entity]:
         """Entities whose name (normalised) equals one of ``names``."""
         ...

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from hopgraph.batching import batched
-from hopgraph.ids import checked_type_name, normalize_name
+from hopgraph.ids import TYPE_NAME, checked_type_name, normalize_name
 from hopgraph.kg.base import DeleteCounts, Direction, NodeLabel, WriteCounts
 from hopgraph.kg.cypher_parts import count_of, merge_provenance
 from hopgraph.kg.dialect import Dialect, node_label
@@ -332,6 +332,24 @@ class CypherGraphStore:
             write=False,
         )
         return [_entity(r) for r in rows]
+
+    def get_relations(self, keys: Iterable[tuple[str, str, str]]) -> list[Relation]:
+        by_type: dict[str, list[list[str]]] = defaultdict(list)
+        for source, rel_type, target in dict.fromkeys(keys):
+            if TYPE_NAME.match(rel_type):  # any other name cannot be a stored relationship type
+                by_type[checked_type_name(rel_type)].append([source, target])
+        out: list[Relation] = []
+        types = list(by_type)
+        for group in batched(types, TYPES_PER_STATEMENT):
+            # one typed pattern per type: an untyped [r] makes FalkorDB visit every type's matrix
+            parts = [
+                f"UNWIND $k{i} AS k MATCH (:Entity {{id: k[0]}})-[r:{t}]->(:Entity {{id: k[1]}}) "
+                f"RETURN {_RELATION_RETURN}"
+                for i, t in enumerate(group)
+            ]
+            params = {f"k{i}": by_type[t] for i, t in enumerate(group)}
+            out += [_relation(r) for r in self._run(" UNION ALL ".join(parts), params, write=False)]
+        return out
 
     def find_entities(self, names: Iterable[str]) -> list[Entity]:
         keys = list(dict.fromkeys(entity_key(n) for n in names if n and n.strip()))

@@ -5,8 +5,20 @@
   hops, sparse message passing) and its save/load.
 - :mod:`hopgraph.reason.paths`: beam search back from an answer to the topic; :func:`check_path`.
 - :mod:`hopgraph.reason.train`: seeded training on resolved questions.
+- :mod:`hopgraph.reason.relax`: when a KB question's best relation sequence reaches nothing (a
+  missing triple), the first loosened sequence that reaches something.
 - :mod:`hopgraph.reason.kbqa`: :class:`KBReasoner` (batched answers with paths) and
   :func:`answer_kb_question`, what ``hopgraph ask`` calls on a KB graph.
+
+Document graphs (``HopGraph.ask``):
+
+- :mod:`hopgraph.reason.qa`: :class:`GraphQA`, the question pipeline (options in ``qa_options``).
+- :mod:`hopgraph.reason.doc_graph`: a subgraph as tensors (:class:`ScoringGraph`) and the in-memory
+  relation table it is cut from.
+- :mod:`hopgraph.reason.doc_scorer`: :class:`DocScorer`, the zero-shot or trained GNN scorer.
+- :mod:`hopgraph.reason.doc_paths`: beam-search path reasoner, checked and merged paths.
+- :mod:`hopgraph.reason.doc_train`: ``hopgraph train qa``.
+- :mod:`hopgraph.reason.generator`: LLM answers citing paths and chunks; the extractive answer.
 
 Nothing here is imported by ``hopgraph`` itself: torch loads only when a reasoner is used.
 """

@@ -15,6 +15,7 @@ stops before the generator (what ``hopgraph eval retrieval`` measures, per metho
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Sequence
 from dataclasses import replace
@@ -25,6 +26,7 @@ import numpy as np
 
 from hopgraph.embed import Embedder
 from hopgraph.errors import ConfigError
+from hopgraph.ids import entity_id, relation_type
 from hopgraph.kg.base import GraphStore
 from hopgraph.llm.base import LLM
 from hopgraph.reason.doc_graph import RelationTable, ScoringGraph
@@ -44,7 +46,9 @@ from hopgraph.retrieval.graph_index import GraphIndex
 from hopgraph.retrieval.linking import link_seeds, spacy_mentions
 from hopgraph.retrieval.ppr import PassageGraph
 from hopgraph.retrieval.text import dense_chunks, reciprocal_rank_fusion
-from hopgraph.types import Answer, Chunk, ReasoningPath, ScoredId
+from hopgraph.types import Answer, Chunk, Hop, ReasoningPath, ScoredId
+
+log = logging.getLogger(__name__)
 
 
 class _Clock:
@@ -184,6 +188,7 @@ class GraphQA:
                 limit=opts.max_paths,
                 subgraph=out.subgraph,
             )
+            out.paths = self._in_store(out.paths)
         clock.lap("paths")
         # the graph ranking leads; the paths' sources and the dense ranking are half votes (the
         # zero-shot paths are often wrong: an equal vote cost Recall@5 on MuSiQue, BENCHMARKS.md)
@@ -215,6 +220,22 @@ class GraphQA:
             scored = self.scorer(graph, vector, opts.hops)
         clock.lap("gnn")
         return graph, scored
+
+    def _in_store(self, paths: list[ReasoningPath]) -> list[ReasoningPath]:
+        """The paths whose every hop the store itself holds, with at least the hop's provenance.
+
+        The reasoner works on the graph index, a snapshot of the store; one read (about 2 ms)
+        makes sure no path outlives an edit the snapshot missed."""
+        keys = {id(hop): _stored_key(hop) for path in paths for hop in path.hops}
+        stored = {
+            (r.source, r.type, r.target): set(r.chunk_ids) for r in self.store.get_relations(keys.values())
+        }
+        kept = [p for p in paths if all(_holds(stored, keys[id(h)], h) for h in p.hops)]
+        if len(kept) < len(paths):
+            log.warning(
+                "%d path(s) dropped: the graph changed since its index was built", len(paths) - len(kept)
+            )
+        return kept
 
     def _passage_reset(self, dense: Sequence[ScoredId]) -> dict[int, float]:
         """Chunk row -> dense score (PPR gives passages ``passage_reset`` of the restart mass)."""
@@ -305,6 +326,16 @@ class GraphQA:
         if generation.text == NO_ANSWER and not found.seeds and graph:
             return replace(generation, text=NO_SEEDS)
         return generation
+
+
+def _holds(stored: dict[tuple[str, str, str], set[str]], key: tuple[str, str, str], hop: Hop) -> bool:
+    return key in stored and set(hop.chunk_ids) <= stored[key]
+
+
+def _stored_key(hop: Hop) -> tuple[str, str, str]:
+    """``(source id, relationship type, target id)`` of the stored relation a hop walks."""
+    source, target = (hop.target, hop.source) if hop.inverse else (hop.source, hop.target)
+    return entity_id(source), relation_type(hop.predicate), entity_id(target)
 
 
 def _path_chunks(paths: Sequence[ReasoningPath]) -> list[ScoredId]:

@@ -59,6 +59,28 @@ def test_relations_merge_provenance_and_keep_wording(store: GraphStore) -> None:
     assert rows == [{"m": "Joel Zwick", "d": "My Big Fat Greek Wedding"}]
 
 
+def test_get_relations_reads_exactly_the_stored_keys(store: GraphStore) -> None:
+    _build(store)
+    zwick, wedding, greek = entity_id("Joel Zwick"), entity_id("My Big Fat Greek Wedding"), entity_id("Greek")
+    found = store.get_relations(
+        [
+            (zwick, "DIRECTED", wedding),
+            (wedding, "IN_LANGUAGE", greek),
+            (wedding, "DIRECTED", zwick),  # the wrong direction
+            (zwick, "BORN_IN", greek),  # no such relation
+            (zwick, "NO_SUCH_TYPE", wedding),
+            (zwick, "not a type}) DETACH DELETE n //", wedding),  # never interpolated
+            (zwick, "DIRECTED", wedding),  # asked twice, read once
+        ]
+    )
+    assert sorted((r.source, r.type, r.target) for r in found) == sorted(
+        [(zwick, "DIRECTED", wedding), (wedding, "IN_LANGUAGE", greek)]
+    )
+    directed = next(r for r in found if r.type == "DIRECTED")
+    assert set(directed.chunk_ids) == {CHUNK_A.id, CHUNK_B.id} and directed.predicate == "directed"
+    assert store.get_relations([]) == [] and store.stats().relations == 3
+
+
 def test_writes_are_idempotent(store: GraphStore) -> None:
     _build(store)
     before = store.stats()
