@@ -4,7 +4,8 @@
         --json benchmarks/results/qa_stages.json
 
 Runs ``HopGraph.ask`` (no LLM: the extractive answerer) once per question with the ``full``
-method after one warm-up question, and reports p50/p95 milliseconds of every stage the pipeline
+method after one warm-up question, with one torch thread (as ``hopgraph ask`` and ``hopgraph eval
+retrieval`` by default), and reports p50/p95 milliseconds of every stage the pipeline
 times (``Answer.timings``) and of the whole call. Build the graph first (see BENCHMARKS.md).
 """
 
@@ -16,6 +17,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import torch
 
 from hopgraph import HopGraph
 
@@ -31,7 +33,9 @@ def main() -> int:
     parser.add_argument("--questions", default=str(QUESTIONS))
     parser.add_argument("--method", default="full")
     parser.add_argument("--json", metavar="OUT", help="write the figures as JSON")
+    parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1, as the CLI)")
     args = parser.parse_args()
+    torch.set_num_threads(args.threads)
     questions = [q["question"] for q in json.loads(Path(args.questions).read_text())]
     stages: dict[str, list[float]] = {}
     with HopGraph.open(args.graph) as hg:

@@ -141,9 +141,13 @@ def format_report(report: RetrievalReport) -> str:
 def cmd_eval_retrieval(
     args: argparse.Namespace, make_retriever: RetrieverFactory = hopgraph_retriever
 ) -> int:
+    import torch
+
     from hopgraph.eval.qa_data import load_questions
     from hopgraph.eval.retrieval import StoreGoldResolver, evaluate_retrieval
 
+    # one thread: on small per-question tensors a second one costs more in wake-ups than it saves
+    torch.set_num_threads(args.threads)
     if args.corpus and args.format != "hotpotqa":
         raise ConfigError("--corpus is for --format hotpotqa (MuSiQue questions carry their passages)")
     items = load_questions(args.questions, args.format, corpus=args.corpus)
@@ -200,6 +204,7 @@ def add_retrieval_parser(
     p.add_argument("--weights", metavar="FILE", help="GNN scorer weights (default: zero-shot)")
     p.add_argument("--json", metavar="OUT", help="write the scores as JSON")
     p.add_argument("--details", action="store_true", help="with --json: add per-question results")
+    p.add_argument("--threads", type=positive_int, default=1, help="torch threads (default 1)")
     p.set_defaults(func=lambda args: cmd_eval_retrieval(args, make_retriever))
     return p
 

@@ -43,7 +43,7 @@ from hopgraph.reason.qa_options import (
     check_question,
 )
 from hopgraph.retrieval.graph_index import GraphIndex
-from hopgraph.retrieval.linking import link_seeds, spacy_mentions
+from hopgraph.retrieval.linking import link_seeds
 from hopgraph.retrieval.ppr import PassageGraph
 from hopgraph.retrieval.text import dense_chunks, reciprocal_rank_fusion
 from hopgraph.types import Answer, Chunk, Hop, ReasoningPath, ScoredId
@@ -127,11 +127,8 @@ class GraphQA:
         k = opts.k if k is None else k
         out = Retrieval(question, method, [])
         clock = _Clock(out.timings)
-        # the question and its spaCy mentions go through the embedder in one batch
-        linking = method not in TEXT_METHODS
-        mentions = spacy_mentions(self.nlp, question) if linking and self.nlp is not None else []
-        vectors = self.embedder.embed([question, *mentions])
-        vector = vectors[0]
+        # the question alone: batched with its mentions it would be padded to its length (slower)
+        vector = self.embedder.embed([question])[0]
         clock.lap("embed")
         # a KB graph has entities and relations but no text to search
         has_text = self.index.num_chunks > 0
@@ -152,11 +149,10 @@ class GraphQA:
             question,
             self.embedder,
             question_vector=vector,
-            use_spacy=False,
+            nlp=self.nlp,
+            use_spacy=self.nlp is not None,
             index=self.index,
             k=opts.seeds,
-            mentions=mentions if self.nlp is not None else None,
-            mention_vectors=vectors[1:] if self.nlp is not None else None,
         )
         # confident seeds only (names matched as written, close vectors), when there are any
         out.seeds = [s for s in linked if s.score >= opts.min_seed_score] or linked

@@ -16,7 +16,6 @@ import contextlib
 import functools
 import logging
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -234,8 +233,6 @@ def link_seeds(
     index: GraphIndex | None = None,
     k: int = 10,
     min_cosine: float = MIN_COSINE,
-    mentions: Sequence[str] | None = None,
-    mention_vectors: np.ndarray | None = None,
 ) -> list[ScoredId]:
     """Seed entities of ``question``, best first (ties by id), scores in 0..1, ``text`` = name.
 
@@ -244,10 +241,9 @@ def link_seeds(
     an entity name (kept from ``min_cosine``; looked up in ``index`` when given, else in the
     store's vector index; needs ``embedder``); full-text hits over entity names whose words all
     occur in the question score ``FULLTEXT_WEIGHT``. ``question_vector`` is not used for
-    entities yet (kept for callers that pass it). A caller that already ran
-    :func:`spacy_mentions` and embedded them (in one batch with the question: one model call
-    instead of two) passes ``mentions`` and ``mention_vectors`` (row ``i`` for ``mentions[i]``).
-    Never raises on odd text: an empty question links nothing, a long one is cut.
+    entities yet (kept for callers that pass it). Mentions are embedded in their own batch: with
+    the question they would be padded to its length. Never raises on odd text: an empty question
+    links nothing, a long one is cut.
     """
     del question_vector
     if not isinstance(question, str) or k < 1:
@@ -268,15 +264,8 @@ def link_seeds(
         exact_names.add(hit.text.casefold())
         offer(hit.id, GENERIC_WEIGHT if _generic(hit) else 1.0, hit.text)
 
-    if mentions is not None and mention_vectors is not None:
-        if len(mentions) != len(mention_vectors):
-            raise ValueError(f"{len(mentions)} mentions but {len(mention_vectors)} mention vectors")
-        keep = [i for i, m in enumerate(mentions) if _worth_embedding(m, exact_names)]
-        for entity_id, score in _nearest(store, index, np.asarray(mention_vectors)[keep], 3) if keep else []:
-            if score >= min_cosine:
-                offer(entity_id, score, _name(index, entity_id))
     model = nlp if nlp is not None else (load_spacy() if use_spacy else None)
-    if mentions is None and model is not None and embedder is not None:
+    if model is not None and embedder is not None:
         try:
             found = [m for m in spacy_mentions(model, text) if _worth_embedding(m, exact_names)]
             if found:
