@@ -48,6 +48,8 @@ round-trips float32 (all ``vecf32`` keeps) exactly and formats 2.5x faster than 
 def _literal(value: Any) -> str:
     kind = type(value)
     if kind is str:
+        if "\x00" in value:  # FalkorDB reads the query as a C string: a NUL would cut it short
+            raise ValueError(f"cannot store text containing a NUL character (\\x00): {value[:60]!r}")
         return str(quote_string(value))
     if kind is bool:
         return "true" if value else "false"

@@ -35,6 +35,11 @@ def test_non_finite_numbers_are_refused(bad: object) -> None:
         cypher_header({"x": bad})
 
 
+def test_text_with_a_nul_character_is_refused_by_name() -> None:
+    with pytest.raises(ValueError, match="NUL"):
+        cypher_header({"names": ["ok", "cut\x00here"]})
+
+
 @pytest.mark.parametrize("key", ["", "a`b", 3])
 def test_bad_keys_are_refused(key: object) -> None:
     with pytest.raises(ValueError, match="invalid parameter"):
