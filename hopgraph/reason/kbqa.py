@@ -249,7 +249,9 @@ class KBQuestionAnswerer:
 
     def ask(self, question: str, method: str = "full", *, k: int | None = None) -> Answer:
         answer = answer_kb_question(self.store, question, reasoner=self.reasoner, top_k=k or 3)
-        return replace(answer, answerer="kb", question=question)
+        # each answer comes with the one path that reached it: all of them support the text
+        cited = tuple(f"P{i}" for i in range(1, len(answer.paths) + 1))
+        return replace(answer, answerer="kb", question=question, citations=cited)
 
 
 def weights_cover(relation_types: Iterable[str], weights: str | Path | None = None) -> bool:

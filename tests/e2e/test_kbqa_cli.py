@@ -97,6 +97,7 @@ def test_ask_answers_with_a_path_that_walks_the_inverse_edge(
     texts = [p["text"] for p in answer["paths"]]
     assert texts and texts[0].startswith("Director 4 <-[directed_by]- Movie ")
     assert answer["paths"][0]["hops"][0]["inverse"] is True
+    assert answer["citations"] == [p["label"] for p in answer["paths"]]  # each answer's own path
     names = answer["answer"].split("; ")
     assert set(names) <= set(LANGS) and len(names) == 3
     for name, text in zip(names, texts, strict=True):
