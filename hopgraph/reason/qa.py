@@ -134,7 +134,7 @@ class GraphQA:
         has_text = self.index.num_chunks > 0
         dense = dense_chunks(self.store, vector, opts.candidates) if has_text and method != "fulltext" else []
         # BM25 over the chunk texts held in the index: FalkorDB's full-text scores rank questions
-        # poorly (Recall@5 0.05 on MuSiQue-100, BM25 0.41; benchmarks/bench_retrieval_parts.py)
+        # poorly (Recall@5 0.057 on MuSiQue-100, BM25 0.412; benchmarks/bench_retrieval_parts.py)
         text = self.index.bm25_chunks(question, opts.candidates) if method in TEXT_METHODS[1:] else []
         clock.lap("text")
         if method in ("dense", "fulltext"):
@@ -165,7 +165,7 @@ class GraphQA:
             )
             clock.lap("ppr")
             return out
-        graph, scored = self._score(question, vector, out, clock)
+        graph, scored = self._score(vector, out, clock)
         weights = self._mix(seeds, graph, scored)
         ppr = self._rank(
             self.passages.rank_passages(weights, reset, opts.damping, passage_mass=opts.passage_reset),
@@ -194,12 +194,15 @@ class GraphQA:
         return out
 
     def _score(
-        self, question: str, vector: np.ndarray, out: Retrieval, clock: _Clock
+        self, vector: np.ndarray, out: Retrieval, clock: _Clock
     ) -> tuple[ScoringGraph | None, ScoredGraph | None]:
+        """The GNN's scores of the bounded subgraph around the seeds (None without seeds)."""
         if not out.seeds:
             return None, None
         opts = self.options
-        # cut from the in-memory snapshot of the store's relations (store.subgraph: ~200 ms here)
+        # cut from the in-memory snapshot of the store's relations: store.subgraph took ~200 ms on
+        # MuSiQue, where an untyped pattern makes FalkorDB visit 5,034 relationship types
+        # (paths found here are checked against the store itself: _in_store)
         out.subgraph = self.relations.subgraph(
             [s.id for s in out.seeds],
             hops=opts.hops,
