@@ -203,7 +203,8 @@ def train_doc_scorer(
     model: DocScorer | None = None,
 ) -> tuple[DocScorer, DocTrainReport]:
     """Train (a copy of the zero-shot scorer unless ``model`` is given); keeps the parameters of
-    the epoch with the lowest held-out loss (training loss when nothing is held out)."""
+    the epoch with the lowest held-out loss, the starting ones included (training loss when
+    nothing is held out)."""
     config = config or DocTrainConfig()
     if not examples:
         raise HopGraphError(
@@ -222,7 +223,10 @@ def train_doc_scorer(
     report.valid_hits1_before = hits_at_1(model.eval(), valid)
     optimiser = torch.optim.Adam(model.parameters(), lr=config.lr)
     started = time.perf_counter()
-    best = (float("inf"), {k: v.clone() for k, v in model.state_dict().items()})
+    # the starting (zero-shot) parameters compete too: training that only hurts held-out
+    # questions gives them back unchanged
+    start = _mean_loss(model, valid, config.logit_scale) if valid else float("inf")
+    best = (start, {k: v.clone() for k, v in model.state_dict().items()})
     stale = 0
     rng = random.Random(config.seed + 1)
     for _ in range(config.epochs):

@@ -12,7 +12,12 @@ pytest.importorskip("torch_geometric")
 
 from hopgraph.errors import HopGraphError  # noqa: E402
 from hopgraph.reason.doc_graph import ScoringGraph  # noqa: E402
-from hopgraph.reason.doc_scorer import load_doc_scorer, save_doc_scorer  # noqa: E402
+from hopgraph.reason.doc_scorer import (  # noqa: E402
+    DocScorer,
+    DocScorerConfig,
+    load_doc_scorer,
+    save_doc_scorer,
+)
 from hopgraph.reason.doc_train import (  # noqa: E402
     DocExample,
     DocTrainConfig,
@@ -89,3 +94,23 @@ def test_training_is_seeded() -> None:
 def test_no_examples_is_a_clear_error() -> None:
     with pytest.raises(HopGraphError, match="no training examples"):
         train_doc_scorer([])
+
+
+def test_training_that_only_hurts_held_out_questions_keeps_the_starting_scorer() -> None:
+    """Held-out questions ask for "capital of", training ones for "president of": every epoch
+    makes the held-out loss worse, so the zero-shot parameters come back unchanged."""
+    examples = _examples(30, seed=1)
+    config = DocTrainConfig(epochs=5, lr=0.05, seed=0, patience=5)
+    order = list(range(len(examples)))
+    random.Random(config.seed).shuffle(order)  # the split train_doc_scorer makes
+    for i in order[: round(len(examples) * config.valid_fraction)]:
+        ex = examples[i]
+        capital = next(ex.graph.names[r] for r in range(ex.graph.num_nodes) if "capital" in ex.graph.names[r])
+        examples[i] = DocExample(
+            ex.question, (capital,), ex.graph, ex.question_vector, ex.graph.rows_named([capital])
+        )
+    model, report = train_doc_scorer(examples, config)
+    assert report.epochs >= 1 and report.train_loss[-1] < report.train_loss[0]  # it did learn
+    fresh = DocScorer(DocScorerConfig(dim=DIM)).state_dict()
+    assert all(torch.equal(v, fresh[k]) for k, v in model.state_dict().items())
+    assert report.valid_hits1_after == report.valid_hits1_before
