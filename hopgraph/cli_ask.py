@@ -23,6 +23,16 @@ from hopgraph.reason.qa_options import METHODS
 from hopgraph.types import Answer
 
 EXIT_OK = 0
+DESCRIPTION = """Answer questions over a graph, with numbered reasoning paths and their sources.
+
+    hopgraph ask --graph DIR "Where was the teacher of Werner Heisenberg born?" "Another question?"
+    hopgraph ask --graph DIR --explain --html answer.html "..."
+    hopgraph ask --graph metaqa "what language is [My Big Fat Greek Wedding] in"
+
+A document graph is answered by the QA pipeline (dense + BM25 text retrieval, linked entities,
+Personalized PageRank, the GNN scorer, the path reasoner; an LLM writes the answer when one is
+configured, else the best-supported path end is the answer). A KB graph without text whose
+relations the bundled MetaQA scorer knows is answered by the KB reasoner."""
 
 
 def doc_titles(hg: HopGraph, answer: Answer) -> dict[str, str]:
@@ -76,7 +86,7 @@ def register(sub: Any, common: list[argparse.ArgumentParser]) -> None:
         "ask",
         parents=common,
         help="answer a question with reasoning paths and their sources",
-        description=__doc__,
+        description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument(
