@@ -203,7 +203,8 @@ class GraphQA:
         # cut from the in-memory snapshot of the store's relations: store.subgraph took ~200 ms on
         # MuSiQue, where an untyped pattern makes FalkorDB visit 5,034 relationship types
         # (paths found here are checked against the store itself: _in_store)
-        out.subgraph = self.relations.subgraph(
+        source = self.store if opts.subgraph_from_store else self.relations
+        out.subgraph = source.subgraph(
             [s.id for s in out.seeds],
             hops=opts.hops,
             max_nodes=opts.subgraph_nodes,

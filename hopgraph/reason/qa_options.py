@@ -42,6 +42,10 @@ class QAOptions:
     beam: int = 16
     subgraph_nodes: int = 300
     subgraph_edges: int = 1500
+    subgraph_from_store: bool = False
+    """Read the seeds' neighbourhood with ``store.subgraph`` instead of cutting it from the
+    in-memory index (same bounds; slower on FalkorDB graphs with thousands of relationship
+    types, ~200 ms on MuSiQue; paths are checked against the store either way)."""
     damping: float = 0.5
     """PageRank damping (HippoRAG's 0.5: the walk stays near its seeds)."""
     passage_reset: float = 0.05

@@ -25,7 +25,7 @@ from hopgraph.api import HopGraph
 from hopgraph.cli import main
 from hopgraph.errors import EmptyGraphError, QuestionError
 from hopgraph.extract.loaders import load_documents
-from hopgraph.reason.qa_options import MAX_QUESTION_CHARS, NO_SEEDS
+from hopgraph.reason.qa_options import MAX_QUESTION_CHARS, NO_SEEDS, QAOptions
 from hopgraph.types import Answer, Hop
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -147,6 +147,20 @@ def test_demo_question_answers_with_the_expected_stored_path(
         for chunk_id in hop.chunk_ids:
             assert f"C{chunk_ids.index(chunk_id) + 1}" in answer.citations
     assert_well_formed(hg, answer)
+
+
+def test_the_subgraph_read_from_the_store_gives_the_same_answers(
+    hg: HopGraph, answers: dict[str, Answer]
+) -> None:
+    """``store.subgraph`` and the cut from the in-memory index hold the same small neighbourhood."""
+    options = QAOptions(subgraph_from_store=True)
+    for question, (expected, top) in DEMO.items():
+        answer = hg.ask(question, options=options)
+        assert answer.text == expected and str(answer.paths[0]) == top
+        assert answer.evidence is not None and answers[question].evidence is not None
+        assert {r.target for r in answer.evidence.relations} == {
+            r.target for r in answers[question].evidence.relations
+        }
 
 
 def test_top_path_hops_are_read_from_chunks_naming_both_ends(
