@@ -17,7 +17,7 @@ import sys
 from typing import Any
 
 from hopgraph.api import HopGraph
-from hopgraph.cli_common import open_graph, positive_int
+from hopgraph.cli_common import add_threads_option, open_graph, positive_int, set_torch_threads
 from hopgraph.errors import ConfigError
 from hopgraph.reason.qa_options import METHODS
 from hopgraph.types import Answer
@@ -47,7 +47,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
     if args.html and len(args.question) > 1:
         raise ConfigError("--html draws one answer: ask one question at a time with --html")
-    _threads(args.threads)
+    set_torch_threads(args.threads)
     results: list[dict[str, Any]] = []
     with open_graph(args) as hg:
         for i, question in enumerate(args.question):
@@ -72,12 +72,6 @@ def cmd_ask(args: argparse.Namespace) -> int:
         out: Any = results[0] if len(results) == 1 else results
         print(json.dumps(out, indent=2, ensure_ascii=False))
     return EXIT_OK
-
-
-def _threads(n: int) -> None:
-    import torch
-
-    torch.set_num_threads(n)
 
 
 def register(sub: Any, common: list[argparse.ArgumentParser]) -> None:
@@ -105,7 +99,7 @@ def register(sub: Any, common: list[argparse.ArgumentParser]) -> None:
     p.add_argument("--json", action="store_true", help="print the answer as JSON")
     p.add_argument("--explain", action="store_true", help="add scores, seeds and timings")
     p.add_argument("--html", metavar="FILE", help="also write a page drawing the evidence subgraph")
-    p.add_argument("--threads", type=positive_int, default=1, help="torch threads (default 1)")
+    add_threads_option(p)
     p.set_defaults(func=cmd_ask)
 
 

@@ -24,6 +24,19 @@ def positive_int(text: str) -> int:
     return value
 
 
+def add_threads_option(parser: argparse.ArgumentParser) -> None:
+    """``--threads N`` for the commands that run torch (read it with :func:`set_torch_threads`)."""
+    parser.add_argument("--threads", type=positive_int, default=1, help="torch threads (default 1)")
+
+
+def set_torch_threads(n: int) -> None:
+    """Run torch on ``n`` threads (the commands' ``--threads``, default 1: on the small tensors of
+    one question a second thread costs more in wake-ups than it saves). Imports torch."""
+    import torch
+
+    torch.set_num_threads(n)
+
+
 def open_graph(args: argparse.Namespace) -> HopGraph:
     """The graph the global options name: ``--graph`` folder, ``--url`` and ``--backend`` overrides."""
     overrides: dict[str, Any] = {}

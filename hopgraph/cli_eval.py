@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from hopgraph.api import HopGraph
-from hopgraph.cli_common import open_graph, positive_int
+from hopgraph.cli_common import add_threads_option, open_graph, positive_int, set_torch_threads
 from hopgraph.errors import ConfigError
 from hopgraph.eval.retrieval import RetrievalOutput
 from hopgraph.table import format_table
@@ -141,13 +141,10 @@ def format_report(report: RetrievalReport) -> str:
 def cmd_eval_retrieval(
     args: argparse.Namespace, make_retriever: RetrieverFactory = hopgraph_retriever
 ) -> int:
-    import torch
-
     from hopgraph.eval.qa_data import load_questions
     from hopgraph.eval.retrieval import StoreGoldResolver, evaluate_retrieval
 
-    # one thread: on small per-question tensors a second one costs more in wake-ups than it saves
-    torch.set_num_threads(args.threads)
+    set_torch_threads(args.threads)
     if args.corpus and args.format != "hotpotqa":
         raise ConfigError("--corpus is for --format hotpotqa (MuSiQue questions carry their passages)")
     items = load_questions(args.questions, args.format, corpus=args.corpus)
@@ -204,7 +201,7 @@ def add_retrieval_parser(
     p.add_argument("--weights", metavar="FILE", help="GNN scorer weights (default: zero-shot)")
     p.add_argument("--json", metavar="OUT", help="write the scores as JSON")
     p.add_argument("--details", action="store_true", help="with --json: add per-question results")
-    p.add_argument("--threads", type=positive_int, default=1, help="torch threads (default 1)")
+    add_threads_option(p)
     p.set_defaults(func=lambda args: cmd_eval_retrieval(args, make_retriever))
     return p
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from hopgraph.api import HopGraph
-from hopgraph.cli_common import open_graph, positive_int
+from hopgraph.cli_common import add_threads_option, open_graph, positive_int, set_torch_threads
 from hopgraph.errors import HopGraphError
 
 EXIT_OK = 0
@@ -36,12 +36,6 @@ def _load_graph(hg: HopGraph) -> Any:
             "the graph has no relations: import the KB first (hopgraph import kb.txt --graph DIR)"
         )
     return graph
-
-
-def _threads(n: int) -> None:
-    import torch
-
-    torch.set_num_threads(n)
 
 
 def _print_table(result: Any) -> None:
@@ -66,7 +60,7 @@ def cmd_train_metaqa(args: argparse.Namespace) -> int:
     from hopgraph.reason.kbqa import KBReasoner
     from hopgraph.reason.train import TrainConfig
 
-    _threads(args.threads)
+    set_torch_threads(args.threads)
     data = Path(args.data) if args.data else default_data_dir()
     questions = dev_questions(data)
     out = Path(args.out) if args.out else Path(args.graph or ".") / "metaqa.pt"
@@ -94,7 +88,7 @@ def cmd_eval_metaqa(args: argparse.Namespace) -> int:
     from hopgraph.reason.data import split_questions
     from hopgraph.reason.kbqa import KBReasoner
 
-    _threads(args.threads)
+    set_torch_threads(args.threads)
     data = Path(args.data) if args.data else None
     files = (
         [Path(f) for f in args.questions]
@@ -125,7 +119,7 @@ def register(sub: argparse._SubParsersAction, common: list[argparse.ArgumentPars
     Imports nothing heavy: torch loads only when one of these commands runs."""
 
     threads = argparse.ArgumentParser(add_help=False)
-    threads.add_argument("--threads", type=positive_int, default=1, help="torch threads (default 1)")
+    add_threads_option(threads)
     data = argparse.ArgumentParser(add_help=False)
     data.add_argument(
         "--data",

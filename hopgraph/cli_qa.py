@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from hopgraph.cli_common import open_graph, positive_int
+from hopgraph.cli_common import add_threads_option, open_graph, positive_int, set_torch_threads
 from hopgraph.errors import ImportFormatError
 
 EXIT_OK = 0
@@ -98,13 +98,11 @@ def _prepare(
 
 
 def cmd_train_qa(args: argparse.Namespace) -> int:
-    import torch
-
     from hopgraph.embed import SentenceTransformerEmbedder
     from hopgraph.reason.doc_scorer import save_doc_scorer
     from hopgraph.reason.doc_train import DocTrainConfig, train_doc_scorer
 
-    torch.set_num_threads(args.threads)
+    set_torch_threads(args.threads)
     pairs = read_pairs(Path(args.questions), args.format)
     embedder = SentenceTransformerEmbedder()
     with open_graph(args) as hg:
@@ -154,5 +152,5 @@ def register(sub: argparse._SubParsersAction, common: list[argparse.ArgumentPars
     p.add_argument("--hops", type=positive_int, default=2, help="subgraph hops around the linked entities")
     p.add_argument("--seeds", type=positive_int, default=10, help="entities linked per question")
     p.add_argument("--time-limit", type=float, metavar="S", help="stop training after S seconds")
-    p.add_argument("--threads", type=positive_int, default=1, help="torch threads (default 1)")
+    add_threads_option(p)
     p.set_defaults(func=cmd_train_qa)
