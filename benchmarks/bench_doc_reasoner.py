@@ -3,11 +3,10 @@
     cp -r benchmarks/.work/musique /tmp/b-mq        # the embedded store allows one process
     .venv/bin/python benchmarks/bench_doc_reasoner.py --graph /tmp/b-mq [--limit N]
 
-For each question: seeds from retrieval's linker (``link_seeds`` with the graph index when
-present, else ``link_entities``), the subgraph around them (``--hops 2,3``; from an in-memory
-``RelationTable`` built from retrieval's GraphIndex arrays, or ``--fetch store`` for
-``store.subgraph``), ``ScoringGraph.build`` (entity and predicate vectors from the GraphIndex, else
-from the store's ``Entity.embedding`` and predicates embedded once), ``DocScorer`` zero-shot
+For each question: seeds from retrieval's linker (``link_seeds`` with the graph index), the
+subgraph around them (``--hops 2,3``; from an in-memory ``RelationTable`` built from retrieval's
+GraphIndex arrays, or ``--fetch store`` for ``store.subgraph``), ``ScoringGraph.build`` (entity
+and predicate vectors from the GraphIndex), ``DocScorer`` zero-shot
 variants and ``find_paths``. Reports ms per stage (p50/p95), how often a path ends at the gold
 answer (name or alias, case-insensitive; seeds left out) among the top 1/5 distinct path ends,
 the same for the node-score ranking, how often the answer is in the subgraph at all, and how often
@@ -36,8 +35,8 @@ from hopgraph.embed import SentenceTransformerEmbedder
 from hopgraph.reason.doc_graph import RelationTable, ScoringGraph
 from hopgraph.reason.doc_paths import find_paths, terminal_entities
 from hopgraph.reason.doc_scorer import DocScorer, DocScorerConfig, load_doc_scorer
-from hopgraph.reason.doc_train import EmbeddingTable
-from hopgraph.retrieval import linking
+from hopgraph.retrieval.graph_index import GraphIndex
+from hopgraph.retrieval.linking import link_seeds
 from hopgraph.types import ScoredId
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -113,36 +112,16 @@ class Resources:
 
 
 def load_resources(hg: HopGraph, embedder: SentenceTransformerEmbedder, folder: Path) -> Resources:
-    """Retrieval's GraphIndex (cached under the graph folder) when it exists, else the store."""
+    """Retrieval's GraphIndex (cached under the graph folder) and the seed linker."""
     started = time.perf_counter()
-    try:
-        from hopgraph.retrieval.graph_index import GraphIndex
-    except ImportError:
-        table = EmbeddingTable.load(hg.store, embedder)
-        preds = [r["p"] for r in hg.cypher("MATCH ()-[r]->() RETURN DISTINCT r.predicate AS p") if r["p"]]
-        table.predicates(preds)
-        return Resources(
-            "store",
-            "link_entities",
-            lambda q, v: linking.link_entities(hg.store, q, k=10),
-            table.entities,
-            table.predicates,
-            RelationTable.from_store(hg.store),
-            list(table.row),
-            table.vectors,
-            time.perf_counter() - started,
-        )
     index = GraphIndex.load(hg.store, embedder, folder / "cache")
-    link_seeds = getattr(linking, "link_seeds", None)
 
     def link(q: str, v: np.ndarray) -> list[ScoredId]:
-        if link_seeds is None:
-            return linking.link_entities(hg.store, q, k=10)
-        return list(link_seeds(hg.store, q, embedder, question_vector=v, index=index, k=10))
+        return list(link_seeds(hg.store, q, embedder, index=index, k=10))
 
     return Resources(
         "graph_index",
-        "link_seeds" if link_seeds else "link_entities",
+        "link_seeds",
         link,
         index.entity_vectors_by_id,
         index.predicate_vectors_of,

@@ -168,7 +168,7 @@ def main() -> None:
         bm25, ms_b = timed(partial(index.bm25_chunks, q, CANDIDATES))
         record("bm25", i, bm25, ms_b)
         record("hybrid_bm25", i, *timed(partial(reciprocal_rank_fusion, [dense, bm25])))
-        seeds, ms_l = timed(partial(link_seeds, store, q, embedder, question_vector=v, nlp=nlp, index=index))
+        seeds, ms_l = timed(partial(link_seeds, store, q, embedder, nlp=nlp, index=index))
         link_ms.append(ms_l)
         if i < 30:  # the store's vector index instead of the in-memory one
             link_store_ms.append(timed(partial(link_seeds, store, q, embedder, nlp=nlp))[1])

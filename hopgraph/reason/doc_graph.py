@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, overload
+from typing import overload
 
 import numpy as np
 import torch
@@ -139,9 +139,9 @@ class ScoringGraph:
 class RelationTable:
     """A whole entity graph in memory (relations as arrays) for subgraph extraction in ~1 ms.
 
-    Built from arrays (e.g. retrieval's graph index: entity ids/names, relation source/target
-    rows, predicate rows into ``predicates``, relation types and provenance per relation) or
-    read once from a store (:meth:`from_store`). :meth:`subgraph` returns the same
+    Built from arrays (retrieval's graph index: entity ids/names, relation source/target rows,
+    predicate rows into ``predicates``, relation types and provenance per relation; see
+    :meth:`from_index_arrays`). :meth:`subgraph` returns the same
     :class:`~hopgraph.types.Subgraph` as ``store.subgraph`` but, where a bound cuts the
     neighbourhood, keeps the relations of the least connected frontier entities first (a hub
     such as a country would otherwise fill the budget on its own).
@@ -176,32 +176,6 @@ class RelationTable:
         self.other = np.concatenate([self.dst, self.src])[order]
         self.degree = np.bincount(ends, minlength=n)
         self.ptr = np.concatenate([[0], np.cumsum(self.degree)])
-
-    @classmethod
-    def from_store(cls, store: Any) -> RelationTable:
-        """Every entity and relation of ``store`` (paged reads: seconds for 10^5 relations)."""
-        names = {e.id: e.name for e in store.iter_entities()}
-        predicates: dict[str, int] = {}
-        types: list[str] = []
-        rows: list[tuple[str, str, int]] = []
-        chunks: list[tuple[str, ...]] = []
-        docs: list[tuple[str, ...]] = []
-        for r in store.iter_relations():
-            wording = r.predicate or r.type
-            if wording not in predicates:
-                predicates[wording] = len(predicates)
-                types.append(r.type)
-            names.setdefault(r.source, r.source)
-            names.setdefault(r.target, r.target)
-            rows.append((r.source, r.target, predicates[wording]))
-            chunks.append(tuple(r.chunk_ids))
-            docs.append(tuple(r.doc_ids))
-        ids = list(names)
-        index = {e: i for i, e in enumerate(ids)}
-        src = np.array([index[s] for s, _, _ in rows], dtype=np.int64)
-        dst = np.array([index[t] for _, t, _ in rows], dtype=np.int64)
-        pred = np.array([p for _, _, p in rows], dtype=np.int64)
-        return cls(ids, [names[e] for e in ids], src, dst, pred, list(predicates), types, chunks, docs)
 
     @classmethod
     def from_index_arrays(cls, arrays: Mapping[str, np.ndarray]) -> RelationTable:

@@ -5,8 +5,7 @@ them as a :class:`~hopgraph.reason.doc_graph.ScoringGraph`, the question vector 
 rows (graph entities whose name matches the answer or an alias, case-insensitively). Pairs whose
 subgraph holds no target teach nothing and are counted, not used. The loss is a softmax cross
 entropy of the scaled node scores (seeds left out) against the targets; training is seeded, on
-CPU, with a held-out split and early stopping on its loss. :class:`EmbeddingTable` supplies the
-vector look-ups from a store when no in-memory graph index is at hand.
+CPU, with a held-out split and early stopping on its loss.
 """
 
 from __future__ import annotations
@@ -27,64 +26,6 @@ from hopgraph.reason.doc_scorer import DocScorer, DocScorerConfig
 from hopgraph.types import ScoredId, Subgraph
 
 Linker = Callable[[str], list[ScoredId]]
-
-
-class EmbeddingTable:
-    """Entity vectors read once from the store (``Entity.embedding``; missing ones embedded) and
-    predicate vectors embedded on first use and kept. ``entities(ids)``/``predicates(texts)`` are
-    the look-ups :meth:`ScoringGraph.build` takes."""
-
-    def __init__(self, embedder: Embedder, ids: list[str], vectors: np.ndarray) -> None:
-        self.embedder = embedder
-        self.row = {node: i for i, node in enumerate(ids)}
-        self.vectors = vectors
-        self._predicates: dict[str, np.ndarray] = {}
-
-    @classmethod
-    def load(cls, store: GraphStore, embedder: Embedder, page: int = 5000) -> EmbeddingTable:
-        ids: list[str] = []
-        rows: list[np.ndarray] = []
-        missing: list[tuple[str, str]] = []
-        skip = 0
-        while True:
-            batch = store.cypher(
-                "MATCH (e:Entity) RETURN e.id AS id, e.name AS name, e.embedding AS v "
-                "ORDER BY e.id SKIP $skip LIMIT $limit",
-                {"skip": skip, "limit": page},
-            )
-            for r in batch:
-                if r["v"] is None:
-                    missing.append((r["id"], r["name"] or r["id"]))
-                else:
-                    ids.append(r["id"])
-                    rows.append(np.asarray(r["v"], dtype=np.float32))
-            skip += page
-            if len(batch) < page:
-                break
-        if missing:
-            ids += [m[0] for m in missing]
-            rows += list(embedder.embed([m[1] for m in missing]))
-        matrix = np.stack(rows) if rows else np.zeros((0, embedder.dimension), dtype=np.float32)
-        matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
-        return cls(embedder, ids, matrix.astype(np.float32))
-
-    def entities(self, ids: list[str]) -> np.ndarray:
-        """Rows of ``ids``; an id the table lacks gets a zero vector (it matches nothing)."""
-        out = np.zeros((len(ids), self.vectors.shape[1]), dtype=np.float32)
-        for i, node in enumerate(ids):
-            row = self.row.get(node)
-            if row is not None:
-                out[i] = self.vectors[row]
-        return out
-
-    def predicates(self, texts: list[str]) -> np.ndarray:
-        new = [t for t in dict.fromkeys(texts) if t not in self._predicates]
-        if new:
-            for t, v in zip(new, self.embedder.embed([t.replace("_", " ") for t in new]), strict=True):
-                self._predicates[t] = np.asarray(v, dtype=np.float32)
-        if not texts:
-            return np.zeros((0, self.vectors.shape[1]), dtype=np.float32)
-        return np.stack([self._predicates[t] for t in texts])
 
 
 @dataclass
@@ -117,7 +58,7 @@ def prepare_examples(
     fetch: Callable[..., Subgraph] | None = None,
 ) -> PreparedExamples:
     """Examples of ``(question, answers)`` pairs (answers: the answer then its aliases); the
-    vector look-ups as :meth:`ScoringGraph.build` takes them (GraphIndex or :class:`EmbeddingTable`).
+    vector look-ups as :meth:`ScoringGraph.build` takes them (the graph index's).
 
     ``fetch(seed_ids, hops=, max_nodes=, max_edges=)`` gives the subgraph (default
     ``store.subgraph``; :meth:`RelationTable.subgraph` is ~100x faster)."""

@@ -148,7 +148,6 @@ class GraphQA:
             self.store,
             question,
             self.embedder,
-            question_vector=vector,
             nlp=self.nlp,
             use_spacy=self.nlp is not None,
             index=self.index,

@@ -227,7 +227,6 @@ def link_seeds(
     question: str,
     embedder: Embedder | None,
     *,
-    question_vector: np.ndarray | None = None,
     nlp: Language | None = None,
     use_spacy: bool = True,
     index: GraphIndex | None = None,
@@ -240,12 +239,10 @@ def link_seeds(
     (``nlp``, else :func:`load_spacy` when ``use_spacy``) not matched exactly score their cosine to
     an entity name (kept from ``min_cosine``; looked up in ``index`` when given, else in the
     store's vector index; needs ``embedder``); full-text hits over entity names whose words all
-    occur in the question score ``FULLTEXT_WEIGHT``. ``question_vector`` is not used for
-    entities yet (kept for callers that pass it). Mentions are embedded in their own batch: with
-    the question they would be padded to its length. Never raises on odd text: an empty question
-    links nothing, a long one is cut.
+    occur in the question score ``FULLTEXT_WEIGHT``. Mentions are embedded in their own batch:
+    with the question they would be padded to its length. Never raises on odd text: an empty
+    question links nothing, a long one is cut.
     """
-    del question_vector
     if not isinstance(question, str) or k < 1:
         return []
     text = " ".join("".join(c if c.isprintable() else " " for c in question[:MAX_QUESTION_CHARS]).split())
