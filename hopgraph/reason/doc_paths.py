@@ -138,7 +138,8 @@ def find_paths(
 ) -> list[ReasoningPath]:
     """Up to ``limit`` checked, merged paths from the seeds, best first (see the module docstring).
 
-    With ``stop_penalty`` a path ending at ``v`` after ``k`` hops ranks by ``score * (1 - c)``,
+    ``rank="coverage"`` (the default) ranks by :func:`_coverage`. With ``rank="attention"`` and
+    ``stop_penalty``, a path ending at ``v`` after ``k`` hops ranks by ``score * (1 - c)``,
     ``c`` the best attention of hop ``k + 1`` on an edge leaving ``v``: when the question still
     asks for a relation that ``v`` has ("where was the teacher of X born": after
     ``X <-[teacher of]- Y``, ``Y -[born in]-> Z`` draws hop 2), ``v`` is a waypoint, not the answer.
@@ -175,7 +176,8 @@ def find_paths(
                     ranked.append((float(values[i]), target, (*steps, int(edges[i])), visited | {target}))
         ranked.sort(key=lambda b: (-b[0], b[1]))
         beams = ranked[:beam]
-        after = attention[k + 1] if stop_penalty and k + 1 < min(hops, attention.shape[0]) else None
+        penalise = stop_penalty and rank == "attention"  # coverage ranking replaces these keys
+        after = attention[k + 1] if penalise and k + 1 < min(hops, attention.shape[0]) else None
         for s, node, steps, visited in beams:
             found.append((s, steps, s * (1.0 - _continuation(adj, after, node, visited))))
     if rank != "attention":
