@@ -22,6 +22,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+import numpy as np
+
 from hopgraph.errors import ConfigError
 from hopgraph.eval.answer_metrics import exact_match, f1
 from hopgraph.eval.qa_data import GoldPassage, QAItem
@@ -148,14 +150,8 @@ class StoreGoldResolver:
 
 
 def percentile(values: Sequence[float], q: float) -> float:
-    """The ``q``-th percentile (0..100), linear between closest ranks (numpy's default); 0.0 if empty."""
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    position = (len(ordered) - 1) * q / 100
-    low = int(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+    """The ``q``-th percentile (0..100), numpy's linear interpolation; 0.0 if empty."""
+    return float(np.percentile(values, q)) if len(values) else 0.0
 
 
 @dataclass
