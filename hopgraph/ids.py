@@ -33,6 +33,11 @@ def normalize_name(name: str) -> str:
     return _WS.sub(" ", unicodedata.normalize("NFC", name)).strip()
 
 
+def name_key(name: str) -> str:
+    """The case-insensitive form of a name, for matching (``find_entities``, answers, paths)."""
+    return normalize_name(name).casefold()
+
+
 def entity_id(name: str) -> str:
     return "e" + _digest(normalize_name(name))
 

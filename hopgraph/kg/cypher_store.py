@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from hopgraph.batching import batched
-from hopgraph.ids import TYPE_NAME, checked_type_name, normalize_name
+from hopgraph.ids import TYPE_NAME, checked_type_name, name_key
 from hopgraph.kg.base import DeleteCounts, Direction, NodeLabel, WriteCounts
 from hopgraph.kg.cypher_parts import count_of, merge_provenance
 from hopgraph.kg.dialect import Dialect, node_label
@@ -38,11 +38,6 @@ def _union(target: list[str], extra: Iterable[str]) -> None:
     for value in extra:
         if value and value not in target:
             target.append(value)
-
-
-def entity_key(name: str) -> str:
-    """Case-insensitive lookup key of a name (``find_entities`` matches on it)."""
-    return normalize_name(name).casefold()
 
 
 def _relation(row: dict[str, Any]) -> Relation:
@@ -143,7 +138,7 @@ class CypherGraphStore:
                 {
                     "id": e.id,
                     "name": e.name,
-                    "key": entity_key(e.name),
+                    "key": name_key(e.name),
                     "type": e.type,
                     "aliases": [],
                     "docs": [],
@@ -170,7 +165,7 @@ class CypherGraphStore:
                     {
                         "id": ent_id,
                         "name": name,
-                        "key": entity_key(name),
+                        "key": name_key(name),
                         "type": etype,
                         "aliases": [],
                         "docs": [],
@@ -352,7 +347,7 @@ class CypherGraphStore:
         return out
 
     def find_entities(self, names: Iterable[str]) -> list[Entity]:
-        keys = list(dict.fromkeys(entity_key(n) for n in names if n and n.strip()))
+        keys = list(dict.fromkeys(name_key(n) for n in names if n and n.strip()))
         rows = self._run(
             f"UNWIND $keys AS k MATCH (e:Entity {{key: k}}) RETURN {_ENTITY_RETURN}",
             {"keys": keys},

@@ -16,7 +16,7 @@ from typing import overload
 import numpy as np
 import torch
 
-from hopgraph.ids import relation_type
+from hopgraph.ids import name_key, relation_type
 from hopgraph.types import Entity, Relation, ScoredId, Subgraph
 
 VectorLookup = Callable[[list[str]], np.ndarray]
@@ -68,8 +68,8 @@ class ScoringGraph:
 
     def rows_named(self, names: Sequence[str]) -> list[int]:
         """Node rows whose name equals one of ``names``, case-insensitively (training targets)."""
-        wanted = {" ".join(n.split()).casefold() for n in names if n and n.strip()}
-        return [i for i, name in enumerate(self.names) if " ".join(name.split()).casefold() in wanted]
+        wanted = {name_key(n) for n in names if n and n.strip()}
+        return [i for i, name in enumerate(self.names) if name_key(name) in wanted]
 
     @classmethod
     def build(

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
+from hopgraph.ids import name_key
 from hopgraph.reason.doc_graph import ScoringGraph
 from hopgraph.reason.doc_scorer import ScoredGraph
 from hopgraph.types import Hop, ReasoningPath, Subgraph
@@ -29,15 +30,15 @@ StoredTable = dict[tuple[str, str, str], tuple[set[str], set[str]]]
 """(source name, predicate, target name) -> (chunk ids, doc ids) of the stored relations."""
 
 
-def _key(name: str) -> str:
-    return " ".join(name.split()).casefold()
-
-
 def _table_of_graph(graph: ScoringGraph) -> StoredTable:
     table: StoredTable = {}
     src, dst = graph.edge_index.tolist() if graph.num_edges else ([], [])
     for e, (s, t) in enumerate(zip(src, dst, strict=True)):
-        key = (_key(graph.names[s]), graph.predicates[int(graph.edge_predicate[e])], _key(graph.names[t]))
+        key = (
+            name_key(graph.names[s]),
+            graph.predicates[int(graph.edge_predicate[e])],
+            name_key(graph.names[t]),
+        )
         chunks, docs = table.setdefault(key, (set(), set()))
         chunks.update(graph.edge_chunk_ids[e])
         docs.update(graph.edge_doc_ids[e])
@@ -49,9 +50,9 @@ def _table_of_subgraph(subgraph: Subgraph) -> StoredTable:
     table: StoredTable = {}
     for r in subgraph.relations:
         key = (
-            _key(names.get(r.source, r.source)),
+            name_key(names.get(r.source, r.source)),
             r.predicate or r.type,
-            _key(names.get(r.target, r.target)),
+            name_key(names.get(r.target, r.target)),
         )
         chunks, docs = table.setdefault(key, (set(), set()))
         chunks.update(r.chunk_ids)
@@ -62,17 +63,17 @@ def _table_of_subgraph(subgraph: Subgraph) -> StoredTable:
 def _is_stored(path: ReasoningPath, table: StoredTable) -> bool:
     if not path.hops:
         return False
-    seen = {_key(path.hops[0].source)}
+    seen = {name_key(path.hops[0].source)}
     for i, hop in enumerate(path.hops):
-        if i and _key(path.hops[i - 1].target) != _key(hop.source):
+        if i and name_key(path.hops[i - 1].target) != name_key(hop.source):
             return False
         ends = (hop.target, hop.source) if hop.inverse else (hop.source, hop.target)
-        stored = table.get((_key(ends[0]), hop.predicate, _key(ends[1])))
+        stored = table.get((name_key(ends[0]), hop.predicate, name_key(ends[1])))
         if stored is None or not set(hop.chunk_ids) <= stored[0] or not set(hop.doc_ids) <= stored[1]:
             return False
-        if _key(hop.target) in seen:
+        if name_key(hop.target) in seen:
             return False
-        seen.add(_key(hop.target))
+        seen.add(name_key(hop.target))
     return True
 
 
@@ -254,10 +255,10 @@ def _to_path(graph: ScoringGraph, adj: _Adjacency, steps: Sequence[int], score: 
 def terminal_entities(paths: Sequence[ReasoningPath], exclude: Iterable[str] = ()) -> list[tuple[str, float]]:
     """Distinct path ends in path order with their best path score, leaving out ``exclude`` names
     (case-insensitive; e.g. the seeds)."""
-    skip = {_key(n) for n in exclude}
+    skip = {name_key(n) for n in exclude}
     out: dict[str, tuple[str, float]] = {}
     for p in paths:
-        key = _key(p.answer)
+        key = name_key(p.answer)
         if key and key not in skip and key not in out:
             out[key] = (p.answer, p.score)
     return list(out.values())

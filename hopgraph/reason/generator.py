@@ -26,7 +26,7 @@ from typing import Any
 
 from hopgraph.errors import HopGraphError, LLMError, LLMOutputError
 from hopgraph.extract import prompts as extract_prompts
-from hopgraph.ids import entity_id, normalize_name
+from hopgraph.ids import entity_id, name_key
 from hopgraph.llm.base import LLM, Completion, Message, Usage
 from hopgraph.llm.json_repair import parse_json_lenient
 from hopgraph.reason import prompts
@@ -264,16 +264,16 @@ def extractive_answer(
     chunks. Otherwise :data:`NO_ANSWER`, citing nothing.
     """
     seed_ids = {s.id for s in seeds}
-    seed_names = {_key(s.text) for s in seeds if s.text.strip()}
+    seed_names = {name_key(s.text) for s in seeds if s.text.strip()}
 
     def is_seed(name: str) -> bool:
-        return not name.strip() or _key(name) in seed_names or entity_id(name) in seed_ids
+        return not name.strip() or name_key(name) in seed_names or entity_id(name) in seed_ids
 
     ranked = sorted((i for i, p in enumerate(paths) if p.hops), key=lambda i: -paths[i].score)
     support: dict[str, list[int]] = {}
     for i in ranked[: max(top_paths, 0)]:
         if not is_seed(paths[i].answer):
-            support.setdefault(_key(paths[i].answer), []).append(i)
+            support.setdefault(name_key(paths[i].answer), []).append(i)
     if support:
         best = max(
             support.values(),
@@ -337,10 +337,6 @@ def _name_of(mention: str | Entity | ScoredId) -> str:
 def _label(raw: str) -> str | None:
     match = _LABEL.match(str(raw))
     return f"{match.group(1).upper()}{int(match.group(2))}" if match else None
-
-
-def _key(name: str) -> str:
-    return normalize_name(name).casefold()
 
 
 def _unique(items: Iterable[str]) -> list[str]:
