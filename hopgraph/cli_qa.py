@@ -73,17 +73,14 @@ def _prepare(
     """Training examples over retrieval's graph index (cached under the graph folder)."""
     from hopgraph.reason.doc_graph import RelationTable
     from hopgraph.reason.doc_train import prepare_examples
-    from hopgraph.retrieval import linking
     from hopgraph.retrieval.graph_index import GraphIndex
+    from hopgraph.retrieval.linking import link_seeds
 
-    link_seeds = getattr(linking, "link_seeds", None)
     index = GraphIndex.load(hg.store, embedder, hg.folder / "cache" if hg.folder else None)
     relations = RelationTable.from_index_arrays(index.arrays)
 
     def link(question: str) -> Any:
-        if link_seeds is not None:
-            return link_seeds(hg.store, question, embedder, index=index, k=args.seeds)
-        return linking.link_entities(hg.store, question, k=args.seeds)
+        return link_seeds(hg.store, question, embedder, index=index, k=args.seeds)
 
     return prepare_examples(
         hg.store,

@@ -144,17 +144,7 @@ class GraphQA:
         if method == "hybrid":
             out.chunks = hybrid[:k]
             return out
-        linked = link_seeds(
-            self.store,
-            question,
-            self.embedder,
-            nlp=self.nlp,
-            use_spacy=self.nlp is not None,
-            index=self.index,
-            k=opts.seeds,
-        )
-        # confident seeds only (names matched as written, close vectors), when there are any
-        out.seeds = [s for s in linked if s.score >= opts.min_seed_score] or linked
+        out.seeds = self.link(question)
         clock.lap("link")
         reset = self._passage_reset(dense)
         seeds = self._entity_weights(out.seeds)
@@ -191,6 +181,20 @@ class GraphQA:
         out.chunks = reciprocal_rank_fusion([ppr, provenance, dense], weights=FULL_WEIGHTS, limit=k)
         clock.lap("fuse")
         return out
+
+    def link(self, question: str) -> list[ScoredId]:
+        """The question's seed entities, best first: confident ones only (names matched as
+        written, close vectors) when there are any."""
+        linked = link_seeds(
+            self.store,
+            question,
+            self.embedder,
+            nlp=self.nlp,
+            use_spacy=self.nlp is not None,
+            index=self.index,
+            k=self.options.seeds,
+        )
+        return [s for s in linked if s.score >= self.options.min_seed_score] or linked
 
     def _score(
         self, vector: np.ndarray, out: Retrieval, clock: _Clock
