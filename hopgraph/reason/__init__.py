@@ -7,6 +7,8 @@
 - :mod:`hopgraph.reason.train`: seeded training on resolved questions.
 - :mod:`hopgraph.reason.relax`: when a KB question's best relation sequence reaches nothing (a
   missing triple), the first loosened sequence that reaches something.
+- :mod:`hopgraph.reason.kb_rank`: how a KB question's answers are ordered (revisits demoted,
+  ties to the random-walk mass of the best relation sequence, then the lowest entity id).
 - :mod:`hopgraph.reason.kbqa`: :class:`KBReasoner` (batched answers with paths) and
   :func:`answer_kb_question`, what ``hopgraph ask`` calls on a KB graph.
 

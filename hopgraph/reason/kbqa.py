@@ -4,12 +4,14 @@
     answer = answer_kb_question(store, "who directed [Heat]", reasoner=reasoner)
     print(answer.text, [str(p) for p in answer.paths])
 
-Ties between equally scored answers go to the lowest entity id (nodes are ordered by id). The
-topic entity is never an answer (its score is zeroed at every hop). When the scorer's best
-relation sequence reaches no entity (a triple missing from the KB), the answers come from the
-first relaxation of that sequence that reaches any (:mod:`hopgraph.reason.relax`), ranked by
-path count, then by the scorer's score, then by the lowest entity id; such answers name the
-relaxation in ``RankedEntity.relaxation``. ``KBReasoner(..., relax_empty=False)`` turns this off.
+Answers are ordered by :mod:`hopgraph.reason.kb_rank`: the scorer's score (less a little for an
+entity the path already passed through), ties broken by the random-walk mass of the scorer's
+best relation sequence, then by the lowest entity id. The topic entity is never an answer (its
+score is zeroed at every hop). When the best relation sequence reaches no entity (a triple
+missing from the KB), the answers come from the first relaxation of that sequence that reaches
+any (:mod:`hopgraph.reason.relax`), ranked by random-walk mass, then by the scorer's score, then
+by the lowest entity id; such answers name the relaxation in ``RankedEntity.relaxation``.
+``KBReasoner(..., relax_empty=False)`` turns this off.
 """
 
 from __future__ import annotations
@@ -28,8 +30,9 @@ from hopgraph.reason.data import Example, KBQuestion, find_node
 from hopgraph.reason.encoder import mask_topic
 from hopgraph.reason.gnn import HopScorer, load_scorer
 from hopgraph.reason.graph import KBGraph
+from hopgraph.reason.kb_rank import demote_revisits, rank
 from hopgraph.reason.paths import HopScores, KBPath, PathIndex
-from hopgraph.reason.relax import RelaxedAnswer, compatible_slots, relax
+from hopgraph.reason.relax import RelaxedAnswer, compatible_slots, relax, sequence_mass
 from hopgraph.types import Answer
 
 DEFAULT_WEIGHTS = Path(__file__).resolve().parent / "weights" / "metaqa.pt"
@@ -49,7 +52,7 @@ class RankedEntity:
     path: KBPath | None = None
     relaxation: str = ""
     """Empty for the scorer's own answers; else the relaxation of the relation sequence that
-    found this one (its ``score`` is then its path count relative to the best answer's)."""
+    found this one (its ``score`` is then its random-walk mass relative to the best answer's)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,21 +103,28 @@ class KBReasoner:
                 topics = torch.tensor([e.topic for e in batch], dtype=torch.long)
                 res = self.model(ids, lengths, topics, self.transfer)
                 n = self.graph.num_nodes
-                ranked = rank(res.keys.numpy(), res.scores.numpy(), n, len(batch), top_k)
+                keys = res.keys.numpy()
                 hop_keys = [k.numpy() for k in res.hop_keys]
                 hop_values = [v.numpy() for v in res.hop_scores]
+                slots = res.relation_attention.argmax(-1)
+                hop_count = res.hop_attention.argmax(-1) + 1
+                mass = sequence_mass(self.model.transfer, self.transfer, topics, slots, hop_count)
+                scores = demote_revisits(keys, res.scores.numpy(), hop_keys, hop_values, hop_count.numpy(), n)
+                ranked = rank(keys, scores, n, len(batch), top_k, mass)
                 attention = res.relation_attention.numpy()
                 mix = res.hop_attention.numpy()
                 relaxed: dict[int, RelaxedAnswer] = {}
                 if self.relax_empty:
+                    empty = ~np.isin(np.arange(len(batch)), mass[0] // n)
                     relaxed = relax(
                         self.model.transfer,
                         self.transfer,
                         topics,
-                        res.relation_attention.argmax(-1),
-                        res.hop_attention.argmax(-1) + 1,
-                        (res.keys.numpy(), res.scores.numpy()),
+                        slots,
+                        hop_count,
+                        (keys, res.scores.numpy()),
                         self.compatible,
+                        torch.from_numpy(np.flatnonzero(empty)),
                     )
                 for row, i in enumerate(chunk):
                     if row in relaxed:
@@ -142,36 +152,19 @@ class KBReasoner:
     ) -> Prediction:
         g, n = self.graph, self.graph.num_nodes
         lookup = HopScores(found.hop_keys, found.hop_values, 0, n)
-        best = float(found.counts[0]) if found.counts.size else 1.0
+        best = float(found.mass[0]) if found.mass.size else 1.0
         answers = []
-        for node, count in zip(found.nodes[:top_k].tolist(), found.counts[:top_k].tolist(), strict=True):
+        for node, mass in zip(found.nodes[:top_k].tolist(), found.mass[:top_k].tolist(), strict=True):
             path = None
             if with_paths:
                 hops = len(found.hop_keys)
                 paths = self.paths.trace(node, topic, lookup, found.attention, hops, beam=beam)
                 path = paths[0] if paths else None
-            score = count / best
+            score = mass / best
             answers.append(
                 RankedEntity(node, g.node_ids[node], g.names[node], score, path, str(found.relaxation))
             )
         return Prediction(tuple(answers))
-
-
-def rank(
-    keys: np.ndarray, scores: np.ndarray, num_nodes: int, batch: int, top_k: int
-) -> list[list[tuple[int, float]]]:
-    """Best ``top_k`` ``(node, score)`` per question from sparse scores (sorted flat keys
-    ``row * N + node``); only positive scores; ties go to the lowest node index = lowest entity id."""
-    out: list[list[tuple[int, float]]] = [[] for _ in range(batch)]
-    positive = scores > 0
-    keys, scores = keys[positive], scores[positive]
-    rows, nodes = keys // num_nodes, keys % num_nodes
-    order = np.lexsort((nodes, -scores, rows))
-    for i in order:
-        answers = out[int(rows[i])]
-        if len(answers) < top_k:
-            answers.append((int(nodes[i]), float(scores[i])))
-    return out
 
 
 def topic_node(store: GraphStore | None, graph: KBGraph, mention: str) -> int:

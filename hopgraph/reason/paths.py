@@ -65,6 +65,14 @@ class KBPath:
         return ReasoningPath(hops=hops, score=self.score)
 
 
+def values_at(keys: np.ndarray, values: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """``values`` of sorted ``keys`` at ``wanted`` (0 where a key is absent), as float32."""
+    if keys.size == 0:
+        return np.zeros(wanted.shape, dtype=np.float32)
+    pos = np.minimum(np.searchsorted(keys, wanted), keys.size - 1)
+    return np.where(keys[pos] == wanted, values[pos], 0.0).astype(np.float32)
+
+
 class HopScores:
     """One question's sparse per-hop scores: ``hop_scores(t, nodes)`` after hop ``t + 1``."""
 
@@ -72,12 +80,7 @@ class HopScores:
         self.keys, self.values, self.base = keys, values, row * num_nodes
 
     def __call__(self, t: int, nodes: np.ndarray) -> np.ndarray:
-        keys, values = self.keys[t], self.values[t]
-        wanted = nodes + self.base
-        if keys.size == 0:
-            return np.zeros(nodes.shape, dtype=np.float32)
-        pos = np.minimum(np.searchsorted(keys, wanted), keys.size - 1)
-        return np.where(keys[pos] == wanted, values[pos], 0.0).astype(np.float32)
+        return values_at(self.keys[t], self.values[t], nodes + self.base)
 
 
 class PathIndex:

@@ -6,8 +6,8 @@ Walking exactly that sequence from the topic (the *hard walk*) reaches no entity
 KB lacks a triple on the way (MetaQA here holds ~95% of the original triples: a movie with no
 ``directed_by``, a film with no ``has_genre``). For those questions, and only those, the
 reasoner relaxes the sequence step by step and answers from the first relaxation that reaches
-anything, ranked by the number of distinct paths that reach each entity (then by the scorer's
-own score, then by the lowest entity id). The order (chosen on training questions, see below):
+anything, ranked by the random-walk mass that reaches each entity (:func:`walk`; then by the
+scorer's own score, then by the lowest entity id). The order (chosen on training questions, see below):
 
 1. one hop (not the last) follows any relation, earliest hop first;
 2. two hops (neither the last) follow any relation;
@@ -24,8 +24,11 @@ relaxing the last hop with every relation only 1 of 48; passing through the topi
 right (the dataset never routes a path through its topic), hence its late place.
 
 The walks are the scorer's own :class:`~hopgraph.reason.gnn.RelationTransfer` with 0/1 relation
-attention (ones on every slot a relaxed hop may take), no threshold and no clip, so a score is a
-path count and the path reasoner can trace every answer over the same attention.
+attention (ones on every slot a relaxed hop may take), no threshold and no clip, each node's mass
+split evenly over the edges it follows: a score is the probability that a random walk along the
+sequence ends at the entity, and the path reasoner can trace every answer over the same
+attention. The exact walk's masses (:func:`sequence_mass`) also break ties between the scorer's
+own equally scored answers (:mod:`hopgraph.reason.kb_rank`).
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ import numpy as np
 import torch
 
 from hopgraph.reason.gnn import RelationTransfer, TransferGraph
+from hopgraph.reason.paths import values_at
 
 
 @dataclass(frozen=True)
@@ -70,13 +74,13 @@ def relaxations(hops: int) -> list[Relaxation]:
 
 @dataclass(frozen=True)
 class RelaxedAnswer:
-    """One question's answers from a relaxation: ``nodes`` best first with their path ``counts``;
-    ``hop_keys[t]``/``hop_values[t]`` the walk's sorted node indices and path counts after hop
+    """One question's answers from a relaxation: ``nodes`` best first with their random-walk
+    ``mass``; ``hop_keys[t]``/``hop_values[t]`` the walk's sorted node indices and masses after hop
     ``t + 1``; ``attention [hops, S]`` the 0/1 relation attention walked (for path tracing)."""
 
     relaxation: Relaxation
     nodes: np.ndarray
-    counts: np.ndarray
+    mass: np.ndarray
     hop_keys: list[np.ndarray]
     hop_values: list[np.ndarray]
     attention: np.ndarray
@@ -89,17 +93,24 @@ def walk(
     attention: torch.Tensor,
     through_topic: bool = False,
 ) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
-    """Path counts hop by hop from each topic along ``attention [T, B, S]`` (0/1 weights).
+    """Random-walk mass hop by hop from each topic along ``attention [T, B, S]`` (0/1 weights).
 
-    Returns each hop's sorted flat keys ``b * N + node`` and counts. The topic is dropped after
+    At every hop a node's mass is split evenly over the edges it may follow, so an answer reached
+    through a film with three directors gets a third of what one reached through a film with
+    one gets, and a hub (a genre of thousands of films) passes little to each neighbour.
+    Returns each hop's sorted flat keys ``b * N + node`` and masses. The topic is dropped after
     every hop, or (``through_topic``) only after the last one."""
-    n = graph.num_nodes
+    n, slots = graph.num_nodes, graph.num_slots
     pairs = torch.arange(topics.numel()) * n + topics
     values = torch.ones(topics.numel())
     keys_by_hop, values_by_hop = [], []
     hops = attention.shape[0]
     for t in range(hops):
-        keys, x = transfer(pairs, values, attention[t], graph, threshold=0.0, slope=1.0)
+        row, node = pairs // n, pairs % n
+        groups = node.unsqueeze(1) * slots + torch.arange(slots)
+        edges = (graph.group_ptr[groups + 1] - graph.group_ptr[groups]).to(values.dtype)
+        degree = (edges * attention[t][row]).sum(1).clamp(min=1.0)
+        keys, x = transfer(pairs, values / degree, attention[t], graph, threshold=0.0, slope=1.0)
         if not through_topic or t == hops - 1:
             keep = (keys % n) != topics[keys // n]
             keys, x = keys[keep], x[keep]
@@ -107,6 +118,32 @@ def walk(
         keys_by_hop.append(keys)
         values_by_hop.append(x)
     return keys_by_hop, values_by_hop
+
+
+def sequence_mass(
+    transfer: RelationTransfer,
+    graph: TransferGraph,
+    topics: torch.Tensor,
+    slots: torch.Tensor,
+    hops: torch.Tensor,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Random-walk mass (:func:`walk`) of every entity the best relation sequence reaches exactly.
+
+    ``slots [T, B]`` are the top relation slots per hop, ``hops [B]`` the hop counts (1..T).
+    Returns sorted flat keys ``b * N + node`` and their masses; a row missing from the keys
+    reaches nothing (a triple missing from the KB: :func:`relax` answers it)."""
+    n = graph.num_nodes
+    keys_out, mass_out = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.float32)]
+    for h in sorted(set(hops.tolist())):
+        rows = torch.nonzero(hops == h).flatten()
+        attention = torch.nn.functional.one_hot(slots[:h, rows], graph.num_slots).float()
+        keys_by_hop, values_by_hop = walk(transfer, graph, topics[rows], attention)
+        final = keys_by_hop[-1]
+        keys_out.append((rows[final // n] * n + final % n).numpy())
+        mass_out.append(values_by_hop[-1].numpy())
+    keys, mass = np.concatenate(keys_out), np.concatenate(mass_out)
+    order = np.argsort(keys, kind="stable")
+    return keys[order], mass[order]
 
 
 MIN_OVERLAP = 0.05
@@ -149,41 +186,41 @@ def relax(
     hops: torch.Tensor,
     model_scores: tuple[np.ndarray, np.ndarray],
     compatible: torch.Tensor,
+    rows: torch.Tensor,
 ) -> dict[int, RelaxedAnswer]:
-    """Answers by relaxation for the batch rows whose hard walk reaches nothing.
+    """Answers by relaxation for batch ``rows`` (those whose best relation sequence reaches
+    nothing, see :func:`sequence_mass`).
 
     ``slots [T, B]`` are the top relation slots per hop, ``hops [B]`` the hop counts (1..T),
     ``model_scores`` the scorer's sparse ``(keys, scores)`` (flat ``b * N + node``), used to break
-    ties between equal path counts. Rows whose every relaxation is empty are left out."""
+    ties between equal masses. Rows whose every relaxation is empty are left out."""
     n = graph.num_nodes
     model_keys, model_values = model_scores
     out: dict[int, RelaxedAnswer] = {}
-    for h in sorted(set(hops.tolist())):
-        rows = torch.nonzero(hops == h).flatten()
-        for relaxation in [EXACT, *relaxations(h)]:
-            if rows.numel() == 0:
+    for h in sorted(set(hops[rows].tolist())):
+        todo = rows[hops[rows] == h]
+        for relaxation in relaxations(h):
+            if todo.numel() == 0:
                 break
-            attention = _attention(slots[:h, rows], compatible, relaxation)
+            attention = _attention(slots[:h, todo], compatible, relaxation)
             keys_by_hop, values_by_hop = walk(
-                transfer, graph, topics[rows], attention, relaxation.through_topic
+                transfer, graph, topics[todo], attention, relaxation.through_topic
             )
-            final = keys_by_hop[-1].numpy()
-            reached = np.unique(final // n)
-            if relaxation != EXACT:
-                for local in reached.tolist():
-                    row = int(rows[local])
-                    out[row] = _answer(
-                        relaxation,
-                        local,
-                        row,
-                        n,
-                        keys_by_hop,
-                        values_by_hop,
-                        attention,
-                        model_keys,
-                        model_values,
-                    )
-            rows = rows[torch.from_numpy(~np.isin(np.arange(rows.numel()), reached))]
+            reached = np.unique(keys_by_hop[-1].numpy() // n)
+            for local in reached.tolist():
+                row = int(todo[local])
+                out[row] = _answer(
+                    relaxation,
+                    local,
+                    row,
+                    n,
+                    keys_by_hop,
+                    values_by_hop,
+                    attention,
+                    model_keys,
+                    model_values,
+                )
+            todo = todo[torch.from_numpy(~np.isin(np.arange(todo.numel()), reached))]
     return out
 
 
@@ -204,13 +241,9 @@ def _answer(
         mine = (k // n) == local
         hop_keys.append(k[mine] % n)
         hop_values.append(values.numpy()[mine].astype(np.float32))
-    nodes, counts = hop_keys[-1], hop_values[-1]
-    wanted = nodes + row * n
-    tie = np.zeros(nodes.shape, dtype=np.float32)
-    if model_keys.size:
-        pos = np.minimum(np.searchsorted(model_keys, wanted), model_keys.size - 1)
-        tie = np.where(model_keys[pos] == wanted, model_values[pos], 0.0).astype(np.float32)
-    order = np.lexsort((nodes, -tie, -np.round(counts, 6)))
+    nodes, mass = hop_keys[-1], hop_values[-1]
+    tie = values_at(model_keys, model_values, nodes + row * n)
+    order = np.lexsort((nodes, -tie, -np.round(mass, 6)))
     return RelaxedAnswer(
-        relaxation, nodes[order], counts[order], hop_keys, hop_values, attention[:, local].numpy()
+        relaxation, nodes[order], mass[order], hop_keys, hop_values, attention[:, local].numpy()
     )

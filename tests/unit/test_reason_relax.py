@@ -12,7 +12,14 @@ from hopgraph.reason.encoder import Vocab  # noqa: E402
 from hopgraph.reason.gnn import HopScorer, ReasonerConfig  # noqa: E402
 from hopgraph.reason.graph import KBGraph  # noqa: E402
 from hopgraph.reason.paths import HopScores, PathIndex, check_path  # noqa: E402
-from hopgraph.reason.relax import Relaxation, compatible_slots, relax, relaxations  # noqa: E402
+from hopgraph.reason.relax import (  # noqa: E402
+    Relaxation,
+    compatible_slots,
+    relax,
+    relaxations,
+    sequence_mass,
+    walk,
+)
 from hopgraph.types import Relation  # noqa: E402
 
 FACTS = [
@@ -79,6 +86,7 @@ def test_a_missing_first_triple_is_relaxed_and_the_path_exists() -> None:
         torch.tensor([2]),
         (torch.zeros(0, dtype=torch.long).numpy(), torch.zeros(0).numpy()),
         compatible_slots(transfer),
+        torch.tensor([0]),
     )
     assert list(found) == [0]
     answer = found[0]
@@ -91,20 +99,26 @@ def test_a_missing_first_triple_is_relaxed_and_the_path_exists() -> None:
     assert str(paths[0]) == "[Lost Film] -[written_by]-> Pat <-[directed_by]- Other Film"
 
 
-def test_a_question_whose_exact_path_reaches_answers_is_not_relaxed() -> None:
+def test_sequence_mass_splits_each_node_over_the_edges_it_follows() -> None:
     graph, model = _setup()
     transfer = model.prepare(graph)
-    topic = graph.index_of(entity_id("Other Film"))
-    assert topic is not None
-    slots = torch.tensor([[_slot(model, graph, "written_by")], [_slot(model, graph, "directed_by", True)]])
-    empty = (torch.zeros(0, dtype=torch.long).numpy(), torch.zeros(0).numpy())
-    found = relax(
-        model.transfer,
-        transfer,
-        torch.tensor([topic]),
-        slots,
-        torch.tensor([2]),
-        empty,
-        compatible_slots(transfer),
+    lost, other = (graph.index_of(entity_id(x)) for x in ("Lost Film", "Other Film"))
+    assert lost is not None and other is not None
+    # row 0: "films directed by the writer of [Other Film]": Sam directed Third Film (one path)
+    # row 1: "films directed by the director of [Lost Film]": Lost Film has no director, reaches nothing
+    written, directed = _slot(model, graph, "written_by"), _slot(model, graph, "directed_by")
+    directed_inv = _slot(model, graph, "directed_by", True)
+    slots = torch.tensor([[written, directed], [directed_inv, directed_inv], [0, 0]])
+    keys, mass = sequence_mass(
+        model.transfer, transfer, torch.tensor([other, lost]), slots, torch.tensor([2, 2])
     )
-    assert found == {}
+    n = graph.num_nodes
+    assert [(int(k) // n, graph.names[int(k) % n]) for k in keys] == [(0, "Third Film")]
+    assert mass.tolist() == pytest.approx([1.0])
+    # one hop from "Other Film" along written_by and release_year: two edges, half the mass each
+    year = _slot(model, graph, "release_year")
+    both = torch.zeros(1, 1, 2 * model.num_slots)
+    both[0, 0, [written, year]] = 1.0
+    keys_by_hop, mass_by_hop = walk(model.transfer, transfer, torch.tensor([other]), both)
+    reached = {graph.names[int(k) % n]: float(m) for k, m in zip(keys_by_hop[0], mass_by_hop[0], strict=True)}
+    assert reached == {"Sam": pytest.approx(0.5), "1990": pytest.approx(0.5)}
