@@ -120,9 +120,10 @@ def main() -> int:
         "validation": result.to_json(),
         "paths_checked": len(sample),
         "paths_invalid": bad,
-        "ties": "lowest entity id among equal top scores",
+        "ties": "score less a revisit penalty (hopgraph.reason.kb_rank), equal scores to 6 decimals "
+        "broken by the random-walk mass of the best relation sequence, then by the lowest entity id",
         "relaxation": "questions whose best relation sequence reaches nothing are answered by "
-        "relaxing it (hopgraph.reason.relax), ranked by path count, then model score, then entity id",
+        "relaxing it (hopgraph.reason.relax), ranked by random-walk mass, then model score, then entity id",
         "relaxed_questions": relaxed,
     }
     args.json.parent.mkdir(parents=True, exist_ok=True)
