@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 from hopgraph.config import Settings, load_settings
 from hopgraph.errors import ConfigError, EmptyGraphError
 from hopgraph.kg import DeleteCounts, GraphStore, open_store
+from hopgraph.kg.content_cache import bump_generation
 from hopgraph.types import Answer, GraphStats
 
 log = logging.getLogger(__name__)
@@ -79,8 +81,8 @@ class HopGraph:
         """Import already-extracted triples from a TSV (``s|r|o`` or tab-separated) or RDF file."""
         from hopgraph.extract.importers import import_triples
 
-        self._answerers.clear()
-        return import_triples(self.store, path, format=format, progress=progress)
+        with self._writing():
+            return import_triples(self.store, path, format=format, progress=progress)
 
     def ingest(
         self,
@@ -110,21 +112,21 @@ class HopGraph:
                 raise ConfigError("ingest needs a place for its job state: pass state_path=FILE")
             state_path = self.folder / STATE_FILE_NAME
         items = [sources] if isinstance(sources, str | Path) else list(sources)
-        self._answerers.clear()
-        return run_ingest(
-            self.store,
-            [str(s) for s in items],
-            state_path=Path(state_path),
-            settings=self.settings,
-            options=options,
-            folder=self.folder,
-            stream=progress,
-        )
+        with self._writing():
+            return run_ingest(
+                self.store,
+                [str(s) for s in items],
+                state_path=Path(state_path),
+                settings=self.settings,
+                options=options,
+                folder=self.folder,
+                stream=progress,
+            )
 
     def delete_document(self, doc_id: str) -> DeleteCounts:
         """Remove exactly one document's contribution to the graph."""
-        self._answerers.clear()
-        return self.store.delete_document(doc_id)
+        with self._writing():
+            return self.store.delete_document(doc_id)
 
     # -- asking ---------------------------------------------------------------------------------
     def ask(
@@ -181,7 +183,7 @@ class HopGraph:
             from hopgraph.reason.kbqa import KBQuestionAnswerer, weights_cover
 
             if weights_cover(self.store.stats().relation_types, weights):
-                return KBQuestionAnswerer.load(self.store, weights)
+                return KBQuestionAnswerer.load(self.store, weights, self.cache_dir)
             weights = None  # KB weights cannot score this graph: the zero-shot scorer does
         from hopgraph.reason.qa import GraphQA
 
@@ -191,9 +193,13 @@ class HopGraph:
             embedder = SentenceTransformerEmbedder()
         self._embed_missing(embedder)
         model = None if extractive else self._llm(llm)
-        cache = self.folder / "cache" if self.folder is not None else None
         return GraphQA.load(
-            self.store, embedder=embedder, cache_dir=cache, weights=weights, llm=model, options=options
+            self.store,
+            embedder=embedder,
+            cache_dir=self.cache_dir,
+            weights=weights,
+            llm=model,
+            options=options,
         )
 
     def _embed_missing(self, embedder: Embedder) -> None:
@@ -223,6 +229,27 @@ class HopGraph:
         return model
 
     # -- exploring ------------------------------------------------------------------------------
+    # -- caches -------------------------------------------------------------------------------
+    @property
+    def cache_dir(self) -> Path | None:
+        """Where caches of the graph's content live (``<folder>/cache``; none without a folder)."""
+        return self.folder / "cache" if self.folder is not None else None
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """Around a write: loaded answerers are dropped and the cache generation is bumped before
+        and after (:mod:`hopgraph.kg.content_cache`), so no cache built from the old or a
+        half-written graph is used once the write is done, even by another process."""
+        self._answerers.clear()
+        if self.cache_dir is not None:
+            bump_generation(self.cache_dir)
+        try:
+            yield
+        finally:
+            self._answerers.clear()
+            if self.cache_dir is not None:
+                bump_generation(self.cache_dir)
+
     def stats(self) -> GraphStats:
         return self.store.stats()
 
@@ -230,9 +257,10 @@ class HopGraph:
         self, query: str, params: dict[str, Any] | None = None, *, write: bool = False
     ) -> list[dict[str, Any]]:
         """Rows of a Cypher query. Read-only unless ``write=True``; the database enforces it."""
-        if write:
-            self._answerers.clear()  # the graph may change: questions reload what they use
-        return self.store.cypher(query, params, write=write)
+        if not write:
+            return self.store.cypher(query, params)
+        with self._writing():
+            return self.store.cypher(query, params, write=True)
 
     def close(self) -> None:
         for model in self._owned_llms:

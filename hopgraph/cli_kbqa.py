@@ -30,7 +30,7 @@ EXIT_OK = 0
 def _load_graph(hg: HopGraph) -> Any:
     from hopgraph.reason.graph import KBGraph
 
-    graph = KBGraph.from_store(hg.store)
+    graph = KBGraph.load(hg.store, hg.cache_dir)
     if graph.num_edges == 0:
         raise HopGraphError(
             "the graph has no relations: import the KB first (hopgraph import kb.txt --graph DIR)"

@@ -11,6 +11,7 @@ with at most one edge per (source, type, target), as in the store.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from functools import cached_property
 from pathlib import Path
@@ -20,7 +21,13 @@ import torch
 
 from hopgraph.ids import entity_id, normalize_name, relation_type
 from hopgraph.kg.base import GraphStore
+from hopgraph.kg.content_cache import content_key, save_arrays
 from hopgraph.types import Relation, Subgraph
+
+log = logging.getLogger(__name__)
+
+CACHE_FAMILY = "kb-graph-"
+CACHE_FORMAT = "kb-graph-1"
 
 
 class KBGraph:
@@ -115,6 +122,54 @@ class KBGraph:
                 break
             after = ids[-1]
         return cls.from_relations(names, relations)
+
+    @classmethod
+    def load(cls, store: GraphStore, cache_dir: Path | None = None, *, refresh: bool = False) -> KBGraph:
+        """:meth:`from_store`, cached in ``cache_dir/kb-graph-<key>.npz``: the key changes with
+        the store's counts and with every write through hopgraph
+        (:mod:`hopgraph.kg.content_cache`), so a changed graph is read again (seconds for MetaQA)
+        and an unchanged one loads in a fraction of a second. ``refresh``: read the store even
+        when a cache file is there, and replace it."""
+        if cache_dir is None:
+            return cls.from_store(store)
+        path = Path(cache_dir) / f"{CACHE_FAMILY}{content_key(store, cache_dir, CACHE_FORMAT)}.npz"
+        if path.exists() and not refresh:
+            try:
+                with np.load(path, allow_pickle=False) as data:
+                    return cls.from_arrays({name: data[name] for name in data.files})
+            except (OSError, ValueError, KeyError) as exc:
+                log.warning("ignoring unreadable KB graph cache %s: %s", path, exc)
+        graph = cls.from_store(store)
+        save_arrays(path, graph.to_arrays(), family=CACHE_FAMILY)
+        return graph
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """The graph as plain arrays (no pickles): :meth:`from_arrays` rebuilds it."""
+        return {
+            "node_ids": np.array(self.node_ids, dtype=str),
+            "names": np.array(self.names, dtype=str),
+            "relation_types": np.array(self.relation_types, dtype=str),
+            "predicates": np.array(self.predicates, dtype=str),
+            "src": self.src.numpy(),
+            "rel": self.rel.numpy(),
+            "dst": self.dst.numpy(),
+        }
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray]) -> KBGraph:
+        def strings(name: str) -> list[str]:
+            return [str(x) for x in arrays[name].tolist()]
+
+        return cls(
+            strings("node_ids"),
+            strings("names"),
+            strings("relation_types"),
+            strings("predicates"),
+            *(
+                torch.from_numpy(np.ascontiguousarray(arrays[k], dtype=np.int64))
+                for k in ("src", "rel", "dst")
+            ),
+        )
 
     @classmethod
     def from_subgraph(cls, subgraph: Subgraph) -> KBGraph:

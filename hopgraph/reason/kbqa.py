@@ -16,6 +16,7 @@ by the lowest entity id; such answers name the relaxation in ``RankedEntity.rela
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -34,6 +35,8 @@ from hopgraph.reason.kb_rank import demote_revisits, rank
 from hopgraph.reason.paths import HopScores, KBPath, PathIndex
 from hopgraph.reason.relax import RelaxedAnswer, compatible_slots, relax, sequence_mass
 from hopgraph.types import Answer
+
+log = logging.getLogger(__name__)
 
 DEFAULT_WEIGHTS = Path(__file__).resolve().parent / "weights" / "metaqa.pt"
 """The bundled MetaQA weights (``hopgraph train metaqa`` writes them)."""
@@ -225,23 +228,51 @@ def answer_kb_question(
     prediction = predict_question(
         store, question, reasoner=reasoner, top_k=top_k, min_relative_score=min_relative_score
     )
+    return _answer_of(prediction)
+
+
+def _answer_of(prediction: Prediction) -> Answer:
     paths = tuple(a.path.to_reasoning_path() for a in prediction.answers if a.path is not None)
     return Answer(text="; ".join(a.name for a in prediction.answers), paths=paths)
 
 
+def stored_answers(store: GraphStore, prediction: Prediction) -> list[bool]:
+    """For each answer, whether every step of its path is a relation the store holds (an answer
+    without a path has nothing to check: True). One typed read per relation type."""
+    steps = [s.stored() for a in prediction.answers if a.path is not None for s in a.path.steps]
+    held = {(r.source, r.type, r.target) for r in store.get_relations(steps)} if steps else set()
+    return [a.path is None or all(s.stored() in held for s in a.path.steps) for a in prediction.answers]
+
+
 class KBQuestionAnswerer:
     """:func:`answer_kb_question` behind the ``ask(question, method, k=...)`` of the document
-    pipeline, so :meth:`hopgraph.HopGraph.ask` serves both kinds of graph the same way."""
+    pipeline, so :meth:`hopgraph.HopGraph.ask` serves both kinds of graph the same way.
 
-    def __init__(self, store: GraphStore, reasoner: KBReasoner) -> None:
-        self.store, self.reasoner = store, reasoner
+    The graph comes from ``cache_dir`` when its cache is current (:meth:`KBGraph.load`), and every
+    answer's path is checked in the store: a path the store no longer holds (the graph was changed
+    by a writer hopgraph did not see, keeping every count) makes the graph be read again and the
+    question answered again; an answer whose path still fails the check is dropped."""
+
+    def __init__(self, store: GraphStore, reasoner: KBReasoner, cache_dir: Path | None = None) -> None:
+        self.store, self.reasoner, self.cache_dir = store, reasoner, cache_dir
 
     @classmethod
-    def load(cls, store: GraphStore, weights: str | Path | None = None) -> KBQuestionAnswerer:
-        return cls(store, KBReasoner.load(KBGraph.from_store(store), weights))
+    def load(
+        cls, store: GraphStore, weights: str | Path | None = None, cache_dir: Path | None = None
+    ) -> KBQuestionAnswerer:
+        return cls(store, KBReasoner.load(KBGraph.load(store, cache_dir), weights), cache_dir)
 
     def ask(self, question: str, method: str = "full", *, k: int | None = None) -> Answer:
-        answer = answer_kb_question(self.store, question, reasoner=self.reasoner, top_k=k or 3)
+        prediction = predict_question(self.store, question, reasoner=self.reasoner, top_k=k or 3)
+        held = stored_answers(self.store, prediction)
+        if not all(held):
+            log.warning("a KB answer's path is not in the store: reading the graph again")
+            graph = KBGraph.load(self.store, self.cache_dir, refresh=True)
+            self.reasoner = KBReasoner(self.reasoner.model, graph, relax_empty=self.reasoner.relax_empty)
+            prediction = predict_question(self.store, question, reasoner=self.reasoner, top_k=k or 3)
+            held = stored_answers(self.store, prediction)
+            prediction = Prediction(tuple(a for a, ok in zip(prediction.answers, held, strict=True) if ok))
+        answer = _answer_of(prediction)
         # each answer comes with the one path that reached it: all of them support the text
         cited = tuple(f"P{i}" for i in range(1, len(answer.paths) + 1))
         return replace(answer, answerer="kb", question=question, citations=cited)

@@ -8,17 +8,15 @@ matrix over the chunk texts serves keyword search.
 
 ``GraphIndex.load(store, embedder, cache_dir)`` reads the store in pages, embeds what has no
 vector (entity names missing one, every distinct predicate), and writes
-``cache_dir/graph-index-<fingerprint>.npz`` atomically; the fingerprint hashes the store's node
-and edge counts, the embedding model and the index format, so a changed graph is read again
-and older cache files are removed.
+``cache_dir/graph-index-<fingerprint>.npz`` atomically; the fingerprint
+(:func:`hopgraph.kg.content_cache.content_key`) hashes the store's node and edge counts, the
+write generation hopgraph keeps in ``cache_dir``, the embedding model and the index format, so a
+changed graph is read again and older cache files are removed.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -27,6 +25,7 @@ import numpy as np
 
 from hopgraph.embed import Embedder
 from hopgraph.kg.base import GraphStore
+from hopgraph.kg.content_cache import content_key, save_arrays
 from hopgraph.retrieval.text import Bm25
 from hopgraph.types import ScoredId
 
@@ -191,7 +190,9 @@ class GraphIndex:
     def load(cls, store: GraphStore, embedder: Embedder, cache_dir: Path | None = None) -> GraphIndex:
         """The index of ``store``'s graph: from ``cache_dir`` when a file of the same fingerprint
         is there, else read from the store (and written to ``cache_dir``)."""
-        fingerprint = store_fingerprint(store, embedder.model_name)
+        fingerprint = content_key(
+            store, cache_dir, FORMAT, embedder.model_name, SYNONYM_THRESHOLD, SYNONYM_TOP_K
+        )
         path = Path(cache_dir) / f"graph-index-{fingerprint}.npz" if cache_dir is not None else None
         if path is not None and path.exists():
             try:
@@ -203,23 +204,9 @@ class GraphIndex:
         old = _reusable_predicates(Path(cache_dir), embedder.model_name) if cache_dir is not None else {}
         arrays = read_arrays(store, embedder, old)
         if path is not None:
-            _save(path, {**arrays, "model": np.array(embedder.model_name), "format": np.array(FORMAT)})
+            extra = {"model": np.array(embedder.model_name), "format": np.array(FORMAT)}
+            save_arrays(path, {**arrays, **extra}, family="graph-index-")
         return cls(arrays, fingerprint, embedder)
-
-
-def _count(store: GraphStore, query: str) -> int:
-    rows = store.cypher(query)
-    return int(next(iter(rows[0].values()))) if rows else 0
-
-
-def store_fingerprint(store: GraphStore, model_name: str) -> str:
-    """A hash of node and edge counts (cheap count queries), the model and the index format."""
-    parts: list[Any] = [FORMAT, store.name, model_name, SYNONYM_THRESHOLD, SYNONYM_TOP_K]
-    for label in ("Document", "Chunk", "Entity"):
-        parts.append(_count(store, f"MATCH (n:{label}) RETURN count(n) AS n"))
-    parts.append(_count(store, "MATCH ()-[r]->() RETURN count(r) AS n"))
-    parts.append(_count(store, "MATCH (e:Entity) WHERE e.embedding IS NULL RETURN count(e) AS n"))
-    return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
 
 
 def _pages(store: GraphStore, query: str) -> list[dict[str, Any]]:
@@ -343,18 +330,3 @@ def _reusable_predicates(cache_dir: Path, model_name: str) -> dict[str, np.ndarr
         except (OSError, ValueError, KeyError):
             return {}
     return {}
-
-
-def _save(path: Path, arrays: dict[str, np.ndarray]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".graph-index-", suffix=".npz", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            np.savez(handle, **arrays)  # type: ignore[arg-type]
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    for old in path.parent.glob("graph-index-*.npz"):
-        if old != path:
-            old.unlink(missing_ok=True)

@@ -1,0 +1,90 @@
+"""On-disk caches of a store's content (the retrieval graph index, the KB reasoner's graph).
+
+A cache file is named by a key that hashes the store's node and edge counts, a *write
+generation* and whatever the caller adds (its format, an embedding model). The generation is a
+counter in ``cache_dir/generation`` that every write through :class:`hopgraph.HopGraph` bumps
+(:func:`bump_generation`), so an edit that keeps every count, such as renaming an entity with
+``hopgraph cypher --write``, still invalidates the caches. A writer that bypasses hopgraph
+(another client of a shared FalkorDB, a remote Neo4j) is caught only by the counts; that is why
+the reasoners also check every path they return in the store itself.
+
+Files are written atomically (temporary file, then rename) and replace the older files of
+their family.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from hopgraph.kg.base import GraphStore
+
+GENERATION_FILE = "generation"
+
+_COUNTS = (
+    "MATCH (n:Document) RETURN count(n) AS n",
+    "MATCH (n:Chunk) RETURN count(n) AS n",
+    "MATCH (n:Entity) RETURN count(n) AS n",
+    "MATCH ()-[r]->() RETURN count(r) AS n",
+    "MATCH (e:Entity) WHERE e.embedding IS NULL RETURN count(e) AS n",
+)
+
+
+def read_generation(cache_dir: Path | None) -> int:
+    """The write generation recorded in ``cache_dir`` (0 when none was)."""
+    if cache_dir is None:
+        return 0
+    try:
+        return int((Path(cache_dir) / GENERATION_FILE).read_text().strip() or 0)
+    except (FileNotFoundError, ValueError):
+        return 0
+
+
+def bump_generation(cache_dir: Path) -> None:
+    """Record that the graph behind ``cache_dir`` was written to (every cache key changes)."""
+    path = Path(cache_dir) / GENERATION_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _write_atomic(path, str(read_generation(cache_dir) + 1).encode(), ".generation-")
+
+
+def content_key(store: GraphStore, cache_dir: Path | None, *extra: Any) -> str:
+    """A short hash of ``extra``, the store's backend, its node and edge counts (cheap count
+    queries) and the write generation in ``cache_dir``."""
+    parts: list[Any] = [*extra, store.name, read_generation(cache_dir)]
+    for query in _COUNTS:
+        rows = store.cypher(query)
+        parts.append(int(next(iter(rows[0].values()))) if rows else 0)
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
+
+
+def save_arrays(path: Path, arrays: dict[str, np.ndarray], family: str) -> None:
+    """Write ``arrays`` to ``path`` (``.npz``) atomically, then remove the other ``family*.npz``
+    files next to it (older versions of the same cache)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{family}", suffix=".npz", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            np.savez(handle, **arrays)  # type: ignore[arg-type]
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    for old in path.parent.glob(f"{family}*.npz"):
+        if old != path:
+            old.unlink(missing_ok=True)
+
+
+def _write_atomic(path: Path, data: bytes, prefix: str) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=prefix, dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
