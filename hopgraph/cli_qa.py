@@ -20,6 +20,7 @@ from typing import Any
 
 from hopgraph.cli_common import add_threads_option, open_graph, positive_int, set_torch_threads
 from hopgraph.errors import ImportFormatError
+from hopgraph.reason.qa_options import QAOptions
 
 EXIT_OK = 0
 FORMATS = ("musique", "hotpotqa", "jsonl")
@@ -70,27 +71,25 @@ def read_pairs(path: Path, fmt: str) -> list[tuple[str, tuple[str, ...]]]:
 def _prepare(
     hg: Any, pairs: list[tuple[str, tuple[str, ...]]], embedder: Any, args: argparse.Namespace
 ) -> Any:
-    """Training examples over retrieval's graph index (cached under the graph folder)."""
-    from hopgraph.reason.doc_graph import RelationTable
+    """Training examples seen as ``hopgraph ask`` sees questions: the same seed linking
+    (:meth:`GraphQA.link`), subgraph hops and bounds, over the same cached graph index."""
     from hopgraph.reason.doc_train import prepare_examples
-    from hopgraph.retrieval.graph_index import GraphIndex
-    from hopgraph.retrieval.linking import link_seeds
+    from hopgraph.reason.qa import GraphQA
 
-    index = GraphIndex.load(hg.store, embedder, hg.folder / "cache" if hg.folder else None)
-    relations = RelationTable.from_index_arrays(index.arrays)
-
-    def link(question: str) -> Any:
-        return link_seeds(hg.store, question, embedder, index=index, k=args.seeds)
-
+    given = {"hops": args.hops, "seeds": args.seeds}
+    options = QAOptions(**{key: value for key, value in given.items() if value is not None})
+    qa = GraphQA.load(hg.store, embedder=embedder, cache_dir=hg.cache_dir, options=options)
     return prepare_examples(
         hg.store,
         pairs,
         embedder,
-        index.entity_vectors_by_id,
-        index.predicate_vectors_of,
-        link,
-        hops=args.hops,
-        fetch=relations.subgraph,
+        qa.index.entity_vectors_by_id,
+        qa.index.predicate_vectors_of,
+        qa.link,
+        hops=options.hops,
+        max_nodes=options.subgraph_nodes,
+        max_edges=options.subgraph_edges,
+        fetch=qa.relations.subgraph,
     )
 
 
@@ -114,7 +113,7 @@ def cmd_train_qa(args: argparse.Namespace) -> int:
     config = DocTrainConfig(epochs=args.epochs, lr=args.lr, seed=args.seed, time_limit_s=args.time_limit)
     model, report = train_doc_scorer(prepared.examples, config)
     out.parent.mkdir(parents=True, exist_ok=True)
-    meta = {"questions": len(pairs), "report": report.to_json(), "subgraph_hops": args.hops}
+    meta = {"questions": len(pairs), "report": report.to_json(), "subgraph_hops": args.hops or QAOptions.hops}
     save_doc_scorer(model, out, meta)
     print(
         f"trained on {report.train_examples:,} questions in {report.epochs} epochs ({report.seconds:.0f} s); "
@@ -146,8 +145,14 @@ def register(sub: argparse._SubParsersAction, common: list[argparse.ArgumentPars
     p.add_argument("--epochs", type=positive_int, default=30)
     p.add_argument("--lr", type=float, default=0.01, help="learning rate")
     p.add_argument("--seed", type=int, default=0, help="split and training seed")
-    p.add_argument("--hops", type=positive_int, default=2, help="subgraph hops around the linked entities")
-    p.add_argument("--seeds", type=positive_int, default=10, help="entities linked per question")
+    p.add_argument(
+        "--hops",
+        type=positive_int,
+        help="subgraph hops around the linked entities (default: as hopgraph ask)",
+    )
+    p.add_argument(
+        "--seeds", type=positive_int, help="entities linked per question (default: as hopgraph ask)"
+    )
     p.add_argument("--time-limit", type=float, metavar="S", help="stop training after S seconds")
     add_threads_option(p)
     p.set_defaults(func=cmd_train_qa)

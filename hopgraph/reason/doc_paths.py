@@ -182,8 +182,9 @@ def find_paths(
         for s, node, steps, visited in beams:
             found.append((s, steps, s * (1.0 - _continuation(adj, after, node, visited))))
     if rank != "attention":
-        query = scored.queries[0].detach().numpy()
-        found = _coverage(graph, adj, seeds, query, found)
+        # the question itself, not the scorer's (possibly trained) first-hop query: coverage asks
+        # how much of what was asked the path's relations explain
+        found = _coverage(graph, adj, seeds, scored.question.detach().numpy(), found)
     paths = [_to_path(graph, adj, steps, score) for score, steps, _ in found]
     keys = {str(p): key for p, (_, _, key) in zip(paths, found, strict=True)}
     checked = check_paths(merge_paths(paths), subgraph if subgraph is not None else graph)

@@ -101,13 +101,15 @@ class ScoredGraph:
 
     ``node_scores [N]``, ``edge_scores [E]`` (max over hops and directions of the attention),
     ``hop_node_scores [T + 1, N]`` (row 0: seed weights), ``hop_attention [T, 2E]``,
-    ``queries [T, d]`` (the query of each hop)."""
+    ``queries [T, d]`` (the query of each hop), ``question [d]`` (the question vector, unit length,
+    before any learned projection)."""
 
     node_scores: torch.Tensor
     edge_scores: torch.Tensor
     hop_node_scores: torch.Tensor
     hop_attention: torch.Tensor
     queries: torch.Tensor
+    question: torch.Tensor
 
 
 def message_edges(graph: ScoringGraph) -> tuple[torch.Tensor, torch.Tensor]:
@@ -152,6 +154,7 @@ class DocScorer(nn.Module):
                 f"{graph.node_vectors.shape[1]}-d entity vectors: use the embedder it was trained with"
             )
         q = q / q.norm().clamp(min=1e-12)
+        question = q
         n, e = graph.num_nodes, graph.num_edges
         edge_index, direction = message_edges(graph)
         far = edge_index[1]
@@ -200,6 +203,7 @@ class DocScorer(nn.Module):
             hop_node_scores=torch.stack(hop_scores),
             hop_attention=stacked,
             queries=torch.stack(queries),
+            question=question,
         )
 
 

@@ -23,6 +23,7 @@ from hopgraph.errors import HopGraphError
 from hopgraph.kg.base import GraphStore
 from hopgraph.reason.doc_graph import ScoringGraph, VectorLookup
 from hopgraph.reason.doc_scorer import DocScorer, DocScorerConfig
+from hopgraph.reason.qa_options import QAOptions
 from hopgraph.types import ScoredId, Subgraph
 
 Linker = Callable[[str], list[ScoredId]]
@@ -52,16 +53,17 @@ def prepare_examples(
     predicate_vectors: VectorLookup,
     link: Linker,
     *,
-    hops: int = 2,
-    max_nodes: int = 500,
-    max_edges: int = 2000,
+    hops: int = QAOptions.hops,
+    max_nodes: int = QAOptions.subgraph_nodes,
+    max_edges: int = QAOptions.subgraph_edges,
     fetch: Callable[..., Subgraph] | None = None,
 ) -> PreparedExamples:
     """Examples of ``(question, answers)`` pairs (answers: the answer then its aliases); the
     vector look-ups as :meth:`ScoringGraph.build` takes them (the graph index's).
 
     ``fetch(seed_ids, hops=, max_nodes=, max_edges=)`` gives the subgraph (default
-    ``store.subgraph``; :meth:`RelationTable.subgraph` is ~100x faster)."""
+    ``store.subgraph``; :meth:`RelationTable.subgraph` is ~100x faster). The hop count and bounds
+    default to :class:`QAOptions`', so the scorer trains on subgraphs like those it will score."""
     fetch = fetch or store.subgraph
     items = [(q, tuple(a)) for q, a in pairs if q and q.strip()]
     vectors = embedder.embed([q for q, _ in items]) if items else np.zeros((0, 1), dtype=np.float32)

@@ -53,7 +53,7 @@ def test_register_adds_qa_next_to_an_existing_train_command() -> None:
     common.add_argument("--graph")
     register(sub, [common])
     args = parser.parse_args(["train", "qa", "--graph", "g", "--questions", "q.jsonl", "--format", "musique"])
-    assert (args.dataset, args.graph, args.format, args.epochs, args.hops) == ("qa", "g", "musique", 30, 2)
+    assert (args.dataset, args.graph, args.format, args.epochs, args.hops) == ("qa", "g", "musique", 30, None)
     assert parser.parse_args(["train", "metaqa"]).dataset == "metaqa"
     fresh = argparse.ArgumentParser().add_subparsers(dest="command")
     register(fresh, [common])
