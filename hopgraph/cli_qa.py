@@ -13,7 +13,6 @@ rank the entities named like the answer first. cli.py calls :func:`register` fro
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -42,30 +41,17 @@ def _answers(record: Any, where: str) -> tuple[str, tuple[str, ...]]:
 
 
 def read_pairs(path: Path, fmt: str) -> list[tuple[str, tuple[str, ...]]]:
-    """``(question, (answer, *aliases))`` pairs from a ``musique``/``hotpotqa``/``jsonl`` file."""
+    """``(question, (answer, *aliases))`` pairs from a ``musique``/``hotpotqa``/``jsonl`` file
+    (read as :func:`hopgraph.eval.qa_data.read_records` reads question files: JSONL when the
+    format is ``jsonl`` or the name ends in ``.jsonl``, else a JSON list)."""
+    from hopgraph.eval.qa_data import read_records
+
     if fmt not in FORMATS:
         raise ImportFormatError(f"unknown question format {fmt!r}; valid: {', '.join(FORMATS)}")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ImportFormatError(f"cannot read {path}: {exc.strerror or exc}") from None
-    stripped = text.lstrip()
-    if fmt != "jsonl" and stripped.startswith("["):
-        try:
-            records = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ImportFormatError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
-        return [_answers(r, f"{path} record {i}") for i, r in enumerate(records)]
-    out = []
-    for n, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ImportFormatError(f"{path} line {n}: not valid JSON ({exc.msg})") from None
-        out.append(_answers(record, f"{path} line {n}"))
-    return out
+    return [
+        _answers(record, f"{path} record {index}")
+        for index, record in read_records(path, jsonl=True if fmt == "jsonl" else None)
+    ]
 
 
 def _prepare(

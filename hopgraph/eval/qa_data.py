@@ -62,7 +62,7 @@ def load_questions(
     parse = _musique if format == "musique" else _hotpotqa
     items: list[QAItem] = []
     seen: dict[str, int] = {}
-    for index, record in _records(file):
+    for index, record in read_records(file):
         where = f"{file}: record {index}"
         if not isinstance(record, dict):
             raise ImportFormatError(f"{where} is a {type(record).__name__}, not an object")
@@ -84,14 +84,17 @@ class _BadRecord(Exception):
     pass
 
 
-def _records(file: Path) -> Iterator[tuple[int, Any]]:
+def read_records(file: Path, jsonl: bool | None = None) -> Iterator[tuple[int, Any]]:
+    """``(position, record)`` of a question file: a JSON list (or an object holding one list), or
+    JSONL (one record a line; ``jsonl=True``, or by default a ``.jsonl`` suffix). Positions count
+    from 0: records of a list, lines of a JSONL file."""
     if not file.is_file():
         raise ConfigError(f"no questions file at {file}")
     try:
         text = file.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise ImportFormatError(f"{file}: cannot read the questions file ({exc})") from None
-    if file.suffix.lower() == ".jsonl":
+    if jsonl or (jsonl is None and file.suffix.lower() == ".jsonl"):
         for number, line in enumerate(text.splitlines()):
             if line.strip():
                 try:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from hopgraph.cli_qa import read_pairs, register
-from hopgraph.errors import ImportFormatError
+from hopgraph.errors import ConfigError, ImportFormatError
 
 
 def test_reads_jsonl_and_musique(tmp_path: Path) -> None:
@@ -38,7 +38,7 @@ def test_bad_files_name_the_problem(tmp_path: Path) -> None:
     no_answer.write_text(json.dumps([{"question": "Q?"}]))
     with pytest.raises(ImportFormatError, match="record 0: no 'answer'"):
         read_pairs(no_answer, "hotpotqa")
-    with pytest.raises(ImportFormatError, match="cannot read"):
+    with pytest.raises(ConfigError, match="no questions file"):
         read_pairs(tmp_path / "missing.jsonl", "jsonl")
     with pytest.raises(ImportFormatError, match="valid: musique"):
         read_pairs(bad, "csv")
