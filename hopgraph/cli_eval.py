@@ -141,8 +141,9 @@ def format_report(report: RetrievalReport) -> str:
 def cmd_eval_retrieval(
     args: argparse.Namespace, make_retriever: RetrieverFactory = hopgraph_retriever
 ) -> int:
+    from hopgraph.eval.gold import StoreGoldResolver
     from hopgraph.eval.qa_data import load_questions
-    from hopgraph.eval.retrieval import StoreGoldResolver, evaluate_retrieval
+    from hopgraph.eval.retrieval import evaluate_retrieval
 
     set_torch_threads(args.threads)
     if args.corpus and args.format != "hotpotqa":

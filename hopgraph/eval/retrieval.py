@@ -2,8 +2,9 @@
 
 A :class:`Retriever` (the QA pipeline, wired by the caller) answers each question once per
 method; :func:`evaluate_retrieval` scores what it returns against the gold passages, which a
-:class:`GoldResolver` maps to the graph's Document ids (:class:`StoreGoldResolver` reads them from
-a store: by (title, text) where the gold has text, by title where it has none).
+:class:`~hopgraph.eval.gold.GoldResolver` maps to the graph's Document ids
+(:class:`~hopgraph.eval.gold.StoreGoldResolver` reads them from a store: by (title, text) where the
+gold has text, by title where it has none; both are re-exported here).
 
 Recall is per Document: the ranked chunk list collapses to distinct documents in order (a
 retriever may give ``doc_ids`` itself). ``recall@k`` of a question is the fraction of its gold
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -26,20 +27,13 @@ import numpy as np
 
 from hopgraph.errors import ConfigError
 from hopgraph.eval.answer_metrics import exact_match, f1
-from hopgraph.eval.qa_data import GoldPassage, QAItem
-from hopgraph.extract.loaders import sha256_text
-from hopgraph.kg.base import GraphStore
-from hopgraph.types import Chunk
+from hopgraph.eval.gold import GoldResolver, StoreGoldResolver
+from hopgraph.eval.qa_data import QAItem
 
 log = logging.getLogger(__name__)
 RECALL_AT = (2, 5)
 MAX_EXAMPLES = 20
 _SCORED = frozenset({*(f"recall@{k}" for k in RECALL_AT), "all_gold@5", "em", "f1"})
-_DOCS_PAGE = (
-    "MATCH (d:Document) OPTIONAL MATCH (d)-[:HAS_CHUNK]->(c:Chunk) "
-    "WITH d, collect(c.id) AS chunks RETURN d.id AS id, d.title AS title, d.sha256 AS sha256, "
-    "chunks ORDER BY id SKIP $skip LIMIT $limit"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,90 +57,6 @@ class Retriever(Protocol):
     def retrieve(self, question: str, method: str, k: int) -> RetrievalOutput:
         """The top passages (at least ``k`` distinct documents where there are that many)."""
         ...
-
-
-class GoldResolver(Protocol):
-    def resolve(self, gold: GoldPassage) -> frozenset[str]:
-        """The Document ids holding ``gold`` (empty: not in the graph)."""
-        ...
-
-    def docs_of_chunks(self, chunk_ids: Sequence[str]) -> list[str]:
-        """The document id of each chunk, in order (unknown chunks left out)."""
-        ...
-
-
-@dataclass(frozen=True, slots=True)
-class _Doc:
-    id: str
-    title: str
-    sha256: str
-    chunk_ids: tuple[str, ...]
-
-
-def _newlines(text: str) -> str:
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
-class StoreGoldResolver:
-    """Gold passages to Document ids of a graph. Build it with :meth:`from_store`.
-
-    With text: the (title, SHA-256 of the text) the loaders store on each Document; else the text
-    of the title's documents' chunks (whitespace-insensitive: a gold text copied from a chunk lacks
-    the file's trailing newline); then the hash alone (the title differs). Without text: the exact
-    title, then the title ignoring case.
-    """
-
-    def __init__(self, docs: Iterable[_Doc], fetch_chunks: Callable[[list[str]], list[Chunk]]) -> None:
-        self._fetch_chunks = fetch_chunks
-        self._by_title_sha: dict[tuple[str, str], set[str]] = {}
-        self._by_sha: dict[str, set[str]] = {}
-        self._by_title: dict[str, set[str]] = {}
-        self._by_folded: dict[str, set[str]] = {}
-        self._docs_of_title: dict[str, list[_Doc]] = {}
-        self._chunk_doc: dict[str, str] = {}
-        for d in docs:
-            title = d.title.strip()
-            self._by_title.setdefault(title, set()).add(d.id)
-            self._by_folded.setdefault(title.casefold(), set()).add(d.id)
-            if d.sha256:
-                self._by_title_sha.setdefault((title, d.sha256), set()).add(d.id)
-                self._by_sha.setdefault(d.sha256, set()).add(d.id)
-            self._docs_of_title.setdefault(title, []).append(d)
-            self._chunk_doc.update(dict.fromkeys(d.chunk_ids, d.id))
-
-    @classmethod
-    def from_store(cls, store: GraphStore, *, page_size: int = 5000) -> StoreGoldResolver:
-        """Read every Document's id, title, text hash and chunk ids (in pages) from ``store``."""
-        docs: list[_Doc] = []
-        while True:
-            rows = store.cypher(_DOCS_PAGE, {"skip": len(docs), "limit": page_size})
-            docs += [
-                _Doc(r["id"], r["title"] or "", r["sha256"] or "", tuple(c for c in r["chunks"] if c))
-                for r in rows
-            ]
-            if len(rows) < page_size:
-                return cls(docs, store.get_chunks)
-
-    @property
-    def documents(self) -> int:
-        """How many Documents the graph holds."""
-        return sum(len(ids) for ids in self._by_title.values())
-
-    def resolve(self, gold: GoldPassage) -> frozenset[str]:
-        title = gold.title.strip()
-        if gold.text is None:
-            return frozenset(self._by_title.get(title) or self._by_folded.get(title.casefold()) or ())
-        digest = sha256_text(_newlines(gold.text))
-        found = set(self._by_title_sha.get((title, digest), ()))
-        wanted = " ".join(gold.text.split())
-        for doc in () if found else self._docs_of_title.get(title, ()):
-            chunks = sorted(self._fetch_chunks(list(doc.chunk_ids)), key=lambda c: c.ord)
-            if " ".join(" ".join(c.text for c in chunks).split()) == wanted:
-                found.add(doc.id)
-        return frozenset(found or self._by_sha.get(digest, set()))
-
-    def docs_of_chunks(self, chunk_ids: Sequence[str]) -> list[str]:
-        return [self._chunk_doc[c] for c in chunk_ids if c in self._chunk_doc]
 
 
 def percentile(values: Sequence[float], q: float) -> float:

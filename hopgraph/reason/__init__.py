@@ -20,7 +20,8 @@ Document graphs (``HopGraph.ask``):
 - :mod:`hopgraph.reason.doc_scorer`: :class:`DocScorer`, the zero-shot or trained GNN scorer.
 - :mod:`hopgraph.reason.doc_paths`: beam-search path reasoner, checked and merged paths.
 - :mod:`hopgraph.reason.doc_train`: ``hopgraph train qa``.
-- :mod:`hopgraph.reason.generator`: LLM answers citing paths and chunks; the extractive answer.
+- :mod:`hopgraph.reason.generator`: LLM answers citing paths and chunks.
+- :mod:`hopgraph.reason.extractive`: the answer without an LLM, from the best-supported paths.
 
 Nothing here is imported by ``hopgraph`` itself: torch loads only when a reasoner is used.
 """

@@ -1,7 +1,9 @@
-"""The answer generator: reasoning paths and passages in, a short answer with checked citations out.
+"""The LLM answer generator: reasoning paths and passages in, a short answer with checked citations out.
 
     generation = generate_answer(llm, question, paths, chunks)       # an LLM writes the answer
-    generation = extractive_answer(question, paths, chunks, seeds)   # no LLM: the paths decide
+
+The answer without an LLM is :func:`hopgraph.reason.extractive.extractive_answer`; it gives the
+same :class:`Generation`, cites with the same labels and falls back to :data:`NO_ANSWER`.
 
 Labels: ``P1`` is ``paths[0]``, ``C2`` is ``chunks[1]`` (the same labels :class:`~hopgraph.types.Answer`
 uses). The prompt (``reason/prompts/answer.md``) shows at most ``PromptLimits.max_paths`` paths and
@@ -20,17 +22,16 @@ raise an :class:`~hopgraph.errors.LLMError`.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
+from collections.abc import Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from hopgraph.errors import HopGraphError, LLMError, LLMOutputError
 from hopgraph.extract import prompts as extract_prompts
-from hopgraph.ids import entity_id, name_key
 from hopgraph.llm.base import LLM, Completion, Message, Usage
 from hopgraph.llm.json_repair import parse_json_lenient
 from hopgraph.reason import prompts
-from hopgraph.types import Chunk, Entity, ReasoningPath, ScoredId
+from hopgraph.types import Chunk, ReasoningPath
 
 NO_ANSWER = (
     "No answer could be derived from the graph: no reasoning path from the question's entities "
@@ -238,100 +239,6 @@ def _read_reply(reply: str) -> tuple[str, list[str]]:
     if not isinstance(cited, list):
         cited = []
     return answer.strip(), [str(c) for c in cited if str(c).strip()]
-
-
-# -- the no-LLM answer --------------------------------------------------------------------------
-
-
-def extractive_answer(
-    question: str,
-    paths: Sequence[ReasoningPath],
-    chunks: Sequence[Chunk],
-    seeds: Sequence[ScoredId] = (),
-    mentions: Sequence[str | Entity | ScoredId] | None = None,
-    *,
-    chunk_scores: Sequence[float] | None = None,
-    top_paths: int = 5,
-    top_chunks: int = 3,
-) -> Generation:
-    """The best-supported answer entity, without an LLM.
-
-    With paths: the terminal entity of the ``top_paths`` best paths with the largest summed path
-    score (then more paths, then the better-ranked path), seeds never an answer; cites those paths
-    and their source chunks found in ``chunks``. With no usable path but ``mentions`` (candidate
-    entities, best first): the candidate named most strongly by the ``top_chunks`` first chunks
-    (weight: ``chunk_scores`` or 1/rank), never a seed or a name in the question; cites those
-    chunks. Otherwise :data:`NO_ANSWER`, citing nothing.
-    """
-    seed_ids = {s.id for s in seeds}
-    seed_names = {name_key(s.text) for s in seeds if s.text.strip()}
-
-    def is_seed(name: str) -> bool:
-        return not name.strip() or name_key(name) in seed_names or entity_id(name) in seed_ids
-
-    ranked = sorted((i for i, p in enumerate(paths) if p.hops), key=lambda i: -paths[i].score)
-    support: dict[str, list[int]] = {}
-    for i in ranked[: max(top_paths, 0)]:
-        if not is_seed(paths[i].answer):
-            support.setdefault(name_key(paths[i].answer), []).append(i)
-    if support:
-        best = max(
-            support.values(),
-            key=lambda rows: (sum(paths[i].score for i in rows), len(rows), -ranked.index(rows[0])),
-        )
-        chunk_label = {c.id: f"C{j}" for j, c in enumerate(chunks, 1)}
-        cited = [f"P{i + 1}" for i in best]
-        cited += _unique(
-            chunk_label[c] for i in best for hop in paths[i].hops for c in hop.chunk_ids if c in chunk_label
-        )
-        return Generation(paths[best[0]].answer, tuple(cited), answerer="extractive")
-    if mentions and chunks:
-        found = _best_mention(question, chunks, mentions, is_seed, chunk_scores, top_chunks)
-        if found is not None:
-            name, rows = found
-            return Generation(name, tuple(f"C{j + 1}" for j in rows), answerer="extractive")
-    return Generation(NO_ANSWER, answerer="extractive")
-
-
-def _best_mention(
-    question: str,
-    chunks: Sequence[Chunk],
-    mentions: Sequence[str | Entity | ScoredId],
-    is_seed: Callable[[str], bool],
-    chunk_scores: Sequence[float] | None,
-    top_chunks: int,
-) -> tuple[str, list[int]] | None:
-    top = list(chunks[: max(top_chunks, 0)])
-    use_scores = chunk_scores is not None and len(chunk_scores) >= len(top)
-    weights = [
-        float(chunk_scores[j]) if use_scores and chunk_scores else 1.0 / (j + 1) for j in range(len(top))
-    ]
-    texts = [c.text.casefold() for c in top]
-    asked = question.casefold()
-    best: tuple[float, int, str, list[int]] | None = None
-    for order, mention in enumerate(mentions):
-        name = _name_of(mention)
-        needle = name.casefold()
-        if len(needle) < 2 or is_seed(name) or _contains(asked, needle):
-            continue
-        rows = [j for j, text in enumerate(texts) if needle in text and _contains(text, needle)]
-        if rows:
-            score = sum(weights[j] for j in rows)
-            if best is None or score > best[0]:
-                best = (score, order, name, rows)
-    return None if best is None else (best[2], best[3])
-
-
-def _contains(text: str, needle: str) -> bool:
-    return re.search(rf"(?<!\w){re.escape(needle)}(?!\w)", text) is not None
-
-
-def _name_of(mention: str | Entity | ScoredId) -> str:
-    if isinstance(mention, Entity):
-        return mention.name
-    if isinstance(mention, ScoredId):
-        return mention.text
-    return str(mention)
 
 
 def _label(raw: str) -> str | None:

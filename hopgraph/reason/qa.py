@@ -32,7 +32,8 @@ from hopgraph.llm.base import LLM
 from hopgraph.reason.doc_graph import RelationTable, ScoringGraph
 from hopgraph.reason.doc_paths import find_paths
 from hopgraph.reason.doc_scorer import DocScorer, DocScorerConfig, ScoredGraph
-from hopgraph.reason.generator import NO_ANSWER, Generation, extractive_answer, generate_answer
+from hopgraph.reason.extractive import extractive_answer
+from hopgraph.reason.generator import NO_ANSWER, Generation, generate_answer
 from hopgraph.reason.qa_options import (
     FULL_WEIGHTS,
     METHODS,

@@ -16,11 +16,11 @@ from hopgraph.errors import LLMError, LLMOutputError
 from hopgraph.ids import entity_id
 from hopgraph.llm import Completion, Message, Usage
 from hopgraph.reason import prompts
+from hopgraph.reason.extractive import extractive_answer
 from hopgraph.reason.generator import (
     NO_ANSWER,
     PromptLimits,
     build_prompt,
-    extractive_answer,
     generate_answer,
     validate_citations,
 )
