@@ -228,7 +228,6 @@ class HopGraph:
         self._owned_llms.append(model)
         return model
 
-    # -- exploring ------------------------------------------------------------------------------
     # -- caches -------------------------------------------------------------------------------
     @property
     def cache_dir(self) -> Path | None:
@@ -250,6 +249,7 @@ class HopGraph:
             if self.cache_dir is not None:
                 bump_generation(self.cache_dir)
 
+    # -- exploring ------------------------------------------------------------------------------
     def stats(self) -> GraphStats:
         return self.store.stats()
 
