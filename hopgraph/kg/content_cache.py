@@ -15,6 +15,7 @@ their family.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import tempfile
 from pathlib import Path
@@ -23,6 +24,8 @@ from typing import Any
 import numpy as np
 
 from hopgraph.kg.base import GraphStore
+
+log = logging.getLogger(__name__)
 
 GENERATION_FILE = "generation"
 
@@ -41,15 +44,20 @@ def read_generation(cache_dir: Path | None) -> int:
         return 0
     try:
         return int((Path(cache_dir) / GENERATION_FILE).read_text().strip() or 0)
-    except (FileNotFoundError, ValueError):
+    except (OSError, ValueError):  # none yet, or unreadable: as if no write was recorded
         return 0
 
 
 def bump_generation(cache_dir: Path) -> None:
-    """Record that the graph behind ``cache_dir`` was written to (every cache key changes)."""
+    """Record that the graph behind ``cache_dir`` was written to (every cache key changes). A
+    folder that cannot be written gets a warning, not an error: the write to the graph matters
+    more, and the counts in the keys and the path checks in the store still guard the caches."""
     path = Path(cache_dir) / GENERATION_FILE
-    path.parent.mkdir(parents=True, exist_ok=True)
-    _write_atomic(path, str(read_generation(cache_dir) + 1).encode(), ".generation-")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _write_atomic(path, str(read_generation(cache_dir) + 1).encode(), ".generation-")
+    except OSError as exc:
+        log.warning("cannot record the graph write in %s (%s): caches there may be reused", path, exc)
 
 
 def content_key(store: GraphStore, cache_dir: Path | None, *extra: Any) -> str:
@@ -62,21 +70,31 @@ def content_key(store: GraphStore, cache_dir: Path | None, *extra: Any) -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
 
 
-def save_arrays(path: Path, arrays: dict[str, np.ndarray], family: str) -> None:
+def save_arrays(path: Path, arrays: dict[str, np.ndarray], family: str) -> bool:
     """Write ``arrays`` to ``path`` (``.npz``) atomically, then remove the other ``family*.npz``
-    files next to it (older versions of the same cache)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{family}", suffix=".npz", dir=path.parent)
+    files next to it (older versions of the same cache). A cache that cannot be written (a
+    read-only folder, a full disk) is logged and skipped: False."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{family}", suffix=".npz", dir=path.parent)
+    except OSError as exc:
+        log.warning("not caching %s (%s)", path, exc)
+        return False
     try:
         with os.fdopen(fd, "wb") as handle:
             np.savez(handle, **arrays)  # type: ignore[arg-type]
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        log.warning("not caching %s (%s)", path, exc)
+        return False
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     for old in path.parent.glob(f"{family}*.npz"):
         if old != path:
             old.unlink(missing_ok=True)
+    return True
 
 
 def _write_atomic(path: Path, data: bytes, prefix: str) -> None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 
 from hopgraph.kg.content_cache import bump_generation, content_key, read_generation, save_arrays
 
@@ -50,3 +52,15 @@ def test_saving_replaces_older_files_of_the_family_only(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["graph-index-keep.npz", "kb-graph-new.npz"]
     with np.load(tmp_path / "kb-graph-new.npz") as data:
         assert data["a"].tolist() == [0, 1, 2]
+
+
+def test_a_folder_that_cannot_be_written_is_warned_about_not_fatal(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("a file where the cache folder should be")
+    with caplog.at_level(logging.WARNING, logger="hopgraph.kg.content_cache"):
+        assert save_arrays(blocked / "kb-graph-x.npz", {"a": np.arange(2)}, family="kb-graph-") is False
+        bump_generation(blocked)
+    assert "not caching" in caplog.text and "cannot record the graph write" in caplog.text
+    assert read_generation(blocked) == 0
