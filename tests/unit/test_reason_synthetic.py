@@ -13,7 +13,8 @@ from hopgraph.reason.data import KBQuestion, resolve, split_questions  # noqa: E
 from hopgraph.reason.encoder import Vocab  # noqa: E402
 from hopgraph.reason.gnn import HopScorer, ReasonerConfig, RelationTransfer, load_scorer, save_scorer  # noqa: E402
 from hopgraph.reason.graph import KBGraph  # noqa: E402
-from hopgraph.reason.kbqa import KBReasoner, rank  # noqa: E402
+from hopgraph.reason.kb_rank import rank  # noqa: E402
+from hopgraph.reason.kbqa import KBReasoner  # noqa: E402
 from hopgraph.reason.paths import check_path  # noqa: E402
 from hopgraph.reason.train import TrainConfig, train_scorer  # noqa: E402
 from hopgraph.types import Relation  # noqa: E402
@@ -145,7 +146,7 @@ def test_check_path_rejects_a_path_that_is_not_in_the_graph(trained: tuple[KBGra
     assert not check_path(graph, forged, entity_id("Movie 3"), entity_id("Director 4"))
 
 
-def test_ties_go_to_the_lowest_entity_id() -> None:
+def test_without_walk_masses_ties_go_to_the_lowest_entity_id() -> None:
     import numpy as np
 
     n = 5
