@@ -8,9 +8,10 @@ Answers are ordered by :mod:`hopgraph.reason.kb_rank`: the scorer's score (less 
 entity the path already passed through), ties broken by the random-walk mass of the scorer's
 best relation sequence, then by the lowest entity id. The topic entity is never an answer (its
 score is zeroed at every hop). When the best relation sequence reaches no entity (a triple
-missing from the KB), the answers come from the first relaxation of that sequence that reaches
-any (:mod:`hopgraph.reason.relax`), ranked by random-walk mass, then by the scorer's score, then
-by the lowest entity id; such answers name the relaxation in ``RankedEntity.relaxation``.
+missing from the KB), the answers come from the first stage of relaxations of that sequence that
+reaches any (:mod:`hopgraph.reason.relax`), ranked by random-walk mass, then by the scorer's
+score, then by the lowest entity id; such answers name the relaxation their path took in
+``RankedEntity.relaxation``.
 ``KBReasoner(..., relax_empty=False)`` turns this off.
 """
 
@@ -154,18 +155,19 @@ class KBReasoner:
         self, found: RelaxedAnswer, topic: int, top_k: int, with_paths: bool, beam: int
     ) -> Prediction:
         g, n = self.graph, self.graph.num_nodes
-        lookup = HopScores(found.hop_keys, found.hop_values, 0, n)
         best = float(found.mass[0]) if found.mass.size else 1.0
         answers = []
-        for node, mass in zip(found.nodes[:top_k].tolist(), found.mass[:top_k].tolist(), strict=True):
+        for i, node in enumerate(found.nodes[:top_k].tolist()):
+            walk = found.walks[int(found.walk_of[i])]  # the relaxed walk that gave it the most mass
             path = None
             if with_paths:
-                hops = len(found.hop_keys)
-                paths = self.paths.trace(node, topic, lookup, found.attention, hops, beam=beam)
+                lookup = HopScores(walk.hop_keys, walk.hop_values, 0, n)
+                hops = len(walk.hop_keys)
+                paths = self.paths.trace(node, topic, lookup, walk.attention, hops, beam=beam)
                 path = paths[0] if paths else None
-            score = mass / best
+            score = float(found.mass[i]) / best
             answers.append(
-                RankedEntity(node, g.node_ids[node], g.names[node], score, path, str(found.relaxation))
+                RankedEntity(node, g.node_ids[node], g.names[node], score, path, str(walk.relaxation))
             )
         return Prediction(tuple(answers))
 

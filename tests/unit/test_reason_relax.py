@@ -16,7 +16,7 @@ from hopgraph.reason.relax import (  # noqa: E402
     Relaxation,
     compatible_slots,
     relax,
-    relaxations,
+    relaxation_stages,
     sequence_mass,
     walk,
 )
@@ -31,6 +31,7 @@ FACTS = [
     ("Other Film", "release_year", "1990"),
     ("Third Film", "directed_by", "Sam"),
     ("Third Film", "release_year", "1991"),
+    ("Third Film", "written_by", "Pat"),
 ]
 
 
@@ -51,14 +52,15 @@ def _slot(model: HopScorer, graph: KBGraph, predicate: str, inverse: bool = Fals
     return index + (model.num_slots if inverse else 0)
 
 
-def test_relaxations_keep_the_last_hop_for_last() -> None:
-    assert [str(r) for r in relaxations(1)] == ["hop 1 any relation"]
-    assert [str(r) for r in relaxations(3)] == [
-        "hop 1 any relation",
-        "hop 2 any relation",
-        "hop 1 any relation, hop 2 any relation",
-        "through the topic",
-        "hop 3 any relation",
+def test_relaxation_stages_combine_inner_hops_and_keep_the_last_hop_for_last() -> None:
+    def names(hops: int) -> list[list[str]]:
+        return [[str(r) for r in stage] for stage in relaxation_stages(hops)]
+
+    assert names(1) == [["hop 1 any relation"]]
+    assert names(3) == [
+        ["hop 1 any relation", "hop 2 any relation", "hop 1 any relation, hop 2 any relation"],
+        ["through the topic"],
+        ["hop 3 any relation"],
     ]
 
 
@@ -90,11 +92,12 @@ def test_a_missing_first_triple_is_relaxed_and_the_path_exists() -> None:
     )
     assert list(found) == [0]
     answer = found[0]
-    assert answer.relaxation == Relaxation(frozenset({0}))
+    walk = answer.walks[int(answer.walk_of[0])]
+    assert walk.relaxation == Relaxation(frozenset({0}))
     assert [graph.names[int(n)] for n in answer.nodes] == ["Other Film"]
     index = PathIndex(graph, transfer.edge_index.numpy(), transfer.edge_slot.numpy())
-    lookup = HopScores(answer.hop_keys, answer.hop_values, 0, graph.num_nodes)
-    paths = index.trace(int(answer.nodes[0]), topic, lookup, answer.attention, 2)
+    lookup = HopScores(walk.hop_keys, walk.hop_values, 0, graph.num_nodes)
+    paths = index.trace(int(answer.nodes[0]), topic, lookup, walk.attention, 2)
     assert paths and check_path(graph, paths[0], graph.node_ids[topic], graph.node_ids[int(answer.nodes[0])])
     assert str(paths[0]) == "[Lost Film] -[written_by]-> Pat <-[directed_by]- Other Film"
 
@@ -122,3 +125,48 @@ def test_sequence_mass_splits_each_node_over_the_edges_it_follows() -> None:
     keys_by_hop, mass_by_hop = walk(model.transfer, transfer, torch.tensor([other]), both)
     reached = {graph.names[int(k) % n]: float(m) for k, m in zip(keys_by_hop[0], mass_by_hop[0], strict=True)}
     assert reached == {"Sam": pytest.approx(0.5), "1990": pytest.approx(0.5)}
+
+
+def test_a_stage_adds_up_its_walks_and_each_answer_keeps_a_path_of_its_own() -> None:
+    graph, model = _setup()
+    transfer = model.prepare(graph)
+    topic = graph.index_of(entity_id("Lost Film"))
+    assert topic is not None
+    # "release years of the films directed by the director of [Lost Film]": no director stored
+    slots = torch.tensor(
+        [
+            [_slot(model, graph, "directed_by")],
+            [_slot(model, graph, "directed_by", True)],
+            [_slot(model, graph, "release_year")],
+        ]
+    )
+    empty = (torch.zeros(0, dtype=torch.long).numpy(), torch.zeros(0).numpy())
+    found = relax(
+        model.transfer,
+        transfer,
+        torch.tensor([topic]),
+        slots,
+        torch.tensor([3]),
+        empty,
+        compatible_slots(transfer),
+        torch.tensor([0]),
+    )
+    answer = found[0]
+    # hop 1 loosened: Lost Film -> Pat -> (directed) Other Film -> 1990: all of that walk's mass.
+    # hops 1 and 2 loosened: half to Pat, a third of that on to each of Other Film, Third Film
+    # (and Lost Film, the topic: dropped); half to 1990, half of that on to Other Film (and Lost
+    # Film). So 1990 gets 1/6 + 1/4 = 5/12, 1991 1/6: 5/7 and 2/7 of what arrives. Hop 2
+    # loosened alone reaches nothing (no director to start from).
+    assert [graph.names[int(n)] for n in answer.nodes] == ["1990", "1991"]
+    assert answer.mass.tolist() == pytest.approx([1 + 5 / 7, 2 / 7])
+    index = PathIndex(graph, transfer.edge_index.numpy(), transfer.edge_slot.numpy())
+    for i, node in enumerate(answer.nodes.tolist()):
+        walk = answer.walks[int(answer.walk_of[i])]
+        lookup = HopScores(walk.hop_keys, walk.hop_values, 0, graph.num_nodes)
+        [path] = index.trace(node, topic, lookup, walk.attention, 3)
+        assert check_path(graph, path, graph.node_ids[topic], graph.node_ids[node])
+    assert [str(w.relaxation) for w in answer.walks] == [
+        "hop 1 any relation",
+        "hop 1 any relation, hop 2 any relation",
+    ]
+    assert str(answer.walks[int(answer.walk_of[1])].relaxation) == "hop 1 any relation, hop 2 any relation"
