@@ -64,9 +64,6 @@ class Relaxation:
         return ", ".join(parts)
 
 
-EXACT = Relaxation(frozenset())
-
-
 def relaxation_stages(hops: int) -> list[list[Relaxation]]:
     """The relaxations tried for a ``hops``-hop relation sequence, stage by stage (see the
     module doc): the relaxations of one stage are walked together and their answers combined."""
@@ -226,7 +223,7 @@ def relax(
                 attention = _attention(slots[:h, todo], compatible, relaxation)
                 keys, values = walk(transfer, graph, topics[todo], attention, relaxation.through_topic)
                 walked.append((relaxation, attention, [k.numpy() for k in keys], [v.numpy() for v in values]))
-            reached = np.unique(np.concatenate([keys[-1] // n for _, _, keys, _ in walked]))
+            reached = np.unique(np.concatenate([final[-1] // n for _, _, final, _ in walked]))
             for local in reached.tolist():
                 out[int(todo[local])] = _combine(walked, local, int(todo[local]), n, model_scores)
             todo = todo[torch.from_numpy(~np.isin(np.arange(todo.numel()), reached))]
