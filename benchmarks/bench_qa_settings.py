@@ -21,7 +21,7 @@ import numpy as np
 
 from hopgraph import HopGraph
 from hopgraph.eval.qa_data import load_questions
-from hopgraph.eval.retrieval import StoreGoldResolver
+from hopgraph.eval.retrieval import StoreGoldResolver, recall_scores
 from hopgraph.reason.qa import GraphQA
 from hopgraph.reason.qa_options import QAOptions
 
@@ -38,15 +38,6 @@ VARIANTS: list[dict[str, Any]] = [
     {"hops": 2},
     {"subgraph_nodes": 500, "subgraph_edges": 2000},
 ]
-
-
-def recall(resolver: StoreGoldResolver, chunk_ids: list[str], gold: list[frozenset[str]], k: int) -> float:
-    docs: list[str] = []
-    for doc in resolver.docs_of_chunks(chunk_ids):
-        if doc not in docs:
-            docs.append(doc)
-    top = docs[:k]
-    return float(np.mean([any(d in top for d in g) for g in gold]))
 
 
 def main() -> int:
@@ -69,9 +60,10 @@ def main() -> int:
             for method in args.methods.split(","):
                 r2, r5 = [], []
                 for item, gold in zip(items, golds, strict=True):
-                    ranked = [c.id for c in qa.retrieve(item.question, method, k=10).chunks]
-                    r2.append(recall(resolver, ranked, gold, 2))
-                    r5.append(recall(resolver, ranked, gold, 5))
+                    chunks = [c.id for c in qa.retrieve(item.question, method, k=10).chunks]
+                    scores = recall_scores(list(dict.fromkeys(resolver.docs_of_chunks(chunks))), gold)
+                    r2.append(scores["recall@2"])
+                    r5.append(scores["recall@5"])
                 row = {"change": change or "defaults", "method": method}
                 row |= {"recall@2": round(float(np.mean(r2)), 3), "recall@5": round(float(np.mean(r5)), 3)}
                 rows.append(row)

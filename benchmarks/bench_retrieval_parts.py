@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from hopgraph.embed import SentenceTransformerEmbedder
+from hopgraph.eval.retrieval import recall_scores
 from hopgraph.kg.falkordb_store import FalkorDBStore
 from hopgraph.retrieval.graph_index import GraphIndex
 from hopgraph.retrieval.linking import link_seeds, load_spacy
@@ -65,16 +66,6 @@ def gold_documents(store: FalkorDBStore, questions: list[dict[str, Any]]) -> tup
                     docs.add(doc)
         gold.append(docs)
     return gold, missing
-
-
-def recall(ranked_docs: Sequence[str], gold: set[str], k: int) -> float:
-    top: list[str] = []
-    for d in ranked_docs:
-        if d not in top:
-            top.append(d)
-        if len(top) == k:
-            break
-    return len(gold.intersection(top)) / len(gold) if gold else 0.0
 
 
 def p50(values: list[float]) -> float:
@@ -137,10 +128,11 @@ def main() -> None:
     results: dict[str, dict[str, list[float]]] = {}
 
     def record(name: str, i: int, ranked: Sequence[ScoredId], ms: float) -> None:
-        docs = [doc_of.get(h.id, h.id) for h in ranked]
+        docs = list(dict.fromkeys(doc_of.get(h.id, h.id) for h in ranked))
+        scores = recall_scores(docs, [frozenset({d}) for d in gold[i]]) if gold[i] else {}
         row = results.setdefault(name, {"r2": [], "r5": [], "ms": []})
-        row["r2"].append(recall(docs, gold[i], 2))
-        row["r5"].append(recall(docs, gold[i], 5))
+        row["r2"].append(scores.get("recall@2", 0.0))
+        row["r5"].append(scores.get("recall@5", 0.0))
         row["ms"].append(ms)
 
     def timed(fn: Callable[[], list[ScoredId]]) -> tuple[list[ScoredId], float]:

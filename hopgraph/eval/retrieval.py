@@ -140,7 +140,11 @@ def _ranked_docs(output: RetrievalOutput, resolver: GoldResolver) -> list[str]:
     return list(dict.fromkeys(ids))
 
 
-def _score_retrieval(ranked: Sequence[str], gold: Sequence[frozenset[str]]) -> dict[str, float]:
+def recall_scores(ranked: Sequence[str], gold: Sequence[frozenset[str]]) -> dict[str, float]:
+    """Recall@k (k in RECALL_AT: the share of gold passages with a document among the first k of
+    ``ranked``, distinct document ids best first) and all_gold@5; ``gold`` holds one set of
+    acceptable document ids per gold passage (not empty)."""
+
     def hits(k: int) -> int:
         top = set(ranked[:k])
         return sum(1 for ids in gold if ids & top)
@@ -200,7 +204,7 @@ def evaluate_retrieval(
             ranked = _ranked_docs(output, gold_resolver)
             result: dict[str, Any] = {"docs": ranked[:k], "ms": took}
             if gold:
-                result.update(_score_retrieval(ranked, gold))
+                result.update(recall_scores(ranked, gold))
             if output.answer_text is not None:
                 answered[method] = True
                 result["answer"] = output.answer_text
