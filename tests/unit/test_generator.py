@@ -7,14 +7,13 @@ tests/e2e/test_generator_openai.py.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from typing import Any
 
 import pytest
+from helpers.scripted_llm import ScriptedLLM
 
 from hopgraph.errors import LLMError, LLMOutputError
 from hopgraph.ids import entity_id
-from hopgraph.llm import Completion, Message, Usage
+from hopgraph.llm import Usage
 from hopgraph.reason import prompts
 from hopgraph.reason.extractive import extractive_answer
 from hopgraph.reason.generator import (
@@ -46,38 +45,6 @@ P_INVERSE = ReasoningPath(
 )
 P_LA = ReasoningPath((Hop("Heat", "set in", "Los Angeles", (OTHER.id,), ("d_other",)),), score=0.8)
 SEEDS = (ScoredId(entity_id("Heat"), 1.0, "Heat"),)
-
-
-class ScriptedLLM:
-    model = "scripted"
-
-    def __init__(self, *replies: str | Exception) -> None:
-        self.replies = list(replies)
-        self.calls: list[tuple[list[Message], dict[str, Any] | None]] = []
-
-    def complete(
-        self,
-        messages: Sequence[Message],
-        *,
-        schema: dict[str, Any] | None = None,
-        temperature: float = 0.0,
-        max_tokens: int | None = None,
-    ) -> Completion:
-        self.calls.append((list(messages), schema))
-        reply = self.replies.pop(0)
-        if isinstance(reply, Exception):
-            raise reply
-        return Completion(reply, "scripted-1", Usage(10, 2))
-
-    async def acomplete(
-        self,
-        messages: Sequence[Message],
-        *,
-        schema: dict[str, Any] | None = None,
-        temperature: float = 0.0,
-        max_tokens: int | None = None,
-    ) -> Completion:
-        return self.complete(messages, schema=schema, max_tokens=max_tokens)
 
 
 # -- prompt -------------------------------------------------------------------------------------
@@ -142,7 +109,7 @@ def test_generate_answer_asks_with_the_answer_schema_and_validates_citations() -
     assert result.text == "Chicago [P1]"
     assert result.citations == ("P1", "C2") and result.unknown_citations == ("P9",)
     assert result.answerer == "llm:scripted-1" and result.usage == Usage(10, 2)
-    [(messages, schema)] = llm.calls
+    [(messages, schema)] = llm.requests
     assert schema is not None and schema["required"] == ["answer", "citations"]
     assert "P1: Heat -[directed by]->" in messages[-1].content
 
@@ -152,7 +119,7 @@ def test_unusable_json_is_asked_for_again_once_with_the_error() -> None:
     result = generate_answer(llm, "q", [P_MANN], CHUNKS)
     assert result.text == "Chicago" and result.citations == ("C2",)
     assert result.usage == Usage(20, 4)
-    retry = llm.calls[1][0]
+    retry = llm.requests[1][0]
     assert [m.role for m in retry] == ["user", "assistant", "user"]
     assert retry[1].content == '{"answer": }' and "could not be used" in retry[2].content
 

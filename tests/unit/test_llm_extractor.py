@@ -6,55 +6,21 @@ Plumbing only: the HTTP path and the real backends are tested in tests/e2e.
 from __future__ import annotations
 
 import asyncio
-import json
-from collections.abc import Sequence
 from typing import Any
 
 import pytest
+from helpers.scripted_llm import ScriptedLLM
 
 from hopgraph.errors import ConfigError, LLMAuthError, LLMRetriesExhaustedError
 from hopgraph.extract.base import AsyncExtractor, Extractor
 from hopgraph.extract.llm_extractor import LLMExtractor
 from hopgraph.extract.triple_validation import Grounder, SchemaGuidance
-from hopgraph.llm import Completion, Message, Usage
+from hopgraph.llm import Usage
 from hopgraph.types import Chunk
 
 CHUNK = Chunk(
     "doc", 3, "Albert Einstein was born in Ulm. Einstein later taught at the University of Zurich in 1909."
 )
-
-
-class ScriptedLLM:
-    model = "scripted"
-
-    def __init__(self, *replies: Any) -> None:
-        self.replies = list(replies)
-        self.requests: list[tuple[list[Message], dict[str, Any] | None]] = []
-
-    def complete(
-        self,
-        messages: Sequence[Message],
-        *,
-        schema: dict[str, Any] | None = None,
-        temperature: float = 0.0,
-        max_tokens: int | None = None,
-    ) -> Completion:
-        self.requests.append((list(messages), schema))
-        reply = self.replies.pop(0)
-        if isinstance(reply, Exception):
-            raise reply
-        text = reply if isinstance(reply, str) else json.dumps(reply)
-        return Completion(text, self.model, Usage(10, 2))
-
-    async def acomplete(
-        self,
-        messages: Sequence[Message],
-        *,
-        schema: dict[str, Any] | None = None,
-        temperature: float = 0.0,
-        max_tokens: int | None = None,
-    ) -> Completion:
-        return self.complete(messages, schema=schema)
 
 
 def spo(result: Any) -> list[tuple[str, str, str]]:
