@@ -9,11 +9,12 @@ pytest.importorskip("torch_geometric")
 
 from hopgraph.ids import entity_id, relation_type  # noqa: E402
 from hopgraph.reason.encoder import Vocab  # noqa: E402
-from hopgraph.reason.gnn import HopScorer, ReasonerConfig  # noqa: E402
+from hopgraph.reason.gnn import HopScorer, ReasonerConfig, TransferGraph  # noqa: E402
 from hopgraph.reason.graph import KBGraph  # noqa: E402
 from hopgraph.reason.paths import HopScores, PathIndex, check_path  # noqa: E402
 from hopgraph.reason.relax import (  # noqa: E402
     Relaxation,
+    RelaxedAnswer,
     compatible_slots,
     relax,
     relaxation_stages,
@@ -52,6 +53,25 @@ def _slot(model: HopScorer, graph: KBGraph, predicate: str, inverse: bool = Fals
     return index + (model.num_slots if inverse else 0)
 
 
+def _relax_one(
+    model: HopScorer, transfer: TransferGraph, topic: int, slots: torch.Tensor
+) -> dict[int, RelaxedAnswer]:
+    """:func:`relax` for one question from ``topic`` along ``slots [T, 1]``, with no scores of
+    the scorer's own to break ties."""
+    no_scores = (torch.zeros(0, dtype=torch.long).numpy(), torch.zeros(0).numpy())
+    hops = torch.tensor([slots.shape[0]])
+    return relax(
+        model.transfer,
+        transfer,
+        torch.tensor([topic]),
+        slots,
+        hops,
+        no_scores,
+        compatible_slots(transfer),
+        torch.tensor([0]),
+    )
+
+
 def test_relaxation_stages_combine_inner_hops_and_keep_the_last_hop_for_last() -> None:
     def names(hops: int) -> list[list[str]]:
         return [[str(r) for r in stage] for stage in relaxation_stages(hops)]
@@ -80,16 +100,7 @@ def test_a_missing_first_triple_is_relaxed_and_the_path_exists() -> None:
     assert topic is not None
     # "which films did the director of [Lost Film] direct": directed_by, then directed_by backwards
     slots = torch.tensor([[_slot(model, graph, "directed_by")], [_slot(model, graph, "directed_by", True)]])
-    found = relax(
-        model.transfer,
-        transfer,
-        torch.tensor([topic]),
-        slots,
-        torch.tensor([2]),
-        (torch.zeros(0, dtype=torch.long).numpy(), torch.zeros(0).numpy()),
-        compatible_slots(transfer),
-        torch.tensor([0]),
-    )
+    found = _relax_one(model, transfer, topic, slots)
     assert list(found) == [0]
     answer = found[0]
     walk = answer.walks[int(answer.walk_of[0])]
@@ -140,18 +151,7 @@ def test_a_stage_adds_up_its_walks_and_each_answer_keeps_a_path_of_its_own() -> 
             [_slot(model, graph, "release_year")],
         ]
     )
-    empty = (torch.zeros(0, dtype=torch.long).numpy(), torch.zeros(0).numpy())
-    found = relax(
-        model.transfer,
-        transfer,
-        torch.tensor([topic]),
-        slots,
-        torch.tensor([3]),
-        empty,
-        compatible_slots(transfer),
-        torch.tensor([0]),
-    )
-    answer = found[0]
+    answer = _relax_one(model, transfer, topic, slots)[0]
     # hop 1 loosened: Lost Film -> Pat -> (directed) Other Film -> 1990: all of that walk's mass.
     # hops 1 and 2 loosened: half to Pat, a third of that on to each of Other Film, Third Film
     # (and Lost Film, the topic: dropped); half to 1990, half of that on to Other Film (and Lost
