@@ -32,9 +32,9 @@ import torch
 
 from hopgraph.api import HopGraph
 from hopgraph.embed import SentenceTransformerEmbedder
-from hopgraph.reason.doc_graph import RelationTable, ScoringGraph
-from hopgraph.reason.doc_paths import find_paths, terminal_entities
-from hopgraph.reason.doc_scorer import DocScorer, DocScorerConfig, load_doc_scorer
+from hopgraph.reason.doc.paths import find_paths, terminal_entities
+from hopgraph.reason.doc.scorer import DocScorer, DocScorerConfig, load_doc_scorer
+from hopgraph.reason.doc.subgraph import RelationTable, ScoringGraph
 from hopgraph.retrieval.graph_index import GraphIndex
 from hopgraph.retrieval.linking import link_seeds
 from hopgraph.types import ScoredId

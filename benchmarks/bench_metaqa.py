@@ -26,11 +26,11 @@ import torch
 
 from hopgraph.api import HopGraph
 from hopgraph.eval.metaqa import dev_questions, evaluate, kb_files, train_metaqa
-from hopgraph.reason.gnn import save_scorer
-from hopgraph.reason.graph import KBGraph
-from hopgraph.reason.kbqa import KBReasoner
-from hopgraph.reason.paths import check_path
-from hopgraph.reason.train import TrainConfig
+from hopgraph.reason.kb.answerer import KBReasoner
+from hopgraph.reason.kb.graph import KBGraph
+from hopgraph.reason.kb.paths import check_path
+from hopgraph.reason.kb.scorer import save_scorer
+from hopgraph.reason.kb.train import TrainConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 METAQA = ROOT.parent / "shared" / "data" / "metaqa"
@@ -84,7 +84,7 @@ def main() -> int:
     reasoner = KBReasoner(model, graph)
     result = evaluate(reasoner, valid)
     # every returned path must exist and end at the predicted answer
-    from hopgraph.reason.data import resolve
+    from hopgraph.reason.kb.questions import resolve
 
     sample = resolve(graph, valid[:2000])
     bad = 0
@@ -120,10 +120,11 @@ def main() -> int:
         "validation": result.to_json(),
         "paths_checked": len(sample),
         "paths_invalid": bad,
-        "ties": "score less a revisit penalty (hopgraph.reason.kb_rank), equal scores to 6 decimals "
+        "ties": "score less a revisit penalty (hopgraph.reason.kb.rank), equal scores to 6 decimals "
         "broken by the random-walk mass of the best relation sequence, then by the lowest entity id",
         "relaxation": "questions whose best relation sequence reaches nothing are answered by "
-        "relaxing it (hopgraph.reason.relax), ranked by random-walk mass, then model score, then entity id",
+        "relaxing it (hopgraph.reason.kb.relax), ranked by random-walk mass, then model score, "
+        "then entity id",
         "relaxed_questions": relaxed,
     }
     args.json.parent.mkdir(parents=True, exist_ok=True)

@@ -37,11 +37,11 @@ from typing import Any
 
 import numpy as np
 
-from hopgraph.batching import batched
 from hopgraph.embed import SentenceTransformerEmbedder
-from hopgraph.extract.openie import import_openie, valid_triple
+from hopgraph.extract.importers.openie import import_openie, valid_triple
 from hopgraph.ids import normalize_name
-from hopgraph.kg.falkordb_store import FalkorDBStore
+from hopgraph.kg.falkordb.store import FalkorDBStore
+from hopgraph.util.batching import batched
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "musique100"

@@ -48,7 +48,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from hopgraph.extract.offline_extractor import SpacyExtractor  # noqa: E402
+from hopgraph.extract.extractors.offline import SpacyExtractor  # noqa: E402
 from hopgraph.types import Chunk, Triple  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"

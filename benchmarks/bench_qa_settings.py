@@ -22,8 +22,8 @@ import numpy as np
 from hopgraph import HopGraph
 from hopgraph.eval.qa_data import load_questions
 from hopgraph.eval.retrieval import StoreGoldResolver, recall_scores
-from hopgraph.reason.qa import GraphQA
-from hopgraph.reason.qa_options import QAOptions
+from hopgraph.reason.doc.options import QAOptions
+from hopgraph.reason.doc.pipeline import GraphQA
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTIONS = ROOT.parent / "shared" / "data" / "musique100" / "questions.json"

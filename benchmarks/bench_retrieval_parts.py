@@ -32,7 +32,7 @@ import numpy as np
 
 from hopgraph.embed import SentenceTransformerEmbedder
 from hopgraph.eval.retrieval import recall_scores
-from hopgraph.kg.falkordb_store import FalkorDBStore
+from hopgraph.kg.falkordb.store import FalkorDBStore
 from hopgraph.retrieval.graph_index import GraphIndex
 from hopgraph.retrieval.linking import link_seeds, load_spacy
 from hopgraph.retrieval.ppr import PassageGraph

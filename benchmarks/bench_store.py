@@ -21,8 +21,8 @@ import sys
 import time
 from pathlib import Path
 
-from hopgraph.extract.importers import import_triples
-from hopgraph.kg.falkordb_store import FalkorDBStore
+from hopgraph.extract.importers.triples import import_triples
+from hopgraph.kg.falkordb.store import FalkorDBStore
 
 ROOT = Path(__file__).resolve().parents[1]
 METAQA = ROOT.parent / "shared" / "data" / "metaqa"

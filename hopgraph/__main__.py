@@ -2,6 +2,6 @@
 
 import sys
 
-from hopgraph.cli import main
+from hopgraph.cli.app import main
 
 sys.exit(main())

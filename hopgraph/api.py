@@ -19,10 +19,10 @@ log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from hopgraph.embed import Embedder
-    from hopgraph.extract.ingest import IngestOptions
-    from hopgraph.extract.progress import JobSummary
+    from hopgraph.extract.jobs.progress import JobSummary
+    from hopgraph.extract.jobs.wiring import IngestOptions
     from hopgraph.llm.base import LLM
-    from hopgraph.reason.qa_options import QAOptions
+    from hopgraph.reason.doc.options import QAOptions
 
 
 class QuestionAnswerer(Protocol):
@@ -79,7 +79,7 @@ class HopGraph:
         progress: Callable[[int], None] | None = None,
     ) -> Any:
         """Import already-extracted triples from a TSV (``s|r|o`` or tab-separated) or RDF file."""
-        from hopgraph.extract.importers import import_triples
+        from hopgraph.extract.importers.triples import import_triples
 
         with self._writing():
             return import_triples(self.store, path, format=format, progress=progress)
@@ -95,13 +95,13 @@ class HopGraph:
     ) -> JobSummary:
         """Run a resumable extraction job over files, folders or globs; returns its JobSummary.
 
-        ``options`` is an :class:`~hopgraph.extract.ingest.IngestOptions`, or pass its fields as
+        ``options`` is an :class:`~hopgraph.extract.jobs.wiring.IngestOptions`, or pass its fields as
         keywords (``llm="openai:gpt-4o-mini"``, ``concurrency=8``, ``retry_failed=True``,
         ``embed=False``...). Chunk state goes to ``state_path`` (default ``<folder>/jobs.sqlite``);
         progress lines to the ``progress`` stream when given.
         """
-        from hopgraph.extract.ingest import IngestOptions, run_ingest
-        from hopgraph.extract.job_state import STATE_FILE_NAME
+        from hopgraph.extract.jobs.state import STATE_FILE_NAME
+        from hopgraph.extract.jobs.wiring import IngestOptions, run_ingest
 
         if options is None:
             options = IngestOptions(**option_values)
@@ -180,12 +180,12 @@ class HopGraph:
                 f"{where} is empty: add documents (hopgraph ingest) or triples (hopgraph import) first"
             )
         if chunks == 0:
-            from hopgraph.reason.kbqa import KBQuestionAnswerer, weights_cover
+            from hopgraph.reason.kb.answerer import KBQuestionAnswerer, weights_cover
 
             if weights_cover(self.store.stats().relation_types, weights):
                 return KBQuestionAnswerer.load(self.store, weights, self.cache_dir)
             weights = None  # KB weights cannot score this graph: the zero-shot scorer does
-        from hopgraph.reason.qa import GraphQA
+        from hopgraph.reason.doc.pipeline import GraphQA
 
         if embedder is None:
             from hopgraph.embed import SentenceTransformerEmbedder
@@ -207,7 +207,7 @@ class HopGraph:
         without embeddings): computed once, in batches, then reused by every question."""
         if not any(self.store.missing_embeddings(label, limit=1) for label in ("Chunk", "Entity")):
             return
-        from hopgraph.extract.embeddings import embed_graph
+        from hopgraph.extract.embed_graph import embed_graph
 
         log.info("embedding the chunks and entities that have no vector yet ...")
         counts = embed_graph(self.store, embedder)

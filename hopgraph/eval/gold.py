@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from hopgraph.eval.qa_data import GoldPassage
-from hopgraph.extract.loaders import sha256_text
+from hopgraph.extract.load.files import sha256_text
 from hopgraph.kg.base import GraphStore
 from hopgraph.types import Chunk
 

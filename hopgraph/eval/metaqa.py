@@ -18,11 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from hopgraph.errors import ConfigError, ImportFormatError
-from hopgraph.reason.data import Example, KBQuestion, resolve, split_questions
-from hopgraph.reason.gnn import HopScorer
-from hopgraph.reason.graph import KBGraph
-from hopgraph.reason.kbqa import KBReasoner
-from hopgraph.reason.train import TrainConfig, TrainReport, train_scorer
+from hopgraph.reason.kb.answerer import KBReasoner
+from hopgraph.reason.kb.graph import KBGraph
+from hopgraph.reason.kb.questions import Example, KBQuestion, resolve, split_questions
+from hopgraph.reason.kb.scorer import HopScorer
+from hopgraph.reason.kb.train import TrainConfig, TrainReport, train_scorer
 
 _TOPIC = re.compile(r"\[([^\]]+)\]")
 _HOP_DIR = re.compile(r"(\d+)-hop")

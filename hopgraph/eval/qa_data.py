@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from hopgraph.errors import ConfigError, ImportFormatError
-from hopgraph.extract.loaders import join_sentences
+from hopgraph.extract.load.files import join_sentences
 
 QAFormat = Literal["musique", "hotpotqa"]
 FORMATS: tuple[str, ...] = ("musique", "hotpotqa")

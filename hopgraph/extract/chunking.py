@@ -28,9 +28,9 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from hopgraph.batching import batched
 from hopgraph.errors import ConfigError
 from hopgraph.types import Chunk, Document
+from hopgraph.util.batching import batched
 
 Span = tuple[int, int]
 _Piece = tuple[int, int, int, bool]

@@ -11,7 +11,7 @@ from hopgraph.kg.base import DeleteCounts, GraphStore, WriteCounts
 
 
 def _open_falkordb(settings: StoreSettings, folder: Path | None) -> GraphStore:
-    from hopgraph.kg.falkordb_store import FalkorDBStore
+    from hopgraph.kg.falkordb.store import FalkorDBStore
 
     common = {
         "graph_name": settings.graph_name,
@@ -31,7 +31,7 @@ def _open_neo4j(settings: StoreSettings, folder: Path | None) -> GraphStore:
     if not settings.uri:
         raise ConfigError("the neo4j store needs [store] uri (or NEO4J_URI), e.g. neo4j://localhost:7687")
     try:
-        from hopgraph.kg.neo4j_store import Neo4jStore
+        from hopgraph.kg.neo4j import Neo4jStore
     except ImportError as exc:
         raise ConfigError(
             f"the neo4j store needs the neo4j driver: pip install 'hopgraph[neo4j]' ({exc})"

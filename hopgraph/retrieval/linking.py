@@ -24,7 +24,7 @@ import numpy as np
 from hopgraph.embed import Embedder
 from hopgraph.errors import HopGraphError
 from hopgraph.kg.base import GraphStore
-from hopgraph.kg.dialect import search_terms
+from hopgraph.kg.cypher.dialect import search_terms
 from hopgraph.types import ScoredId
 
 if TYPE_CHECKING:

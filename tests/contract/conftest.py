@@ -19,13 +19,13 @@ BACKENDS = ["falkordb", "neo4j"]
 
 def _open(backend: str, folder: Path) -> GraphStore:
     if backend == "falkordb":
-        from hopgraph.kg.falkordb_store import FalkorDBStore
+        from hopgraph.kg.falkordb.store import FalkorDBStore
 
         return FalkorDBStore(folder, batch_size=500)
     uri = os.environ.get("NEO4J_URI")
     if not uri:
         pytest.skip("Neo4j contract suite: set NEO4J_URI (and NEO4J_USER, NEO4J_PASSWORD) to run it")
-    from hopgraph.kg.neo4j_store import Neo4jStore
+    from hopgraph.kg.neo4j import Neo4jStore
 
     return Neo4jStore(
         uri,

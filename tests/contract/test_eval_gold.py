@@ -11,7 +11,7 @@ import pytest
 from hopgraph.api import HopGraph
 from hopgraph.eval.qa_data import GoldPassage
 from hopgraph.eval.retrieval import RetrievalOutput, StoreGoldResolver
-from hopgraph.extract.loaders import load_documents
+from hopgraph.extract.load.files import load_documents
 from hopgraph.kg.base import GraphStore
 from hopgraph.types import Chunk, Document
 
@@ -78,8 +78,8 @@ class FulltextRetriever:
 
 
 def test_eval_retrieval_command_end_to_end(short_tmp: Path, tmp_path: Path) -> None:
-    from hopgraph.cli import _graph_options
-    from hopgraph.cli_eval import register
+    from hopgraph.cli.app import _graph_options
+    from hopgraph.cli.evaluate import register
 
     folder = short_tmp / "g"
     with HopGraph.open(folder) as hg:

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from hopgraph.extract.importers import import_triples, read_rdf
+from hopgraph.extract.importers.triples import import_triples, read_rdf
 from hopgraph.ids import entity_id
 from hopgraph.kg.base import GraphStore
-from hopgraph.kg.export import to_networkx
-from hopgraph.kg.rdf_io import to_rdf, triples_from_rdf, write_rdf
+from hopgraph.kg.io.export import to_networkx
+from hopgraph.kg.io.rdf import to_rdf, triples_from_rdf, write_rdf
 
 KB = """\
 # a small film KB
@@ -140,7 +140,7 @@ def test_pyg_export_matches_store(store: GraphStore, kb_file: Path) -> None:
     pytest.importorskip("torch_geometric")
     import torch
 
-    from hopgraph.kg.export import to_pyg, to_pyg_hetero
+    from hopgraph.kg.io.export import to_pyg, to_pyg_hetero
 
     import_triples(store, kb_file)
     export = to_pyg(store)
@@ -172,7 +172,7 @@ def test_exports_of_an_empty_store(store: GraphStore) -> None:
     assert to_networkx(store).number_of_nodes() == 0
     assert len(to_rdf(store)) == 0
     pytest.importorskip("torch_geometric")
-    from hopgraph.kg.export import to_pyg
+    from hopgraph.kg.io.export import to_pyg
 
     export = to_pyg(store)
     assert tuple(export.data.edge_index.shape) == (2, 0)

@@ -7,7 +7,7 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from hopgraph.kg.base import GraphStore  # noqa: E402
-from hopgraph.reason.graph import KBGraph  # noqa: E402
+from hopgraph.reason.kb.graph import KBGraph  # noqa: E402
 from hopgraph.types import Triple  # noqa: E402
 
 TRIPLES = [

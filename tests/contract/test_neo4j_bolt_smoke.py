@@ -37,8 +37,8 @@ import redis
 
 from hopgraph.errors import CypherError
 from hopgraph.ids import entity_id
-from hopgraph.kg.falkordb_server import EmbeddedFalkorDB
-from hopgraph.kg.neo4j_store import Neo4jStore
+from hopgraph.kg.falkordb.server import EmbeddedFalkorDB
+from hopgraph.kg.neo4j import Neo4jStore
 from hopgraph.types import Chunk, Document, Triple
 
 GRAPH = "falkordb"  # the graph FalkorDB's Bolt endpoint always uses

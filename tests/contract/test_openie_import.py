@@ -13,9 +13,9 @@ import pytest
 
 from hopgraph.embed import SentenceTransformerEmbedder
 from hopgraph.errors import CypherError, ImportFormatError
-from hopgraph.extract.background import THREAD_NAME
-from hopgraph.extract.loaders import load_file
-from hopgraph.extract.openie import OpenIEImportReport, import_openie, valid_triple
+from hopgraph.extract.importers.openie import OpenIEImportReport, import_openie, valid_triple
+from hopgraph.extract.jobs.background import THREAD_NAME
+from hopgraph.extract.load.files import load_file
 from hopgraph.ids import entity_id
 from hopgraph.kg.base import GraphStore, WriteCounts
 from hopgraph.types import Document, Triple

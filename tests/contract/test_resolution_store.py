@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from hopgraph.embed import SentenceTransformerEmbedder
-from hopgraph.extract.embeddings import embed_graph
-from hopgraph.extract.resolution import EntityResolver
+from hopgraph.extract.embed_graph import embed_graph
+from hopgraph.extract.resolution.resolver import EntityResolver
 from hopgraph.ids import entity_id
 from hopgraph.kg.base import GraphStore
 from hopgraph.types import Chunk, Document, Triple

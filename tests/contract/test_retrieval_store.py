@@ -187,7 +187,7 @@ def test_link_seeds_through_the_store_vector_index(
 ) -> None:
     """Without an index, mentions are looked up with the store's vector index. A fresh store:
     FalkorDB's vector index can come back empty after several clear-and-rebuild cycles."""
-    from hopgraph.kg.falkordb_store import FalkorDBStore
+    from hopgraph.kg.falkordb.store import FalkorDBStore
 
     nlp = load_spacy()
     if nlp is None:

@@ -20,12 +20,12 @@ from typing import Any
 import pytest
 from helpers.openai_server import Reply, ScriptedOpenAIServer
 
-from hopgraph import embed
 from hopgraph.api import HopGraph
-from hopgraph.cli import main
+from hopgraph.cli.app import main
+from hopgraph.embed import sentence_transformers as embed
 from hopgraph.errors import EmptyGraphError, QuestionError
-from hopgraph.extract.loaders import load_documents
-from hopgraph.reason.qa_options import MAX_QUESTION_CHARS, NO_SEEDS, QAOptions
+from hopgraph.extract.load.files import load_documents
+from hopgraph.reason.doc.options import MAX_QUESTION_CHARS, NO_SEEDS, QAOptions
 from hopgraph.types import Answer, Hop
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -12,7 +12,7 @@ pytest.importorskip("torch")
 pytest.importorskip("torch_geometric")
 
 from hopgraph.api import HopGraph
-from hopgraph.reason.graph import KBGraph
+from hopgraph.reason.kb.graph import KBGraph
 from hopgraph.types import Triple
 
 MOVIES = """\
@@ -88,7 +88,7 @@ def test_a_stale_cache_is_caught_by_the_path_check_in_the_store(
             write=True,
         )
         hg.store.upsert_triples([Triple("Heat", "directed_by", "Tony Scott", doc_id="edit")])
-    with HopGraph.open(folder) as hg, caplog.at_level(logging.WARNING, logger="hopgraph.reason.kbqa"):
+    with HopGraph.open(folder) as hg, caplog.at_level(logging.WARNING, logger="hopgraph.reason.kb.answerer"):
         answer = hg.ask(QUESTION)
     assert "not in the store" in caplog.text
     assert answer.text == "Tony Scott" and str(answer.paths[0]) == "Heat -[directed_by]-> Tony Scott"

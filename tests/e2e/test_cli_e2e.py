@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from hopgraph.api import HopGraph
-from hopgraph.cli import main
+from hopgraph.cli.app import main
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_KB = ROOT / "data" / "demo" / "science.tsv"

@@ -16,15 +16,15 @@ import pytest
 
 from hopgraph.errors import StoreLockedError
 from hopgraph.ids import entity_id
-from hopgraph.kg.falkordb_server import STATE_FILE, EmbeddedFalkorDB
-from hopgraph.kg.falkordb_store import FalkorDBStore
+from hopgraph.kg.falkordb.server import STATE_FILE, EmbeddedFalkorDB
+from hopgraph.kg.falkordb.store import FalkorDBStore
 
 BATCH = 200
 
 WRITER = textwrap.dedent(
     """
     import sys
-    from hopgraph.kg.falkordb_store import FalkorDBStore
+    from hopgraph.kg.falkordb.store import FalkorDBStore
     from hopgraph.types import Document, Triple
 
     store = FalkorDBStore(sys.argv[1], batch_size=50)
@@ -120,7 +120,7 @@ def test_second_process_gets_a_clear_error(short_tmp: Path) -> None:
             [
                 sys.executable,
                 "-c",
-                "import sys\nfrom hopgraph.kg.falkordb_store import FalkorDBStore\n"
+                "import sys\nfrom hopgraph.kg.falkordb.store import FalkorDBStore\n"
                 "try:\n    FalkorDBStore(sys.argv[1])\nexcept Exception as e:\n"
                 "    print(type(e).__name__, e)\n",
                 str(short_tmp),

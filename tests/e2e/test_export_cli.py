@@ -7,7 +7,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from hopgraph.cli import main
+from hopgraph.cli.app import main
 
 DEMO_KB = Path(__file__).resolve().parents[2] / "data" / "demo" / "science.tsv"
 

@@ -13,8 +13,8 @@ from helpers.openai_server import Reply, ScriptedOpenAIServer
 
 from hopgraph.errors import LLMAuthError, LLMOutputError
 from hopgraph.llm import OpenAICompatibleLLM
-from hopgraph.reason.generator import generate_answer
-from hopgraph.render import answer_to_dict, render_text
+from hopgraph.reason.doc.generator import generate_answer
+from hopgraph.render.text import answer_to_dict, render_text
 from hopgraph.types import Answer, Chunk, Hop, ReasoningPath
 
 QUESTION = "Where was the director of Heat born?"

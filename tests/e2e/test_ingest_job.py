@@ -18,12 +18,12 @@ import pytest
 from helpers.openai_server import Reply, ScriptedOpenAIServer, chunk_text_of
 
 from hopgraph.api import HopGraph
-from hopgraph.cli import main
-from hopgraph.extract.base import Extraction
+from hopgraph.cli.app import main
 from hopgraph.extract.chunking import Chunker
-from hopgraph.extract.job_state import JobState
-from hopgraph.extract.jobs import IngestJob
-from hopgraph.extract.loaders import iter_documents
+from hopgraph.extract.extractors.base import Extraction
+from hopgraph.extract.jobs.job import IngestJob
+from hopgraph.extract.jobs.state import JobState
+from hopgraph.extract.load.files import iter_documents
 from hopgraph.types import Chunk, Triple
 
 PEOPLE = {

@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 
 from hopgraph.api import HopGraph
-from hopgraph.cli import main
+from hopgraph.cli.app import main
 
 pytestmark = pytest.mark.slow
 

@@ -10,8 +10,8 @@ import pytest
 pytest.importorskip("torch")
 pytest.importorskip("torch_geometric")
 
-from hopgraph.cli import main
-from hopgraph.kg.falkordb_store import FalkorDBStore
+from hopgraph.cli.app import main
+from hopgraph.kg.falkordb.store import FalkorDBStore
 from hopgraph.retrieval.linking import link_entities
 
 LANGS = ["English", "French", "Greek"]

@@ -18,7 +18,7 @@ import pytest
 from helpers.openai_server import Reply, ScriptedOpenAIServer, chunk_text_of
 
 from hopgraph.errors import LLMAuthError, LLMRequestError, LLMRetriesExhaustedError
-from hopgraph.extract.llm_extractor import LLMExtractor
+from hopgraph.extract.extractors.llm import LLMExtractor
 from hopgraph.llm import CachedLLM, Message, OpenAICompatibleLLM, Usage, make_llm
 from hopgraph.types import Chunk
 

@@ -21,7 +21,7 @@ from helpers.tiny_lm import build_tiny_causal_lm  # noqa: E402
 from transformers import LogitsProcessor, LogitsProcessorList  # noqa: E402
 
 from hopgraph.errors import ConfigError  # noqa: E402
-from hopgraph.extract.llm_extractor import LLMExtractor  # noqa: E402
+from hopgraph.extract.extractors.llm import LLMExtractor  # noqa: E402
 from hopgraph.llm import Message, TransformersLLM, make_llm  # noqa: E402
 from hopgraph.types import Chunk  # noqa: E402
 

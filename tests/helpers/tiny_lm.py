@@ -22,7 +22,7 @@ def _corpus() -> list[str]:
     """The fixed corpus plus hopgraph's prompt files, so prompts tokenise into few tokens (fast tests)."""
     from importlib import resources
 
-    prompts = resources.files("hopgraph.extract.prompts")
+    prompts = resources.files("hopgraph.extract.extractors.prompts")
     texts = [f.read_text(encoding="utf-8") for f in prompts.iterdir() if f.name.endswith((".txt", ".json"))]
     return CORPUS + texts
 

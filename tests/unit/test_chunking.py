@@ -12,7 +12,7 @@ import pytest
 from hopgraph.embed import SentenceTransformerEmbedder
 from hopgraph.errors import ConfigError
 from hopgraph.extract.chunking import Chunker, split_sentences
-from hopgraph.extract.loaders import load_documents
+from hopgraph.extract.load.files import load_documents
 from hopgraph.ids import chunk_id
 from hopgraph.types import Document
 

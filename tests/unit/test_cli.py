@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from hopgraph import cli
+from hopgraph.cli import app as cli
+from hopgraph.cli.shell import CypherShell
 from hopgraph.errors import CypherError, HopGraphError, ReadOnlyError
-from hopgraph.shell import CypherShell
-from hopgraph.table import display_width, format_cell, format_table, row_count, truncate
+from hopgraph.render.table import display_width, format_cell, format_table, row_count, truncate
 from hopgraph.types import GraphStats
 
 

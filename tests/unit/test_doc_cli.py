@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from hopgraph.cli_qa import read_pairs, register
+from hopgraph.cli.qa import read_pairs, register
 from hopgraph.errors import ConfigError, ImportFormatError
 
 

@@ -9,14 +9,14 @@ torch = pytest.importorskip("torch")
 pytest.importorskip("torch_geometric")
 
 from hopgraph.errors import ConfigError  # noqa: E402
-from hopgraph.reason.doc_graph import RelationTable, ScoringGraph  # noqa: E402
-from hopgraph.reason.doc_paths import check_paths, find_paths, merge_paths, terminal_entities  # noqa: E402
-from hopgraph.reason.doc_scorer import (  # noqa: E402
+from hopgraph.reason.doc.paths import check_paths, find_paths, merge_paths, terminal_entities  # noqa: E402
+from hopgraph.reason.doc.scorer import (  # noqa: E402
     DocScorer,
     DocScorerConfig,
     load_doc_scorer,
     save_doc_scorer,
 )
+from hopgraph.reason.doc.subgraph import RelationTable, ScoringGraph  # noqa: E402
 from hopgraph.types import Entity, Hop, ReasoningPath, Relation, ScoredId, Subgraph  # noqa: E402
 
 DIM = 16

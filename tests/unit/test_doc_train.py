@@ -11,14 +11,14 @@ torch = pytest.importorskip("torch")
 pytest.importorskip("torch_geometric")
 
 from hopgraph.errors import HopGraphError  # noqa: E402
-from hopgraph.reason.doc_graph import ScoringGraph  # noqa: E402
-from hopgraph.reason.doc_scorer import (  # noqa: E402
+from hopgraph.reason.doc.scorer import (  # noqa: E402
     DocScorer,
     DocScorerConfig,
     load_doc_scorer,
     save_doc_scorer,
 )
-from hopgraph.reason.doc_train import (  # noqa: E402
+from hopgraph.reason.doc.subgraph import ScoringGraph  # noqa: E402
+from hopgraph.reason.doc.train import (  # noqa: E402
     DocExample,
     DocTrainConfig,
     example_loss,

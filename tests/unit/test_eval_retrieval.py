@@ -97,9 +97,9 @@ def test_percentile_interpolates_like_numpy() -> None:
 
 
 def test_register_joins_the_existing_eval_group() -> None:
-    from hopgraph.cli import _graph_options
-    from hopgraph.cli_eval import register
-    from hopgraph.cli_kbqa import register as register_kbqa
+    from hopgraph.cli.app import _graph_options
+    from hopgraph.cli.evaluate import register
+    from hopgraph.cli.kbqa import register as register_kbqa
 
     parser = argparse.ArgumentParser(prog="hopgraph")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -131,7 +131,7 @@ class ScriptedGraph:
 
 
 def test_hopgraph_retriever_returns_chunks_docs_and_the_answer() -> None:
-    from hopgraph.cli_eval import HopGraphRetriever
+    from hopgraph.cli.evaluate import HopGraphRetriever
 
     graph = ScriptedGraph()
     retriever = HopGraphRetriever(graph, llm="openai:m")  # type: ignore[arg-type]

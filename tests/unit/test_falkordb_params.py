@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from hopgraph.kg.falkordb_store import VECTOR_MIN_LENGTH, cypher_header
+from hopgraph.kg.falkordb.store import VECTOR_MIN_LENGTH, cypher_header
 
 
 def test_scalars_and_containers() -> None:

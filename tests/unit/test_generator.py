@@ -14,9 +14,9 @@ from helpers.scripted_llm import ScriptedLLM
 from hopgraph.errors import LLMError, LLMOutputError
 from hopgraph.ids import entity_id
 from hopgraph.llm import Usage
-from hopgraph.reason import prompts
-from hopgraph.reason.extractive import extractive_answer
-from hopgraph.reason.generator import (
+from hopgraph.reason.doc import prompts
+from hopgraph.reason.doc.extractive import extractive_answer
+from hopgraph.reason.doc.generator import (
     NO_ANSWER,
     PromptLimits,
     build_prompt,

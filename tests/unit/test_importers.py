@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from hopgraph.errors import ImportFormatError
-from hopgraph.extract.importers import (
+from hopgraph.extract.importers.triples import (
     ImportReport,
     import_triples,
     read_rdf,
@@ -16,7 +16,7 @@ from hopgraph.extract.importers import (
     validate_tsv,
 )
 from hopgraph.kg.base import WriteCounts
-from hopgraph.kg.rdf_io import local_name
+from hopgraph.kg.io.rdf import local_name
 from hopgraph.types import Document, Triple
 
 

@@ -18,10 +18,10 @@ from typing import Any
 import pytest
 
 from hopgraph.errors import ConfigError
-from hopgraph.extract.base import Extraction
-from hopgraph.extract.job_state import ChunkResult, DocumentRow, JobState
-from hopgraph.extract.jobs import IngestJob
-from hopgraph.extract.progress import JobProgress, format_cost, format_duration, format_summary
+from hopgraph.extract.extractors.base import Extraction
+from hopgraph.extract.jobs.job import IngestJob
+from hopgraph.extract.jobs.progress import JobProgress, format_cost, format_duration, format_summary
+from hopgraph.extract.jobs.state import ChunkResult, DocumentRow, JobState
 from hopgraph.kg.base import DeleteCounts, WriteCounts
 from hopgraph.llm.base import Usage
 from hopgraph.types import Chunk, Document, GraphStats, Triple

@@ -12,9 +12,9 @@ import pytest
 from helpers.scripted_llm import ScriptedLLM
 
 from hopgraph.errors import ConfigError, LLMAuthError, LLMRetriesExhaustedError
-from hopgraph.extract.base import AsyncExtractor, Extractor
-from hopgraph.extract.llm_extractor import LLMExtractor
-from hopgraph.extract.triple_validation import Grounder, SchemaGuidance
+from hopgraph.extract.extractors.base import AsyncExtractor, Extractor
+from hopgraph.extract.extractors.llm import LLMExtractor
+from hopgraph.extract.extractors.validation import Grounder, SchemaGuidance
 from hopgraph.llm import Usage
 from hopgraph.types import Chunk
 

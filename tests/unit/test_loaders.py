@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from hopgraph.extract.loaders import (
+from hopgraph.extract.load.files import (
     JsonFields,
     LoadProblem,
     iter_documents,

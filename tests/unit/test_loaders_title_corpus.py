@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from hopgraph.extract.loaders import join_sentences, load_documents, sha256_text
+from hopgraph.extract.load.files import join_sentences, load_documents, sha256_text
 
 
 def test_each_title_is_one_document_with_its_sentences_joined(tmp_path: Path) -> None:

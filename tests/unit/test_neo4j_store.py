@@ -13,9 +13,9 @@ from neo4j.spatial import CartesianPoint
 from neo4j.time import Date, DateTime, Duration
 
 from hopgraph.errors import ConfigError, CypherError, ReadOnlyError, StoreUnavailableError
-from hopgraph.kg import neo4j_store
-from hopgraph.kg.falkordb_store import READ_ONLY_HINT
-from hopgraph.kg.neo4j_store import Neo4jStore, plain, store_error
+from hopgraph.kg import neo4j as neo4j_store
+from hopgraph.kg.falkordb.store import READ_ONLY_HINT
+from hopgraph.kg.neo4j import Neo4jStore, plain, store_error
 
 ACCESS_MODE = "Neo.ClientError.Statement.AccessMode"
 

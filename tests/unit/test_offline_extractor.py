@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from hopgraph.errors import ConfigError
-from hopgraph.extract.base import Extractor
-from hopgraph.extract.offline_extractor import DEFAULT_MODELS, SpacyExtractor, split_text
+from hopgraph.extract.extractors.base import Extractor
+from hopgraph.extract.extractors.offline import DEFAULT_MODELS, SpacyExtractor, split_text
 from hopgraph.types import Chunk
 
 pytest.importorskip("spacy")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from hopgraph.reason.kb_rank import REVISIT_PENALTY, demote_revisits, rank
+from hopgraph.reason.kb.rank import REVISIT_PENALTY, demote_revisits, rank
 
 N = 10  # nodes per question
 

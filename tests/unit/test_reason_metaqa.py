@@ -11,9 +11,9 @@ pytest.importorskip("torch_geometric")
 
 from hopgraph.errors import ConfigError, ImportFormatError
 from hopgraph.eval.metaqa import coverage, hops_from_path, parse_line, read_questions
-from hopgraph.reason.data import KBQuestion, resolve
-from hopgraph.reason.encoder import Vocab, mask_topic, tokenize
-from hopgraph.reason.graph import KBGraph
+from hopgraph.reason.kb.encoder import Vocab, mask_topic, tokenize
+from hopgraph.reason.kb.graph import KBGraph
+from hopgraph.reason.kb.questions import KBQuestion, resolve
 
 
 def test_parse_line_takes_the_bracketed_topic_and_all_answers() -> None:

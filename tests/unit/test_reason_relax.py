@@ -8,11 +8,10 @@ torch = pytest.importorskip("torch")
 pytest.importorskip("torch_geometric")
 
 from hopgraph.ids import entity_id, relation_type  # noqa: E402
-from hopgraph.reason.encoder import Vocab  # noqa: E402
-from hopgraph.reason.gnn import HopScorer, ReasonerConfig, TransferGraph  # noqa: E402
-from hopgraph.reason.graph import KBGraph  # noqa: E402
-from hopgraph.reason.paths import HopScores, PathIndex, check_path  # noqa: E402
-from hopgraph.reason.relax import (  # noqa: E402
+from hopgraph.reason.kb.encoder import Vocab  # noqa: E402
+from hopgraph.reason.kb.graph import KBGraph  # noqa: E402
+from hopgraph.reason.kb.paths import HopScores, PathIndex, check_path  # noqa: E402
+from hopgraph.reason.kb.relax import (  # noqa: E402
     Relaxation,
     RelaxedAnswer,
     compatible_slots,
@@ -21,6 +20,7 @@ from hopgraph.reason.relax import (  # noqa: E402
     sequence_mass,
     walk,
 )
+from hopgraph.reason.kb.scorer import HopScorer, ReasonerConfig, TransferGraph  # noqa: E402
 from hopgraph.types import Relation  # noqa: E402
 
 FACTS = [

@@ -9,14 +9,14 @@ pytest.importorskip("torch_geometric")
 
 from hopgraph.errors import ConfigError  # noqa: E402
 from hopgraph.ids import entity_id, relation_type  # noqa: E402
-from hopgraph.reason.data import KBQuestion, resolve, split_questions  # noqa: E402
-from hopgraph.reason.encoder import Vocab  # noqa: E402
-from hopgraph.reason.gnn import HopScorer, ReasonerConfig, RelationTransfer, load_scorer, save_scorer  # noqa: E402
-from hopgraph.reason.graph import KBGraph  # noqa: E402
-from hopgraph.reason.kb_rank import rank  # noqa: E402
-from hopgraph.reason.kbqa import KBReasoner  # noqa: E402
-from hopgraph.reason.paths import check_path  # noqa: E402
-from hopgraph.reason.train import TrainConfig, train_scorer  # noqa: E402
+from hopgraph.reason.kb.answerer import KBReasoner  # noqa: E402
+from hopgraph.reason.kb.encoder import Vocab  # noqa: E402
+from hopgraph.reason.kb.graph import KBGraph  # noqa: E402
+from hopgraph.reason.kb.paths import check_path  # noqa: E402
+from hopgraph.reason.kb.questions import KBQuestion, resolve, split_questions  # noqa: E402
+from hopgraph.reason.kb.rank import rank  # noqa: E402
+from hopgraph.reason.kb.scorer import HopScorer, ReasonerConfig, RelationTransfer, load_scorer, save_scorer  # noqa: E402
+from hopgraph.reason.kb.train import TrainConfig, train_scorer  # noqa: E402
 from hopgraph.types import Relation  # noqa: E402
 
 MOVIES = [f"Movie {i}" for i in range(40)]

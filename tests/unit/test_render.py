@@ -11,7 +11,7 @@ import pytest
 
 from hopgraph.errors import ConfigError
 from hopgraph.ids import entity_id
-from hopgraph.render import SCHEMA, answer_to_dict, render_text
+from hopgraph.render.text import SCHEMA, answer_to_dict, render_text
 from hopgraph.types import Answer, Chunk, Entity, Hop, ReasoningPath, Relation, ScoredId, Subgraph
 
 HEAT = Chunk("d_heat", 0, "Heat is a 1995 American crime film written and directed by Michael Mann. " * 8)
@@ -146,7 +146,7 @@ def test_json_has_a_stable_schema_and_explain_adds_scores() -> None:
 
 def test_html_page_is_self_contained_and_highlights_the_paths(tmp_path: Path) -> None:
     pytest.importorskip("plotly")
-    from hopgraph.render_html import build_figure, write_html
+    from hopgraph.render.html import build_figure, write_html
 
     out = write_html(ANSWER, tmp_path / "out" / "answer.html", titles=TITLES)
     page = out.read_text(encoding="utf-8")
@@ -182,7 +182,7 @@ def test_html_page_is_self_contained_and_highlights_the_paths(tmp_path: Path) ->
 
 def test_html_caps_the_drawn_nodes_but_keeps_paths_and_seeds(tmp_path: Path) -> None:
     pytest.importorskip("plotly")
-    from hopgraph.render_html import build_figure
+    from hopgraph.render.html import build_figure
 
     figure = build_figure(ANSWER, max_nodes=4)
     labels = {t.split("<br>")[0] for t in figure.data[-1].hovertext}
@@ -196,7 +196,7 @@ def test_html_caps_the_drawn_nodes_but_keeps_paths_and_seeds(tmp_path: Path) -> 
 
 
 def test_html_without_plotly_names_the_extra(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from hopgraph.render_html import write_html
+    from hopgraph.render.html import write_html
 
     monkeypatch.setitem(sys.modules, "plotly.graph_objects", None)
     with pytest.raises(ConfigError, match=r"hopgraph\[viz\]"):

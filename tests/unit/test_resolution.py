@@ -6,14 +6,14 @@ import numpy as np
 import pytest
 
 from hopgraph.embed import SentenceTransformerEmbedder
-from hopgraph.extract.names import (
+from hopgraph.extract.resolution.names import (
     guard,
     resolution_key,
     string_similarity,
     types_compatible,
     word_key,
 )
-from hopgraph.extract.resolution import EntityResolver
+from hopgraph.extract.resolution.resolver import EntityResolver
 from hopgraph.types import Triple
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from hopgraph.embed import SentenceTransformerEmbedder
-from hopgraph.extract.names import person_types_ok, person_words, short_form_of
-from hopgraph.extract.resolution import EntityResolver
+from hopgraph.extract.resolution.names import person_types_ok, person_words, short_form_of
+from hopgraph.extract.resolution.resolver import EntityResolver
 from hopgraph.types import Triple
 
 

@@ -1,0 +1,249 @@
+"""``hopgraph ingest``, ``hopgraph jobs`` and ``hopgraph delete``: batch extraction jobs on the command line.
+
+    hopgraph ingest docs/ --graph g                      # offline spaCy extractor, resumable
+    hopgraph ingest docs/ --graph g --llm openai:gpt-4o-mini --concurrency 16
+    hopgraph ingest docs/ --graph g --retry-failed      # again: only new, pending or failed chunks
+    hopgraph jobs --graph g [JOB_ID] [--failed]
+    hopgraph delete --graph g --doc ID_OR_PATH
+
+The job state (one row per chunk) lives in ``DIR/jobs.sqlite`` (``--state FILE`` elsewhere, e.g.
+for a server-backed graph). Registered by :func:`register`; this module never imports ``cli``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from hopgraph.cli.common import open_graph, positive_int
+from hopgraph.errors import HopGraphError
+from hopgraph.extract.jobs.progress import format_duration, format_summary
+from hopgraph.extract.jobs.state import STATE_FILE_NAME, JobRow, JobState
+from hopgraph.render.table import format_table
+
+MAX_SHOWN_FAILURES = 20
+EXIT_PROBLEMS = 1
+"""``hopgraph ingest`` finished, but some input was skipped or some chunks failed."""
+
+
+def _price(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a price in dollars, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"a price cannot be negative, got {value}")
+    return value
+
+
+def _state_path(args: argparse.Namespace) -> Path:
+    if args.state:
+        return Path(args.state)
+    if args.graph:
+        return Path(args.graph) / STATE_FILE_NAME
+    raise HopGraphError("the job state needs a place: pass --graph DIR, or --state FILE with --url/--backend")
+
+
+# -- ingest -------------------------------------------------------------------------------------
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from hopgraph.extract.jobs.wiring import IngestOptions
+    from hopgraph.extract.load.files import JsonFields
+
+    fields = JsonFields(
+        id=args.json_id_field,
+        title=args.json_title_field,
+        text=args.json_text_field,
+        records=args.json_records,
+    )
+    options = IngestOptions(
+        llm=args.llm or "",
+        concurrency=args.concurrency,
+        retry_failed=args.retry_failed,
+        triples=args.triples,
+        json_fields=fields,
+        max_tokens=args.max_tokens,
+        overlap_tokens=args.overlap_tokens,
+        batch_size=args.batch_size,
+        embed=not args.no_embed,
+        resolve=not args.no_resolve,
+        price_per_1k=args.price_per_1k,
+    )
+    state_path = _state_path(args)
+    with open_graph(args) as hg:
+        summary = hg.ingest(args.sources, options=options, state_path=state_path, progress=sys.stderr)
+    if summary.problems:
+        print(f"{len(summary.problems)} input problem(s):", file=sys.stderr)
+        for problem in summary.problems:
+            kept = "skipped" if problem["severity"] == "error" else "loaded anyway"
+            print(f"  {problem['path']}: {problem['reason']} ({kept})", file=sys.stderr)
+    failed = summary.chunks_failed + summary.chunks_failed_before
+    if args.json:
+        print(json.dumps(summary.to_dict(), indent=2))
+    else:
+        print(format_summary(summary.to_dict()))
+        if failed:
+            print(
+                f"{failed} chunk(s) failed: 'hopgraph jobs {summary.job_id} --failed' shows why; "
+                "run the same ingest with --retry-failed to try them again"
+            )
+    skipped = any(problem["severity"] == "error" for problem in summary.problems)
+    # Everything that could be stored was stored; a script still learns that something was not.
+    return EXIT_PROBLEMS if failed or skipped else 0
+
+
+# -- jobs ---------------------------------------------------------------------------------------
+def _when(timestamp: float | None) -> str:
+    if timestamp is None:
+        return ""
+    return dt.datetime.fromtimestamp(timestamp).isoformat(sep=" ", timespec="seconds")
+
+
+def _job_line(job: JobRow) -> dict[str, Any]:
+    c = job.counters
+    wall = (job.finished or job.started) - job.started if job.finished else c.get("seconds", 0.0)
+    return {
+        "id": job.id,
+        "started": _when(job.started),
+        "status": job.live_status,
+        "documents": c.get("documents", 0),
+        "chunks": c.get("chunks", 0),
+        "extracted": c.get("chunks_extracted", 0),
+        "failed": c.get("chunks_failed", 0),
+        "triples": c.get("triples", 0),
+        "tokens": c.get("tokens", 0),
+        "wall": format_duration(float(wall or 0.0)),
+    }
+
+
+def cmd_jobs(args: argparse.Namespace) -> int:
+    path = _state_path(args)
+    if not path.is_file():
+        raise HopGraphError(f"no job state at {path}: no ingest job has run on this graph yet")
+    with JobState.open(path) as state:
+        if args.job_id is None:
+            return _list_jobs(state, args)
+        job = state.job(args.job_id)
+        if job is None:
+            known = ", ".join(str(j.id) for j in state.jobs()) or "none"
+            raise HopGraphError(f"no job {args.job_id} in {path}; jobs: {known}")
+        failures = [f for f in state.chunks(job_id=job.id, status="failed")]
+        problems = state.problems(job.id)
+        if args.json:
+            out = {
+                "job": _job_line(job) | {"args": job.args, "summary": job.counters},
+                "chunks": state.status_counts(job.id),
+                "problems": [{"path": p, "reason": r} for p, r in problems],
+                "failures": [{"chunk_id": f.chunk_id, "doc_id": f.doc_id, "attempts": f.attempts,
+                              "error": f.error} for f in failures],
+            }  # fmt: skip
+            print(json.dumps(out, indent=2))
+            return 0
+        print(format_summary(job.counters | {"job_id": job.id, "status": job.live_status}))
+        print(f"started {_when(job.started)}, finished {_when(job.finished) or '-'}")
+        print("arguments " + json.dumps(job.args))
+        counts = state.status_counts(job.id)
+        print("chunk state (last processed by this job): " + (json.dumps(counts) if counts else "none"))
+        if problems:
+            print(f"\n{len(problems)} input(s) with problems:")
+            for p, r in problems:
+                print(f"  {p}: {r}")
+        shown = failures if args.failed else failures[:MAX_SHOWN_FAILURES]
+        if failures:
+            print(f"\n{len(failures)} failed chunk(s):")
+            rows = [{"chunk": f.chunk_id, "document": f.doc_id, "attempts": f.attempts, "error": f.error}
+                    for f in shown]  # fmt: skip
+            print(format_table(rows, max_width=100))
+            if len(shown) < len(failures):
+                print(f"(add --failed to show all {len(failures)})")
+    return 0
+
+
+def _list_jobs(state: JobState, args: argparse.Namespace) -> int:
+    if args.failed:
+        failures = list(state.chunks(status="failed"))
+        rows = [{"job": f.job_id, "chunk": f.chunk_id, "document": f.doc_id, "attempts": f.attempts,
+                 "error": f.error} for f in failures]  # fmt: skip
+        print(json.dumps(rows, indent=2) if args.json else format_table(rows, max_width=100))
+        return 0
+    jobs = [_job_line(j) for j in state.jobs()]
+    print(json.dumps(jobs, indent=2) if args.json else format_table(jobs))
+    return 0
+
+
+# -- delete -------------------------------------------------------------------------------------
+def cmd_delete(args: argparse.Namespace) -> int:
+    state_file = _state_path(args)
+    with open_graph(args) as hg:
+        state = JobState.open(state_file) if state_file.is_file() else None
+        try:
+            for given in args.doc:
+                ids = [given]
+                if state is not None and not state.document(given):
+                    source = str(Path(given).resolve()) if Path(given).exists() else given
+                    ids = [row.doc_id for row in state.documents_by_source(source)] or [given]
+                for doc_id in ids:
+                    counts = hg.delete_document(doc_id)
+                    forgotten = state.forget_document(doc_id) if state is not None else 0
+                    if not counts.documents and not forgotten:
+                        print(f"{given}: no such document in the graph or the job state", file=sys.stderr)
+                        continue
+                    print(
+                        f"deleted document {doc_id}: {counts.chunks} chunks, {counts.entities} entities, "
+                        f"{counts.relations} relations; {forgotten} chunk state rows"
+                    )
+        finally:
+            if state is not None:
+                state.close()
+    return 0
+
+
+# -- parser -------------------------------------------------------------------------------------
+def register(sub: Any, common: list[argparse.ArgumentParser]) -> None:
+    """Add ``ingest``, ``jobs`` and ``delete`` to the ``hopgraph`` command's subparsers."""
+    p = sub.add_parser(
+        "ingest",
+        parents=common,
+        help="load documents, extract triples, build the graph (resumable batch job)",
+        description="Load documents (files, folders, globs; .txt .md .html .pdf .json .jsonl), chunk them, "
+        "extract triples (with --llm, else offline with spaCy), resolve entities, store and embed. "
+        "Rerunning skips what is done; a killed job resumes where it stopped.",
+    )
+    p.add_argument("sources", nargs="+", metavar="SOURCE", help="files, folders or globs")
+    p.add_argument("--llm", metavar="SPEC", help="e.g. openai:gpt-4o-mini or openai:MODEL@http://host/v1")
+    p.add_argument("--concurrency", metavar="N", type=positive_int, help="LLM calls in flight")
+    p.add_argument("--retry-failed", action="store_true", help="extract chunks that failed before again")
+    p.add_argument("--triples", metavar="OPENIE_JSON", help="import HippoRAG OpenIE triples for the corpus")
+    p.add_argument("--json-id-field", default="id", metavar="NAME", help="JSON corpus: id field")
+    p.add_argument("--json-title-field", default="title", metavar="NAME", help="JSON corpus: title field")
+    p.add_argument("--json-text-field", default="text", metavar="NAME", help="JSON corpus: text field")
+    p.add_argument("--json-records", metavar="NAME", help="JSON corpus: the key of the record list")
+    p.add_argument("--max-tokens", type=positive_int, default=256, metavar="N", help="chunk size")
+    p.add_argument("--overlap-tokens", type=int, default=32, metavar="N", help="chunk overlap")
+    p.add_argument("--batch-size", type=positive_int, default=64, metavar="N", help="chunks per commit")
+    p.add_argument("--no-embed", action="store_true", help="do not embed new chunks and entities")
+    p.add_argument("--no-resolve", action="store_true", help="do not merge entity name variants")
+    p.add_argument("--price-per-1k", type=_price, metavar="USD", help="LLM price per 1,000 tokens")
+    p.add_argument("--state", metavar="FILE", help=f"job state database (default DIR/{STATE_FILE_NAME})")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("jobs", parents=common, help="list ingest jobs, or show one with its failures")
+    p.add_argument("job_id", nargs="?", type=int, metavar="JOB_ID", help="the job to show")
+    p.add_argument("--failed", action="store_true", help="list every failed chunk with its error")
+    p.add_argument("--state", metavar="FILE", help=f"job state database (default DIR/{STATE_FILE_NAME})")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_jobs)
+
+    p = sub.add_parser("delete", parents=common, help="remove a document's contribution to the graph")
+    p.add_argument(
+        "--doc", action="append", required=True, metavar="ID_OR_PATH", help="document id or source path"
+    )
+    p.add_argument("--state", metavar="FILE", help=f"job state database (default DIR/{STATE_FILE_NAME})")
+    p.set_defaults(func=cmd_delete)
+
+
+__all__ = ["cmd_delete", "cmd_ingest", "cmd_jobs", "register"]

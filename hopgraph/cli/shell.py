@@ -1,0 +1,241 @@
+"""The interactive Cypher prompt behind ``hopgraph shell``.
+
+Statements may span lines; one ends at a line ending in ``;`` or at a blank line. A line that
+starts with ``:`` is a shell command (``:help``); inside a statement only the known commands are,
+since a line there may start with a ``:Label``. Without a terminal the shell reads statements
+from stdin with no prompts, so a script can be piped in.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+from typing import Any, TextIO
+
+from hopgraph.errors import HopGraphError, ReadOnlyError
+from hopgraph.render.table import DEFAULT_MAX_WIDTH, format_table, to_json
+
+log = logging.getLogger(__name__)
+
+Runner = Callable[[str, dict[str, Any]], list[dict[str, Any]]]
+"""Runs one Cypher statement with parameters and returns its rows."""
+
+PROMPT = "cypher> "
+CONTINUATION = "   ...> "
+HISTORY_LENGTH = 1000
+QUIT = (":quit", ":exit", ":q")
+COMMANDS = {*QUIT, ":help", ":h", ":?", ":json", ":params"}
+
+HELP = """\
+Enter a Cypher statement; end it with ; or a blank line. Statements may span lines.
+  :help            this help
+  :json            toggle JSON output (now {json})
+  :params          show the parameters sent with every statement
+  :params {{json}}   set them, e.g. :params {{"name": "Niels Bohr"}}  (use $name in a query)
+  :quit, :exit     leave (Ctrl-D too)"""
+
+
+def read_only_message(exc: ReadOnlyError, how: str) -> str:
+    """What to tell a user whose query tried to write: the query, and ``how`` to allow writes."""
+    return f"this query writes to the graph, which is read-only here; {how}\n  query: {exc.query.strip()}"
+
+
+def _load_readline() -> ModuleType | None:
+    try:
+        import readline
+    except ImportError:  # e.g. Windows without pyreadline
+        return None
+    return readline
+
+
+class CypherShell:
+    """A read-eval-print loop over ``run``.
+
+    ``interactive`` shows prompts and keeps readline history in ``history_file``; otherwise
+    lines are read from ``stdin`` with no prompts (piped input).
+    """
+
+    def __init__(
+        self,
+        run: Runner,
+        *,
+        stdin: TextIO,
+        stdout: TextIO,
+        stderr: TextIO,
+        interactive: bool,
+        history_file: Path | None = None,
+        max_width: int = DEFAULT_MAX_WIDTH,
+    ) -> None:
+        self.run = run
+        self.stdin, self.stdout, self.stderr = stdin, stdout, stderr
+        self.interactive = interactive
+        self.history_file = history_file
+        self.max_width = max_width
+        self.json_output = False
+        self.params: dict[str, Any] = {}
+        self.failures = 0
+        self._readline = _load_readline() if interactive else None
+        self._history_mark = 0
+
+    # -- the loop -------------------------------------------------------------------------------
+    def loop(self) -> int:
+        """Run until :quit or end of input. Returns 0, or 2 when piped statements failed."""
+        self._load_history()
+        try:
+            self._loop()
+        finally:
+            self._save_history()
+        return 2 if self.failures and not self.interactive else 0
+
+    def _loop(self) -> None:
+        buffer: list[str] = []
+        while True:
+            if not buffer:
+                self._history_mark = self._history_length()
+            try:
+                line = self._read(CONTINUATION if buffer else PROMPT)
+            except KeyboardInterrupt:
+                if not self.interactive:
+                    raise
+                self._say("", err=True)  # Ctrl-C drops the statement being typed, like psql
+                buffer.clear()
+                continue
+            if line is None:  # end of input: run what was typed, then leave
+                if buffer:
+                    self._execute("\n".join(buffer))
+                if self.interactive:
+                    self._say("")
+                return
+            stripped = line.strip()
+            if stripped.startswith(":") and (not buffer or self._is_command(stripped)):
+                if not self._command(stripped):
+                    return
+                continue
+            if not stripped:
+                if buffer:
+                    self._execute("\n".join(buffer))
+                    buffer.clear()
+                continue
+            buffer.append(line)
+            if stripped.endswith(";"):
+                self._execute("\n".join(buffer))
+                buffer.clear()
+
+    def _read(self, prompt: str) -> str | None:
+        if self.interactive:
+            try:
+                return input(prompt)
+            except EOFError:
+                return None
+        line = self.stdin.readline()
+        return line.rstrip("\r\n") if line else None
+
+    # -- statements and commands ----------------------------------------------------------------
+    def _execute(self, statement: str) -> None:
+        query = statement.strip().rstrip(";").strip()
+        self._collapse_history(statement)
+        if not query:
+            return
+        try:
+            rows = self.run(query, dict(self.params))
+        except ReadOnlyError as exc:
+            self._fail(read_only_message(exc, "start the shell with --write to allow writes"))
+            return
+        except HopGraphError as exc:
+            self._fail(str(exc))
+            return
+        except KeyboardInterrupt:
+            if not self.interactive:
+                raise
+            self._fail("interrupted")
+            return
+        if self.json_output:
+            self._say(to_json(rows, indent=2))
+        else:
+            self._say(format_table(rows, max_width=self.max_width))
+
+    @staticmethod
+    def _is_command(line: str) -> bool:
+        """Whether ``line`` names a known command (inside a statement, ``:Label`` is Cypher)."""
+        return line.partition(" ")[0].lower() in COMMANDS
+
+    def _command(self, line: str) -> bool:
+        """Run a ``:command``; False means leave the shell."""
+        name, _, arg = line.partition(" ")
+        name, arg = name.lower(), arg.strip()
+        if name in QUIT:
+            return False
+        if name in (":help", ":h", ":?"):
+            self._say(HELP.format(json="on" if self.json_output else "off"))
+        elif name == ":json":
+            self.json_output = not self.json_output
+            self._say(f"JSON output {'on' if self.json_output else 'off'}")
+        elif name == ":params":
+            self._set_params(arg)
+        else:
+            self._fail(f"unknown command {name}; type :help for the list")
+        return True
+
+    def _set_params(self, text: str) -> None:
+        if text:
+            try:
+                value = json.loads(text)
+            except json.JSONDecodeError as exc:
+                self._fail(f':params needs a JSON object, e.g. :params {{"name": "Bohr"}} ({exc})')
+                return
+            if not isinstance(value, dict):
+                self._fail(f":params needs a JSON object, got {type(value).__name__}")
+                return
+            self.params = value
+        self._say(f"params: {to_json(self.params)}")
+
+    def _say(self, text: str, *, err: bool = False) -> None:
+        stream = self.stderr if err else self.stdout
+        stream.write(text + "\n")
+        stream.flush()
+
+    def _fail(self, message: str) -> None:
+        self.failures += 1
+        self._say(f"error: {message}", err=True)
+
+    # -- history --------------------------------------------------------------------------------
+    def _load_history(self) -> None:
+        if self._readline is None or self.history_file is None:
+            return
+        self._readline.set_history_length(HISTORY_LENGTH)
+        try:
+            self._readline.read_history_file(str(self.history_file))
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            log.debug("cannot read shell history %s: %s", self.history_file, exc)
+
+    def _save_history(self) -> None:
+        if self._readline is None or self.history_file is None:
+            return
+        try:
+            self.history_file.parent.mkdir(parents=True, exist_ok=True)
+            self._readline.write_history_file(str(self.history_file))
+        except OSError as exc:
+            log.debug("cannot write shell history %s: %s", self.history_file, exc)
+
+    def _history_length(self) -> int:
+        return self._readline.get_current_history_length() if self._readline is not None else 0
+
+    def _collapse_history(self, statement: str) -> None:
+        """Keep a multi-line statement as one history entry, so the up arrow recalls it whole."""
+        rl = self._readline
+        if rl is None or "\n" not in statement:
+            return
+        try:
+            for _ in range(self._history_length() - self._history_mark):
+                rl.remove_history_item(self._history_mark)  # 0-based; later items shift down
+            rl.add_history(" ".join(part.strip() for part in statement.splitlines()))
+        except (AttributeError, ValueError) as exc:  # libedit differs; history is a nicety
+            log.debug("cannot collapse shell history: %s", exc)
+
+
+__all__ = ["CONTINUATION", "PROMPT", "CypherShell", "Runner", "read_only_message"]

@@ -1,0 +1,29 @@
+"""The Embedder seam: texts in, unit-length vectors out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Turns texts into unit-length vectors (rows of a float32 matrix)."""
+
+    model_name: str
+
+    @property
+    def dimension(self) -> int: ...
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def count_tokens(self, text: str) -> int: ...
+
+    @property
+    def tokenizer(self) -> Any:
+        """The model's Hugging Face tokenizer (chunking counts tokens with it)."""
+        ...

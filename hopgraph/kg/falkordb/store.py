@@ -1,0 +1,190 @@
+"""FalkorDB graph store: the embedded default (a graph folder) or a remote server (a URL)."""
+
+from __future__ import annotations
+
+import logging
+import math
+import numbers
+import time
+from pathlib import Path
+from typing import Any
+
+import redis
+from falkordb import FalkorDB
+from falkordb.helpers import quote_string
+
+from hopgraph.errors import READ_ONLY_HINT, CypherError, ReadOnlyError, StoreUnavailableError
+from hopgraph.kg.cypher.dialect import FalkorDBDialect
+from hopgraph.kg.cypher.store import CypherGraphStore
+from hopgraph.kg.falkordb.server import EmbeddedFalkorDB
+
+log = logging.getLogger(__name__)
+
+
+def _plain(value: Any) -> Any:
+    """FalkorDB result values as plain Python (nodes and edges become property dicts)."""
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    properties = getattr(value, "properties", None)
+    if isinstance(properties, dict):
+        out = {k: _plain(v) for k, v in properties.items()}
+        labels = getattr(value, "labels", None)
+        relation = getattr(value, "relation", None)
+        if labels:
+            out["_labels"] = list(labels)
+        if relation:
+            out["_type"] = relation
+        return out
+    return value
+
+
+VECTOR_MIN_LENGTH = 16
+"""Float lists at least this long are vectors: written with 9 significant digits, which
+round-trips float32 (all ``vecf32`` keeps) exactly and formats 2.5x faster than ``repr``."""
+
+
+def _literal(value: Any) -> str:
+    kind = type(value)
+    if kind is str:
+        if "\x00" in value:  # FalkorDB reads the query as a C string: a NUL would cut it short
+            raise ValueError(f"cannot store text containing a NUL character (\\x00): {value[:60]!r}")
+        return str(quote_string(value))
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int:
+        return repr(value)
+    if kind is float:
+        if not math.isfinite(value):
+            raise ValueError(f"cannot store {value!r} in the graph")
+        return repr(value)
+    if value is None:
+        return "null"
+    if kind is list or kind is tuple:
+        if len(value) >= VECTOR_MIN_LENGTH and all(type(v) is float for v in value):
+            text = ",".join(map("{:.9g}".format, value))
+            if "n" in text:  # nan, inf
+                raise ValueError("cannot store NaN or infinity in the graph")
+            return f"[{text}]"
+        return "[" + ",".join(map(_literal, value)) + "]"
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{_key(k)}:{_literal(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, numbers.Integral):  # numpy and other integer types
+        return repr(int(value))
+    if isinstance(value, numbers.Real):
+        return _literal(float(value))
+    raise TypeError(f"cannot pass a {kind.__name__} to Cypher as a parameter")
+
+
+def _key(name: Any) -> str:
+    if not isinstance(name, str) or not name or "`" in name:
+        raise ValueError(f"invalid parameter map key {name!r}")
+    return f"`{name}`"
+
+
+def cypher_header(params: dict[str, Any] | None) -> str:
+    """FalkorDB's parameter preamble (``CYPHER a=1 b="x" ``): values are literals in the header,
+    never spliced into the query itself. Faster than the client's generic formatter."""
+    if not params:
+        return ""
+    return "CYPHER " + " ".join(f"{_key(k)}={_literal(v)}" for k, v in params.items()) + " "
+
+
+class FalkorDBStore(CypherGraphStore):
+    """GraphStore on FalkorDB.
+
+    ``FalkorDBStore(folder=DIR)`` starts (or adopts) the embedded server of that folder;
+    ``FalkorDBStore(url="redis://host:6379")`` or ``url="unix:///path.sock"`` connects to a
+    running server and leaves its lifecycle alone.
+    """
+
+    name = "falkordb"
+
+    def __init__(
+        self,
+        folder: str | Path | None = None,
+        *,
+        url: str = "",
+        graph_name: str = "hopgraph",
+        batch_size: int = 2000,
+        query_timeout_ms: int = 0,
+        module_args: dict[str, str | int] | None = None,
+    ) -> None:
+        if (folder is None) == (not url):
+            raise ValueError("give exactly one of folder (embedded server) or url (remote server)")
+        self.dialect = FalkorDBDialect()
+        self.batch_size = batch_size
+        self.query_timeout_ms = query_timeout_ms
+        self.server: EmbeddedFalkorDB | None = None
+        if folder is not None:
+            self.server = EmbeddedFalkorDB(folder, module_args=module_args)
+            socket_path = self.server.start()
+            self.location = str(self.server.folder)
+            self._db = FalkorDB(unix_socket_path=socket_path)
+        else:
+            self.location = url
+            try:
+                self._db = FalkorDB.from_url(url)
+                self._db.connection.ping()
+            except (redis.ConnectionError, OSError, ValueError) as exc:
+                raise StoreUnavailableError(f"cannot reach FalkorDB at {url}: {exc}") from None
+        self._graph = self._db.select_graph(graph_name)
+        try:
+            self._ensure_schema()
+        except BaseException:
+            self.close()
+            raise
+
+    @property
+    def socket_path(self) -> str | None:
+        return self.server.socket_path if self.server else None
+
+    def _run(self, query: str, params: dict[str, Any] | None = None, *, write: bool) -> list[dict[str, Any]]:
+        timeout = self.query_timeout_ms or None
+        try:
+            text = cypher_header(params) + query
+            if write:
+                result = self._graph.query(text, timeout=timeout)
+            else:
+                result = self._graph.ro_query(text, timeout=timeout)
+        except redis.ResponseError as exc:
+            message = str(exc)
+            if "read-only" in message or "RO_QUERY" in message:
+                raise ReadOnlyError(READ_ONLY_HINT, query, params) from None
+            raise CypherError(f"FalkorDB rejected the query: {message}", query, params) from None
+        except (redis.ConnectionError, redis.TimeoutError, OSError) as exc:
+            raise StoreUnavailableError(
+                f"lost the connection to FalkorDB at {self.location}: {exc}"
+            ) from None
+        header = [h[1] if isinstance(h, (list, tuple)) else h for h in (result.header or [])]
+        names = [h.decode() if isinstance(h, bytes) else str(h) for h in header]
+        return [dict(zip(names, (_plain(v) for v in row), strict=False)) for row in result.result_set or []]
+
+    def _schema_changed(self) -> None:
+        # FalkorDB builds indexes in the background: wait until every one is operational.
+        while any(
+            row["status"] != "OPERATIONAL"
+            for row in self._run("CALL db.indexes() YIELD status RETURN status", write=False)
+        ):
+            time.sleep(0.01)
+        if self.server is not None:
+            self.server.compact()
+
+    def memory_bytes(self) -> int:
+        """Resident memory of the server process (``used_memory_rss``)."""
+        return int(self._db.connection.info("memory")["used_memory_rss"])
+
+    def close(self) -> None:
+        try:
+            self._db.connection.close()
+        except Exception as exc:  # noqa: BLE001 - closing must not raise
+            log.debug("closing FalkorDB connection: %s", exc)
+        if self.server is not None:
+            self.server.stop()
+
+    def __enter__(self) -> FalkorDBStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,360 @@
+"""Graph-grounded QA over a document graph: the question pipeline, one method per retrieval stage.
+
+    question -> embed -> dense + BM25 chunks (fused: ``hybrid``)
+             -> linked seed entities -> Personalized PageRank over the entity-passage graph (``ppr``)
+             -> bounded subgraph from the store -> GNN scorer -> PPR restarting from its node
+                scores (``gnn_ppr``)
+             -> path reasoner over the scored edges; passages fused from ``gnn_ppr``, the
+                paths' provenance and the dense ranking (``full``)
+             -> generator (LLM with cited paths and chunks, or the extractive answerer)
+
+:class:`GraphQA` holds what a question needs loaded once (embedder, in-memory graph index and its
+PPR matrix, scorer, spaCy, LLM) and answers with :meth:`GraphQA.ask`; :meth:`GraphQA.retrieve`
+stops before the generator (what ``hopgraph eval retrieval`` measures, per method).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from hopgraph.embed import Embedder
+from hopgraph.errors import ConfigError
+from hopgraph.ids import entity_id, relation_type
+from hopgraph.kg.base import GraphStore
+from hopgraph.llm.base import LLM
+from hopgraph.reason.doc.extractive import extractive_answer
+from hopgraph.reason.doc.generator import NO_ANSWER, Generation, generate_answer
+from hopgraph.reason.doc.options import (
+    FULL_WEIGHTS,
+    METHODS,
+    NO_SEEDS,
+    TEXT_METHODS,
+    QAOptions,
+    Retrieval,
+    check_question,
+)
+from hopgraph.reason.doc.paths import find_paths
+from hopgraph.reason.doc.scorer import DocScorer, DocScorerConfig, ScoredGraph
+from hopgraph.reason.doc.subgraph import RelationTable, ScoringGraph
+from hopgraph.retrieval.graph_index import GraphIndex
+from hopgraph.retrieval.linking import link_seeds
+from hopgraph.retrieval.ppr import PassageGraph
+from hopgraph.retrieval.text import dense_chunks, reciprocal_rank_fusion
+from hopgraph.types import Answer, Chunk, Hop, ReasoningPath, ScoredId
+
+log = logging.getLogger(__name__)
+
+
+class _Clock:
+    def __init__(self, timings: dict[str, float]) -> None:
+        self.timings, self.last = timings, time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.timings[stage] = self.timings.get(stage, 0.0) + (now - self.last) * 1000.0
+        self.last = now
+
+
+class GraphQA:
+    """Answers questions over one document graph. Build it with :meth:`load`."""
+
+    def __init__(
+        self,
+        store: GraphStore,
+        embedder: Embedder,
+        index: GraphIndex,
+        passages: PassageGraph,
+        *,
+        scorer: DocScorer | None = None,
+        llm: LLM | None = None,
+        nlp: Any = None,
+        options: QAOptions | None = None,
+    ) -> None:
+        self.store, self.embedder, self.index, self.passages = store, embedder, index, passages
+        self.relations = RelationTable.from_index_arrays(index.arrays)
+        self.scorer = scorer if scorer is not None else DocScorer(DocScorerConfig(dim=embedder.dimension))
+        self.scorer.eval()
+        self.llm, self.nlp = llm, nlp
+        self.options = options or QAOptions()
+
+    @classmethod
+    def load(
+        cls,
+        store: GraphStore,
+        *,
+        embedder: Embedder | None = None,
+        cache_dir: Path | None = None,
+        weights: str | Path | None = None,
+        llm: LLM | None = None,
+        options: QAOptions | None = None,
+        use_spacy: bool = True,
+    ) -> GraphQA:
+        """Load the graph index (from ``cache_dir`` when it is current), the scorer (zero-shot
+        unless ``weights``) and spaCy (when installed, for question mentions)."""
+        from hopgraph.reason.doc.scorer import load_doc_scorer
+        from hopgraph.retrieval.linking import load_spacy
+
+        if embedder is None:
+            from hopgraph.embed import SentenceTransformerEmbedder
+
+            embedder = SentenceTransformerEmbedder()
+        index = GraphIndex.load(store, embedder, cache_dir)
+        scorer = load_doc_scorer(weights)[0] if weights else None
+        return cls(
+            store,
+            embedder,
+            index,
+            PassageGraph.from_index(index),
+            scorer=scorer,
+            llm=llm,
+            nlp=load_spacy() if use_spacy else None,
+            options=options,
+        )
+
+    # -- retrieval ------------------------------------------------------------------------------
+    def retrieve(self, question: str, method: str = "full", *, k: int | None = None) -> Retrieval:
+        """Rank chunks for ``question`` with ``method`` (one of :data:`METHODS`)."""
+        if method not in METHODS:
+            raise ConfigError(f"unknown retrieval method {method!r}; valid: {', '.join(METHODS)}")
+        question = check_question(question)
+        opts = self.options
+        k = opts.k if k is None else k
+        out = Retrieval(question, method, [])
+        clock = _Clock(out.timings)
+        # the question alone: batched with its mentions it would be padded to its length (slower)
+        vector = self.embedder.embed([question])[0]
+        clock.lap("embed")
+        # a KB graph has entities and relations but no text to search
+        has_text = self.index.num_chunks > 0
+        dense = dense_chunks(self.store, vector, opts.candidates) if has_text and method != "fulltext" else []
+        # BM25 over the chunk texts held in the index: FalkorDB's full-text scores rank questions
+        # poorly (Recall@5 0.057 on MuSiQue-100, BM25 0.412; benchmarks/bench_retrieval_parts.py)
+        text = self.index.bm25_chunks(question, opts.candidates) if method in TEXT_METHODS[1:] else []
+        clock.lap("text")
+        if method in ("dense", "fulltext"):
+            out.chunks = (dense or text)[:k]
+            return out
+        hybrid = reciprocal_rank_fusion([dense, text])
+        if method == "hybrid":
+            out.chunks = hybrid[:k]
+            return out
+        out.seeds = self.link(question)
+        clock.lap("link")
+        reset = self._passage_reset(dense)
+        seeds = self._entity_weights(out.seeds)
+        if method == "ppr":
+            out.chunks = self._rank(
+                self.passages.rank_passages(seeds, reset, opts.damping, passage_mass=opts.passage_reset), k
+            )
+            clock.lap("ppr")
+            return out
+        graph, scored = self._score(vector, out, clock)
+        weights = self._mix(seeds, graph, scored)
+        ppr = self._rank(
+            self.passages.rank_passages(weights, reset, opts.damping, passage_mass=opts.passage_reset),
+            opts.candidates,
+        )
+        clock.lap("ppr")
+        if method == "gnn_ppr":
+            out.chunks = ppr[:k]
+            return out
+        if graph is not None and scored is not None:
+            out.paths = find_paths(
+                graph,
+                scored,
+                hops=opts.hops,
+                beam=opts.beam,
+                limit=opts.max_paths,
+                subgraph=out.subgraph,
+            )
+            out.paths = self._in_store(out.paths)
+        clock.lap("paths")
+        # the graph ranking leads; the paths' sources and the dense ranking are half votes (the
+        # zero-shot paths are often wrong: an equal vote cost Recall@5 on MuSiQue, BENCHMARKS.md)
+        provenance = _path_chunks(out.paths)
+        out.chunks = reciprocal_rank_fusion([ppr, provenance, dense], weights=FULL_WEIGHTS, limit=k)
+        clock.lap("fuse")
+        return out
+
+    def link(self, question: str) -> list[ScoredId]:
+        """The question's seed entities, best first: confident ones only (names matched as
+        written, close vectors) when there are any."""
+        linked = link_seeds(
+            self.store,
+            question,
+            self.embedder,
+            nlp=self.nlp,
+            use_spacy=self.nlp is not None,
+            index=self.index,
+            k=self.options.seeds,
+        )
+        return [s for s in linked if s.score >= self.options.min_seed_score] or linked
+
+    def _score(
+        self, vector: np.ndarray, out: Retrieval, clock: _Clock
+    ) -> tuple[ScoringGraph | None, ScoredGraph | None]:
+        """The GNN's scores of the bounded subgraph around the seeds (None without seeds)."""
+        if not out.seeds:
+            return None, None
+        opts = self.options
+        # cut from the in-memory snapshot of the store's relations: store.subgraph took ~200 ms on
+        # MuSiQue, where an untyped pattern makes FalkorDB visit 5,034 relationship types
+        # (paths found here are checked against the store itself: _in_store)
+        source = self.store if opts.subgraph_from_store else self.relations
+        out.subgraph = source.subgraph(
+            [s.id for s in out.seeds],
+            hops=opts.hops,
+            max_nodes=opts.subgraph_nodes,
+            max_edges=opts.subgraph_edges,
+        )
+        clock.lap("subgraph")
+        graph = ScoringGraph.build(
+            out.subgraph, out.seeds, self.index.entity_vectors_by_id, self.index.predicate_vectors_of
+        )
+        import torch
+
+        with torch.no_grad():
+            scored = self.scorer(graph, vector, opts.hops)
+        clock.lap("gnn")
+        return graph, scored
+
+    def _in_store(self, paths: list[ReasoningPath]) -> list[ReasoningPath]:
+        """The paths whose every hop the store itself holds, with at least the hop's provenance.
+
+        The reasoner works on the graph index, a snapshot of the store; one read (about 2 ms)
+        makes sure no path outlives an edit the snapshot missed."""
+        keys = {id(hop): _stored_key(hop) for path in paths for hop in path.hops}
+        stored = {
+            (r.source, r.type, r.target): set(r.chunk_ids) for r in self.store.get_relations(keys.values())
+        }
+        kept = [p for p in paths if all(_holds(stored, keys[id(h)], h) for h in p.hops)]
+        if len(kept) < len(paths):
+            log.warning(
+                "%d path(s) dropped: the graph changed since its index was built", len(paths) - len(kept)
+            )
+        return kept
+
+    def _passage_reset(self, dense: Sequence[ScoredId]) -> dict[int, float]:
+        """Chunk row -> dense score (PPR gives passages ``passage_reset`` of the restart mass)."""
+        reset: dict[int, float] = {}
+        for hit in dense:
+            row = self.index.chunk_row(hit.id)
+            if row is not None and hit.score > 0:
+                reset[row] = float(hit.score)
+        return reset
+
+    def _entity_weights(self, seeds: Sequence[ScoredId]) -> dict[int, float]:
+        weights: dict[int, float] = {}
+        for seed in seeds:
+            row = self.index.entity_row(seed.id)
+            if row is not None:
+                weights[row] = max(weights.get(row, 0.0), float(seed.score))
+        return weights
+
+    def _mix(
+        self, seeds: dict[int, float], graph: ScoringGraph | None, scored: ScoredGraph | None
+    ) -> dict[int, float]:
+        """Restart weights: linked seeds plus the GNN's node scores (each part normalised)."""
+        if graph is None or scored is None or not seeds:
+            return seeds
+        scores = scored.node_scores.numpy()
+        gnn: dict[int, float] = {}
+        for node, score in zip(graph.node_ids, scores, strict=True):
+            row = self.index.entity_row(node)
+            if row is not None and score > 0:
+                gnn[row] = float(score)
+        mix = self.options.gnn_mix
+        total_seeds, total_gnn = sum(seeds.values()), sum(gnn.values())
+        out = {row: (1.0 - mix) * w / total_seeds for row, w in seeds.items()}
+        if total_gnn > 0:
+            for row, w in gnn.items():
+                out[row] = out.get(row, 0.0) + mix * w / total_gnn
+        return out
+
+    def _rank(self, scores: np.ndarray, k: int) -> list[ScoredId]:
+        if scores.size == 0:
+            return []
+        top = np.argsort(-scores, kind="stable")[:k]
+        return [
+            ScoredId(self.index.chunk_ids[int(i)], float(scores[int(i)])) for i in top if scores[int(i)] > 0
+        ]
+
+    # -- answering ------------------------------------------------------------------------------
+    def ask(self, question: str, method: str = "full", *, k: int | None = None) -> Answer:
+        """Retrieve with ``method``, then answer: with the LLM when one is set, else extractively."""
+        started = time.perf_counter()
+        found = self.retrieve(question, method, k=k)
+        clock = _Clock(found.timings)
+        chunks = _in_order(self.store.get_chunks([c.id for c in found.chunks]), found.chunks)
+        clock.lap("chunks")
+        generation = self._answer(found, chunks)
+        clock.lap("generate")
+        found.timings["total"] = (time.perf_counter() - started) * 1000.0
+        scores = {c.id: c.score for c in found.chunks}
+        return Answer(
+            text=generation.text,
+            paths=tuple(found.paths),
+            chunks=tuple(chunks),
+            citations=tuple(generation.citations),
+            timings={k: round(v, 2) for k, v in found.timings.items()},
+            chunk_scores=tuple(scores.get(c.id, 0.0) for c in chunks),
+            seeds=tuple(found.seeds),
+            unknown_citations=tuple(generation.unknown_citations),
+            evidence=found.subgraph,
+            answerer=generation.answerer,
+            question=found.question,
+        )
+
+    def _answer(self, found: Retrieval, chunks: list[Chunk]) -> Generation:
+        if self.llm is not None:
+            return generate_answer(self.llm, found.question, found.paths, chunks)
+        # text-only methods find no path: their answer is the entity the best passages mention most
+        graph = found.method not in TEXT_METHODS
+        mentions = None if graph else self.index.entities_of_chunks([c.id for c in chunks])
+        scores = {c.id: c.score for c in found.chunks}
+        generation = extractive_answer(
+            found.question,
+            found.paths,
+            chunks,
+            found.seeds,
+            mentions,
+            chunk_scores=[scores.get(c.id, 0.0) for c in chunks],
+        )
+        if generation.text == NO_ANSWER and not found.seeds and graph:
+            return replace(generation, text=NO_SEEDS)
+        return generation
+
+
+def _holds(stored: dict[tuple[str, str, str], set[str]], key: tuple[str, str, str], hop: Hop) -> bool:
+    return key in stored and set(hop.chunk_ids) <= stored[key]
+
+
+def _stored_key(hop: Hop) -> tuple[str, str, str]:
+    """``(source id, relationship type, target id)`` of the stored relation a hop walks."""
+    source, target = (hop.target, hop.source) if hop.inverse else (hop.source, hop.target)
+    return entity_id(source), relation_type(hop.predicate), entity_id(target)
+
+
+def _path_chunks(paths: Sequence[ReasoningPath]) -> list[ScoredId]:
+    """Provenance chunks of the paths, ranked by the best path citing them."""
+    best: dict[str, float] = {}
+    for path in paths:
+        for hop in path.hops:
+            for chunk in hop.chunk_ids:
+                best[chunk] = max(best.get(chunk, 0.0), path.score)
+    return [ScoredId(c, s) for c, s in sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
+def _in_order(chunks: Sequence[Chunk], ranked: Sequence[ScoredId]) -> list[Chunk]:
+    by_id = {c.id: c for c in chunks}
+    return [by_id[r.id] for r in ranked if r.id in by_id]
+
+
+__all__ = ["METHODS", "GraphQA", "QAOptions", "Retrieval", "check_question"]
