@@ -17,7 +17,7 @@ from hopgraph.extract.load.files import (
 from hopgraph.ids import document_id
 from hopgraph.types import Document
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[4]
 SHARED_DATA = ROOT.parent / "shared" / "data"
 DEMO_DOCS = ROOT / "data" / "demo" / "docs"
 

@@ -10,7 +10,7 @@ import pytest
 from hopgraph.errors import ConfigError, ImportFormatError
 from hopgraph.eval.qa_data import GoldPassage, QAItem, load_questions
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 MUSIQUE = ROOT.parent / "shared" / "data" / "musique100" / "questions.json"
 
 

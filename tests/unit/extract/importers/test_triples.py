@@ -179,7 +179,7 @@ def test_missing_file_is_named(tmp_path: Path) -> None:
 
 
 def test_metaqa_sample_parses(tmp_path: Path) -> None:
-    kb = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "metaqa" / "kb.txt"
+    kb = Path(__file__).resolve().parents[4].parent / "shared" / "data" / "metaqa" / "kb.txt"
     if not kb.is_file():
         pytest.skip(f"MetaQA KB not present at {kb}")
     first = next(read_tsv(kb))

@@ -125,7 +125,7 @@ def test_processes_write_one_cache_concurrently(tmp_path: Path) -> None:
         f"""
         import sys
         sys.path.insert(0, {str(Path(__file__).parent)!r})
-        from test_llm_cache import CountingLLM
+        from test_cache import CountingLLM
         from hopgraph.llm import CachedLLM, Message
         llm = CachedLLM(CountingLLM(), {str(path)!r})
         for i in range(60):

@@ -16,7 +16,7 @@ from hopgraph.extract.load.files import load_documents
 from hopgraph.ids import chunk_id
 from hopgraph.types import Document
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 MUSIQUE = ROOT.parent / "shared" / "data" / "musique100" / "corpus.json"
 
 TEXT = " ".join(
