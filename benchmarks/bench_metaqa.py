@@ -25,12 +25,12 @@ from pathlib import Path
 import torch
 
 from hopgraph.api import HopGraph
-from hopgraph.eval.metaqa import dev_questions, evaluate, kb_files, train_metaqa
+from hopgraph.eval.metaqa import dev_questions, evaluate, kb_files
 from hopgraph.reason.kb.answerer import KBReasoner
 from hopgraph.reason.kb.graph import KBGraph
 from hopgraph.reason.kb.paths import check_path
 from hopgraph.reason.kb.scorer import save_scorer
-from hopgraph.reason.kb.train import TrainConfig
+from hopgraph.reason.kb.train import TrainConfig, train_metaqa
 
 ROOT = Path(__file__).resolve().parents[1]
 METAQA = ROOT.parent / "shared" / "data" / "metaqa"

@@ -20,9 +20,13 @@ log = logging.getLogger(__name__)
 if TYPE_CHECKING:
     from hopgraph.embed import Embedder
     from hopgraph.extract.jobs.progress import JobSummary
+    from hopgraph.extract.jobs.report import JobReport
+    from hopgraph.extract.jobs.state import ChunkRow, JobRow
     from hopgraph.extract.jobs.wiring import IngestOptions
+    from hopgraph.kg.io.export import GraphExport
     from hopgraph.llm.base import LLM
     from hopgraph.reason.doc.options import QAOptions
+    from hopgraph.reason.kb.graph import KBGraph
 
 
 class QuestionAnswerer(Protocol):
@@ -261,6 +265,64 @@ class HopGraph:
             return self.store.cypher(query, params)
         with self._writing():
             return self.store.cypher(query, params, write=True)
+
+    # -- export, ingest jobs, the KB graph (what the hopgraph command reads) ---------------------
+    def export(self, path: str | Path, *, format: str | None = None) -> GraphExport:
+        """Write the entity graph to ``path`` as RDF or GraphML; returns what was written.
+
+        ``format``: ``turtle``, ``nt``, ``xml``, ``json-ld`` or ``graphml``; by default GraphML for
+        a ``.graphml`` suffix, else the RDF format of the suffix, else Turtle. GraphML flattens the
+        list attributes (:func:`hopgraph.kg.io.export.write_graphml`).
+        """
+        from hopgraph.kg.io.export import GraphExport, write_graphml
+
+        out = Path(path)
+        fmt = format or ("graphml" if out.suffix == ".graphml" else None)
+        if fmt == "graphml":
+            entities, relations = write_graphml(self.store, out)
+        else:
+            from hopgraph.kg.io.rdf import RDF_FORMATS, write_rdf
+
+            fmt = fmt or RDF_FORMATS.get(out.suffix.lower(), "turtle")
+            write_rdf(self.store, out, format=fmt)
+            stats = self.stats()
+            entities, relations = stats.entities, stats.relations
+        return GraphExport(path=out, format=fmt, entities=entities, relations=relations)
+
+    @staticmethod
+    def jobs(state_path: str | Path) -> list[JobRow]:
+        """The ingest jobs recorded in ``state_path`` (``<folder>/jobs.sqlite`` by default of
+        :meth:`ingest`). Static: only the state file is read, so it works while a job runs."""
+        from hopgraph.extract.jobs.report import list_jobs
+
+        return list_jobs(state_path)
+
+    @staticmethod
+    def job(state_path: str | Path, job_id: int) -> JobReport:
+        """One ingest job, its chunk counts, input problems and failed chunks (static, as :meth:`jobs`)."""
+        from hopgraph.extract.jobs.report import job_report
+
+        return job_report(state_path, job_id)
+
+    @staticmethod
+    def failed_chunks(state_path: str | Path) -> list[ChunkRow]:
+        """The failed chunks of every ingest job in ``state_path`` (static, as :meth:`jobs`)."""
+        from hopgraph.extract.jobs.report import failed_chunks
+
+        return failed_chunks(state_path)
+
+    def kb_graph(self) -> KBGraph:
+        """The relations as the knowledge-base reasoner's graph (cached under :attr:`cache_dir`),
+        for :func:`hopgraph.reason.kb.train.train_metaqa` and :func:`hopgraph.eval.metaqa.evaluate`.
+        Raises :class:`~hopgraph.errors.EmptyGraphError` when the graph has no relations."""
+        from hopgraph.reason.kb.graph import KBGraph
+
+        graph = KBGraph.load(self.store, self.cache_dir)
+        if graph.num_edges == 0:
+            raise EmptyGraphError(
+                "the graph has no relations: import the KB first (hopgraph import kb.txt --graph DIR)"
+            )
+        return graph
 
     def close(self) -> None:
         for model in self._owned_llms:

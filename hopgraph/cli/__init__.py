@@ -1,4 +1,5 @@
-"""The ``hopgraph`` command: one module per command group, wired together in :mod:`.main`."""
+"""The ``hopgraph`` command: one module per command group (graph, shell, ingest, ask, train,
+evaluate), wired together in :mod:`hopgraph.cli.app`; shared pieces in :mod:`hopgraph.cli.common`."""
 
 from hopgraph.cli.app import main
 

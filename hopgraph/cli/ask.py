@@ -17,12 +17,11 @@ import sys
 from typing import Any
 
 from hopgraph.api import HopGraph
-from hopgraph.cli.common import add_threads_option, open_graph, positive_int, set_torch_threads
+from hopgraph.cli.common import EXIT_OK, add_threads_option, open_graph, positive_int, set_torch_threads
 from hopgraph.errors import ConfigError
 from hopgraph.reason.doc.options import METHODS
 from hopgraph.types import Answer
 
-EXIT_OK = 0
 DESCRIPTION = """Answer questions over a graph, with numbered reasoning paths and their sources.
 
     hopgraph ask --graph DIR "Where was the teacher of Werner Heisenberg born?" "Another question?"

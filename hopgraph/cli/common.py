@@ -1,6 +1,7 @@
-"""Pieces every ``hopgraph`` subcommand module shares (argument types, opening the graph).
+"""Pieces every ``hopgraph`` subcommand module shares: exit codes, argument types, the graph
+options, opening the graph, and the message for a query that tried to write.
 
-``cli.py`` and the ``cli_*`` modules import this; nothing else imports any of them.
+The ``hopgraph.cli`` modules import this; nothing outside ``hopgraph.cli`` imports any of them.
 """
 
 from __future__ import annotations
@@ -10,8 +11,17 @@ import logging
 from typing import Any
 
 from hopgraph.api import HopGraph
+from hopgraph.errors import ReadOnlyError
 
 log = logging.getLogger("hopgraph.cli.app")
+
+EXIT_OK = 0
+EXIT_PROBLEMS = 1
+"""``hopgraph ingest`` finished, but some input was skipped or some chunks failed."""
+EXIT_ERROR = 2
+"""A usage error, or an error hopgraph reports (a :class:`~hopgraph.errors.HopGraphError`)."""
+EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a writer killed by a closed pipe
 
 
 def positive_int(text: str) -> int:
@@ -37,6 +47,40 @@ def set_torch_threads(n: int) -> None:
     torch.set_num_threads(n)
 
 
+def graph_options() -> argparse.ArgumentParser:
+    """Options every subcommand takes (a parent parser)."""
+    parent = argparse.ArgumentParser(add_help=False)
+    group = parent.add_argument_group("graph")
+    group.add_argument(
+        "--graph", metavar="DIR", help="graph folder (embedded FalkorDB store, created if needed)"
+    )
+    group.add_argument(
+        "--url", metavar="URL", help="a running FalkorDB: redis://host:port or unix:///path.sock"
+    )
+    group.add_argument(
+        "--backend",
+        choices=["falkordb", "neo4j"],
+        help="graph store (default: from hopgraph.toml, else falkordb); neo4j reads NEO4J_URI, "
+        "NEO4J_USER, NEO4J_PASSWORD",
+    )
+    # SUPPRESS: a -v before the subcommand is not reset by the subcommand's default.
+    parent.add_argument(
+        "-v", "--verbose", action="count", default=argparse.SUPPRESS, help="log more (-vv: debug)"
+    )
+    return parent
+
+
+def metaqa_data_option() -> argparse.ArgumentParser:
+    """``--data DIR``, the MetaQA folder of ``train metaqa`` and ``eval metaqa`` (a parent parser)."""
+    data = argparse.ArgumentParser(add_help=False)
+    data.add_argument(
+        "--data",
+        metavar="DIR",
+        help="MetaQA folder (default $HOPGRAPH_METAQA_DIR, else ../shared/data/metaqa)",
+    )
+    return data
+
+
 def open_graph(args: argparse.Namespace) -> HopGraph:
     """The graph the global options name: ``--graph`` folder, ``--url`` and ``--backend`` overrides."""
     overrides: dict[str, Any] = {}
@@ -46,3 +90,8 @@ def open_graph(args: argparse.Namespace) -> HopGraph:
         overrides["url"] = args.url
     log.info("opening graph %s %s", args.graph or "", overrides or "")
     return HopGraph.open(args.graph, **overrides)
+
+
+def read_only_message(exc: ReadOnlyError, how: str) -> str:
+    """What to tell a user whose query tried to write: the query, and ``how`` to allow writes."""
+    return f"this query writes to the graph, which is read-only here; {how}\n  query: {exc.query.strip()}"

@@ -1,5 +1,8 @@
-"""``hopgraph eval retrieval``: passage recall, answer EM/F1 and latency of the QA pipeline's methods.
+"""``hopgraph eval``: ``eval retrieval`` (passage recall, answer EM/F1 and latency of the QA
+pipeline's methods) and ``eval metaqa`` (Hits@1 of the KB reasoner on MetaQA-format questions).
 
+    hopgraph eval metaqa --graph mqa --questions ../shared/data/metaqa/2-hop/dev.txt --split val \\
+        --json out.json
     hopgraph eval retrieval --graph mq --questions ../shared/data/musique100/questions.json \\
         --format musique --methods dense,hybrid,ppr,full --json out.json
     hopgraph eval retrieval --graph hp --questions hotpotqa.json --format hotpotqa \\
@@ -9,7 +12,8 @@ The retriever comes from a factory, ``make_retriever(hg, args) -> Retriever``, g
 :func:`register` (or :func:`add_retrieval_parser`); the default, :func:`hopgraph_retriever`, asks
 through the public :meth:`HopGraph.ask` with each method (so every method answers: with ``--llm``,
 else extractively) and scores the chunks that answer came with. This module imports nothing heavy
-at import time and never imports ``cli``.
+at import time. ``eval metaqa`` uses the bundled weights (hopgraph/reason/kb/weights/metaqa.pt)
+unless ``--weights FILE`` names others.
 """
 
 from __future__ import annotations
@@ -23,15 +27,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from hopgraph.api import HopGraph
-from hopgraph.cli.common import add_threads_option, open_graph, positive_int, set_torch_threads
+from hopgraph.cli.common import (
+    EXIT_OK,
+    add_threads_option,
+    metaqa_data_option,
+    open_graph,
+    positive_int,
+    set_torch_threads,
+)
 from hopgraph.errors import ConfigError
 from hopgraph.eval.retrieval import RetrievalOutput
 from hopgraph.render.table import format_table
 
 if TYPE_CHECKING:
+    from hopgraph.eval.metaqa import EvalResult
     from hopgraph.eval.retrieval import RetrievalReport, Retriever
 
-EXIT_OK = 0
 RetrieverFactory = Callable[[HopGraph, argparse.Namespace], "Retriever"]
 """Builds the retriever for a run from the open graph and the parsed options (``--llm`` ...)."""
 
@@ -179,12 +190,90 @@ def cmd_eval_retrieval(
     return EXIT_OK
 
 
+def print_metaqa_table(result: EvalResult) -> None:
+    """Hits@1 (all and covered) per hop count, the total and the throughput of a MetaQA run."""
+    print(f"{'hops':>4} {'questions':>9} {'covered':>8} {'Hits@1 all':>11} {'Hits@1 covered':>15}")
+    for hops, row in result.per_hop.items():
+        name = str(hops) if hops else "?"
+        print(
+            f"{name:>4} {int(row['questions']):>9} {int(row['covered_questions']):>8} "
+            f"{row['hits@1_all']:>11.4f} {row['hits@1_covered']:>15.4f}"
+        )
+    print(
+        f"{'all':>4} {result.questions:>9} {result.covered_questions:>8} {result.hits_all:>11.4f} "
+        f"{result.hits_covered:>15.4f}"
+    )
+    print(f"{result.questions_per_s:,.0f} questions/s")
+
+
+def cmd_eval_metaqa(args: argparse.Namespace) -> int:
+    from hopgraph.eval.metaqa import default_data_dir, evaluate, read_questions
+    from hopgraph.reason.kb.answerer import KBReasoner
+    from hopgraph.reason.kb.questions import split_questions
+
+    set_torch_threads(args.threads)
+    data = Path(args.data) if args.data else None
+    files = (
+        [Path(f) for f in args.questions]
+        if args.questions
+        else [(data or default_data_dir()) / f"{n}-hop" / "dev.txt" for n in (1, 2, 3)]
+    )
+    questions = [q for f in files for q in read_questions(f, args.hops)]
+    questions = [q if q.hops else type(q)(q.text, q.topic, q.answers, 3) for q in questions]
+    if args.split != "all":
+        train, valid = split_questions(questions, args.seed)
+        questions = valid if args.split == "val" else train
+    with open_graph(args) as hg:
+        started = time.perf_counter()
+        graph = hg.kb_graph()
+        reasoner = KBReasoner.load(graph, args.weights)
+        print(f"graph and weights loaded in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+        result = evaluate(reasoner, questions, batch_size=args.batch_size)
+    print_metaqa_table(result)
+    if args.json:
+        Path(args.json).write_text(json.dumps(result.to_json(), indent=2) + "\n")
+    return EXIT_OK
+
+
+# -- parser -------------------------------------------------------------------------------------
+def add_metaqa_parser(eval_subparsers: Any, common: list[argparse.ArgumentParser]) -> argparse.ArgumentParser:
+    """Add ``metaqa`` to an ``eval`` subparsers group."""
+    threads = argparse.ArgumentParser(add_help=False)
+    add_threads_option(threads)
+    p: argparse.ArgumentParser = eval_subparsers.add_parser(
+        "metaqa",
+        parents=[*common, metaqa_data_option(), threads],
+        help="Hits@1 (all and covered) on MetaQA-format questions",
+    )
+    p.add_argument(
+        "--questions",
+        metavar="FILE",
+        action="append",
+        help="MetaQA-format file (repeatable; default the three dev files)",
+    )
+    p.add_argument(
+        "--hops", type=positive_int, help="hop count for coverage (default: N of an N-hop path, else 3)"
+    )
+    p.add_argument("--weights", metavar="FILE", help="weights (default: the bundled MetaQA weights)")
+    p.add_argument(
+        "--split",
+        choices=["all", "train", "val"],
+        default="all",
+        help="only the training or validation part of the seeded 80/20 split",
+    )
+    p.add_argument("--seed", type=int, default=0, help="split seed (as in training)")
+    p.add_argument("--batch-size", type=positive_int, default=256)
+    p.add_argument("--json", metavar="OUT", help="write the figures as JSON")
+    p.set_defaults(func=cmd_eval_metaqa)
+    return p
+
+
 def add_retrieval_parser(
     eval_subparsers: Any,
     common: list[argparse.ArgumentParser],
     make_retriever: RetrieverFactory = hopgraph_retriever,
 ) -> argparse.ArgumentParser:
-    """Add ``retrieval`` to an ``eval`` subparsers group (e.g. the one cli_kbqa makes)."""
+    """Add ``retrieval`` to an ``eval`` subparsers group."""
     p: argparse.ArgumentParser = eval_subparsers.add_parser(
         "retrieval",
         parents=common,
@@ -207,23 +296,12 @@ def add_retrieval_parser(
     return p
 
 
-def _subparsers_of(parser: argparse.ArgumentParser) -> Any:
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            return action
-    return None
-
-
 def register(
     sub: Any, common: list[argparse.ArgumentParser], make_retriever: RetrieverFactory = hopgraph_retriever
 ) -> None:
-    """Add ``eval retrieval``: to the existing ``eval`` group when there is one, else a new group."""
-    existing = sub.choices.get("eval")
-    group = _subparsers_of(existing) if existing is not None else None
-    if group is None:
-        group = sub.add_parser("eval", help="evaluate a reasoner").add_subparsers(
-            dest="dataset", required=True
-        )
+    """Add the ``eval`` command with its ``metaqa`` and ``retrieval`` subcommands."""
+    group = sub.add_parser("eval", help="evaluate a reasoner").add_subparsers(dest="dataset", required=True)
+    add_metaqa_parser(group, common)
     add_retrieval_parser(group, common, make_retriever)
 
 
@@ -231,9 +309,12 @@ __all__ = [
     "HopGraphRetriever",
     "QuestionProgress",
     "RetrieverFactory",
+    "add_metaqa_parser",
     "add_retrieval_parser",
+    "cmd_eval_metaqa",
     "cmd_eval_retrieval",
     "format_report",
     "hopgraph_retriever",
+    "print_metaqa_table",
     "register",
 ]

@@ -7,7 +7,8 @@
     hopgraph delete --graph g --doc ID_OR_PATH
 
 The job state (one row per chunk) lives in ``DIR/jobs.sqlite`` (``--state FILE`` elsewhere, e.g.
-for a server-backed graph). Registered by :func:`register`; this module never imports ``cli``.
+for a server-backed graph); ``jobs`` reads only that file (:meth:`HopGraph.jobs`, :meth:`HopGraph.job`), so
+it works while an ingest holds the graph folder. Registered by :func:`register`.
 """
 
 from __future__ import annotations
@@ -19,15 +20,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from hopgraph.cli.common import open_graph, positive_int
+from hopgraph.api import HopGraph
+from hopgraph.cli.common import EXIT_OK, EXIT_PROBLEMS, open_graph, positive_int
 from hopgraph.errors import HopGraphError
 from hopgraph.extract.jobs.progress import format_duration, format_summary
 from hopgraph.extract.jobs.state import STATE_FILE_NAME, JobRow, JobState
 from hopgraph.render.table import format_table
 
 MAX_SHOWN_FAILURES = 20
-EXIT_PROBLEMS = 1
-"""``hopgraph ingest`` finished, but some input was skipped or some chunks failed."""
 
 
 def _price(text: str) -> float:
@@ -92,7 +92,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             )
     skipped = any(problem["severity"] == "error" for problem in summary.problems)
     # Everything that could be stored was stored; a script still learns that something was not.
-    return EXIT_PROBLEMS if failed or skipped else 0
+    return EXIT_PROBLEMS if failed or skipped else EXIT_OK
 
 
 # -- jobs ---------------------------------------------------------------------------------------
@@ -121,57 +121,50 @@ def _job_line(job: JobRow) -> dict[str, Any]:
 
 def cmd_jobs(args: argparse.Namespace) -> int:
     path = _state_path(args)
-    if not path.is_file():
-        raise HopGraphError(f"no job state at {path}: no ingest job has run on this graph yet")
-    with JobState.open(path) as state:
-        if args.job_id is None:
-            return _list_jobs(state, args)
-        job = state.job(args.job_id)
-        if job is None:
-            known = ", ".join(str(j.id) for j in state.jobs()) or "none"
-            raise HopGraphError(f"no job {args.job_id} in {path}; jobs: {known}")
-        failures = [f for f in state.chunks(job_id=job.id, status="failed")]
-        problems = state.problems(job.id)
-        if args.json:
-            out = {
-                "job": _job_line(job) | {"args": job.args, "summary": job.counters},
-                "chunks": state.status_counts(job.id),
-                "problems": [{"path": p, "reason": r} for p, r in problems],
-                "failures": [{"chunk_id": f.chunk_id, "doc_id": f.doc_id, "attempts": f.attempts,
-                              "error": f.error} for f in failures],
-            }  # fmt: skip
-            print(json.dumps(out, indent=2))
-            return 0
-        print(format_summary(job.counters | {"job_id": job.id, "status": job.live_status}))
-        print(f"started {_when(job.started)}, finished {_when(job.finished) or '-'}")
-        print("arguments " + json.dumps(job.args))
-        counts = state.status_counts(job.id)
-        print("chunk state (last processed by this job): " + (json.dumps(counts) if counts else "none"))
-        if problems:
-            print(f"\n{len(problems)} input(s) with problems:")
-            for p, r in problems:
-                print(f"  {p}: {r}")
-        shown = failures if args.failed else failures[:MAX_SHOWN_FAILURES]
-        if failures:
-            print(f"\n{len(failures)} failed chunk(s):")
-            rows = [{"chunk": f.chunk_id, "document": f.doc_id, "attempts": f.attempts, "error": f.error}
-                    for f in shown]  # fmt: skip
-            print(format_table(rows, max_width=100))
-            if len(shown) < len(failures):
-                print(f"(add --failed to show all {len(failures)})")
-    return 0
+    if args.job_id is None:
+        return _list_jobs(path, args)
+    report = HopGraph.job(path, args.job_id)
+    job, failures, problems = report.job, report.failures, report.problems
+    if args.json:
+        out = {
+            "job": _job_line(job) | {"args": job.args, "summary": job.counters},
+            "chunks": report.chunks,
+            "problems": [{"path": p, "reason": r} for p, r in problems],
+            "failures": [{"chunk_id": f.chunk_id, "doc_id": f.doc_id, "attempts": f.attempts,
+                          "error": f.error} for f in failures],
+        }  # fmt: skip
+        print(json.dumps(out, indent=2))
+        return EXIT_OK
+    print(format_summary(job.counters | {"job_id": job.id, "status": job.live_status}))
+    print(f"started {_when(job.started)}, finished {_when(job.finished) or '-'}")
+    print("arguments " + json.dumps(job.args))
+    counts = report.chunks
+    print("chunk state (last processed by this job): " + (json.dumps(counts) if counts else "none"))
+    if problems:
+        print(f"\n{len(problems)} input(s) with problems:")
+        for p, r in problems:
+            print(f"  {p}: {r}")
+    shown = failures if args.failed else failures[:MAX_SHOWN_FAILURES]
+    if failures:
+        print(f"\n{len(failures)} failed chunk(s):")
+        rows = [{"chunk": f.chunk_id, "document": f.doc_id, "attempts": f.attempts, "error": f.error}
+                for f in shown]  # fmt: skip
+        print(format_table(rows, max_width=100))
+        if len(shown) < len(failures):
+            print(f"(add --failed to show all {len(failures)})")
+    return EXIT_OK
 
 
-def _list_jobs(state: JobState, args: argparse.Namespace) -> int:
+def _list_jobs(path: Path, args: argparse.Namespace) -> int:
     if args.failed:
-        failures = list(state.chunks(status="failed"))
+        failures = HopGraph.failed_chunks(path)
         rows = [{"job": f.job_id, "chunk": f.chunk_id, "document": f.doc_id, "attempts": f.attempts,
                  "error": f.error} for f in failures]  # fmt: skip
         print(json.dumps(rows, indent=2) if args.json else format_table(rows, max_width=100))
-        return 0
-    jobs = [_job_line(j) for j in state.jobs()]
+        return EXIT_OK
+    jobs = [_job_line(j) for j in HopGraph.jobs(path)]
     print(json.dumps(jobs, indent=2) if args.json else format_table(jobs))
-    return 0
+    return EXIT_OK
 
 
 # -- delete -------------------------------------------------------------------------------------
@@ -198,7 +191,7 @@ def cmd_delete(args: argparse.Namespace) -> int:
         finally:
             if state is not None:
                 state.close()
-    return 0
+    return EXIT_OK
 
 
 # -- parser -------------------------------------------------------------------------------------

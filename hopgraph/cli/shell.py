@@ -1,4 +1,6 @@
-"""The interactive Cypher prompt behind ``hopgraph shell``.
+"""``hopgraph shell``: the interactive Cypher prompt.
+
+    hopgraph shell --graph my-graph [--write]
 
 Statements may span lines; one ends at a line ending in ``;`` or at a blank line. A line that
 starts with ``:`` is a shell command (``:help``); inside a statement only the known commands are,
@@ -8,13 +10,17 @@ from stdin with no prompts, so a script can be piped in.
 
 from __future__ import annotations
 
+import argparse
 import json
 import logging
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any, TextIO
 
+from hopgraph import __version__
+from hopgraph.cli.common import EXIT_ERROR, EXIT_OK, open_graph, positive_int, read_only_message
 from hopgraph.errors import HopGraphError, ReadOnlyError
 from hopgraph.render.table import DEFAULT_MAX_WIDTH, format_table, to_json
 
@@ -23,6 +29,7 @@ log = logging.getLogger(__name__)
 Runner = Callable[[str, dict[str, Any]], list[dict[str, Any]]]
 """Runs one Cypher statement with parameters and returns its rows."""
 
+HISTORY_FILE_NAME = ".cypher_history"
 PROMPT = "cypher> "
 CONTINUATION = "   ...> "
 HISTORY_LENGTH = 1000
@@ -36,11 +43,6 @@ Enter a Cypher statement; end it with ; or a blank line. Statements may span lin
   :params          show the parameters sent with every statement
   :params {{json}}   set them, e.g. :params {{"name": "Niels Bohr"}}  (use $name in a query)
   :quit, :exit     leave (Ctrl-D too)"""
-
-
-def read_only_message(exc: ReadOnlyError, how: str) -> str:
-    """What to tell a user whose query tried to write: the query, and ``how`` to allow writes."""
-    return f"this query writes to the graph, which is read-only here; {how}\n  query: {exc.query.strip()}"
 
 
 def _load_readline() -> ModuleType | None:
@@ -88,7 +90,7 @@ class CypherShell:
             self._loop()
         finally:
             self._save_history()
-        return 2 if self.failures and not self.interactive else 0
+        return EXIT_ERROR if self.failures and not self.interactive else EXIT_OK
 
     def _loop(self) -> None:
         buffer: list[str] = []
@@ -238,4 +240,40 @@ class CypherShell:
             log.debug("cannot collapse shell history: %s", exc)
 
 
-__all__ = ["CONTINUATION", "PROMPT", "CypherShell", "Runner", "read_only_message"]
+# -- the command --------------------------------------------------------------------------------
+def cmd_shell(args: argparse.Namespace) -> int:
+    history = Path(args.graph) / HISTORY_FILE_NAME if args.graph else Path.home() / ".hopgraph_history"
+    interactive = sys.stdin.isatty()
+    with open_graph(args) as hg:
+
+        def run(query: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+            return hg.cypher(query, params, write=args.write)
+
+        if interactive:
+            mode = "read-write" if args.write else "read-only (start with --write to allow writes)"
+            where = args.url or args.graph or "the configured store"
+            print(f"hopgraph {__version__} Cypher shell on {where}, {mode}")
+            print("End a statement with ; or a blank line. :help for commands, :quit to leave.")
+        shell = CypherShell(
+            run,
+            stdin=sys.stdin,
+            stdout=sys.stdout,
+            stderr=sys.stderr,
+            interactive=interactive,
+            history_file=history,
+            max_width=args.max_width,
+        )
+        return shell.loop()
+
+
+def register(sub: Any, common: list[argparse.ArgumentParser]) -> None:
+    """Add ``shell`` to the ``hopgraph`` command's subparsers."""
+    p = sub.add_parser("shell", parents=common, help="interactive Cypher prompt (read-only unless --write)")
+    p.add_argument("--write", action="store_true", help="allow statements to change the graph")
+    p.add_argument(
+        "--max-width", metavar="N", type=positive_int, default=DEFAULT_MAX_WIDTH, help="cell width"
+    )
+    p.set_defaults(func=cmd_shell)
+
+
+__all__ = ["CONTINUATION", "HISTORY_FILE_NAME", "PROMPT", "CypherShell", "Runner", "cmd_shell", "register"]

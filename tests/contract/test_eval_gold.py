@@ -78,7 +78,7 @@ class FulltextRetriever:
 
 
 def test_eval_retrieval_command_end_to_end(short_tmp: Path, tmp_path: Path) -> None:
-    from hopgraph.cli.app import _graph_options
+    from hopgraph.cli.common import graph_options
     from hopgraph.cli.evaluate import register
 
     folder = short_tmp / "g"
@@ -93,7 +93,7 @@ def test_eval_retrieval_command_end_to_end(short_tmp: Path, tmp_path: Path) -> N
     questions.write_text(json.dumps([{**record, "paragraphs": paragraphs}]))
     parser = argparse.ArgumentParser(prog="hopgraph")
     sub = parser.add_subparsers(dest="command", required=True)
-    register(sub, [_graph_options()], make_retriever=lambda hg, args: FulltextRetriever(hg.store))
+    register(sub, [graph_options()], make_retriever=lambda hg, args: FulltextRetriever(hg.store))
     out = tmp_path / "out.json"
     args = parser.parse_args(
         ["eval", "retrieval", "--graph", str(folder), "--questions", str(questions),

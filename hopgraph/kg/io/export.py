@@ -9,6 +9,7 @@ only when a PyG export is asked for (``pip install 'hopgraph[gnn]'``).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
@@ -43,6 +44,32 @@ def to_networkx(store: GraphStore) -> nx.MultiDiGraph[str]:
             confidence=rel.confidence,
         )
     return graph
+
+
+@dataclass(frozen=True)
+class GraphExport:
+    """What :meth:`hopgraph.HopGraph.export` wrote: the file, its format and the counts."""
+
+    path: Path
+    format: str
+    entities: int
+    relations: int
+
+
+def write_graphml(store: GraphStore, path: str | Path) -> tuple[int, int]:
+    """Write the store's entity graph (:func:`to_networkx`) as GraphML; returns (nodes, edges).
+
+    GraphML holds scalars only, so the list attributes are flattened: an edge's ``chunk_ids`` and
+    ``doc_ids`` joined by spaces, a node's ``aliases`` joined by ``|``.
+    """
+    graph = to_networkx(store)
+    for _, _, data in graph.edges(data=True):
+        data["chunk_ids"] = " ".join(data["chunk_ids"])
+        data["doc_ids"] = " ".join(data["doc_ids"])
+    for _, data in graph.nodes(data=True):
+        data["aliases"] = "|".join(data["aliases"])
+    nx.write_graphml(graph, Path(path))
+    return graph.number_of_nodes(), graph.number_of_edges()
 
 
 def _pyg() -> tuple[Any, Any, Any]:
@@ -126,4 +153,4 @@ def to_pyg_hetero(store: GraphStore) -> HeteroData:
     return to_pyg(store).hetero()
 
 
-__all__ = ["NODE_TYPE", "PygExport", "to_networkx", "to_pyg", "to_pyg_hetero"]
+__all__ = ["NODE_TYPE", "GraphExport", "PygExport", "to_networkx", "to_pyg", "to_pyg_hetero", "write_graphml"]

@@ -14,6 +14,7 @@ import random
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -43,6 +44,35 @@ class PreparedExamples:
     examples: list[DocExample]
     no_seed: int = 0
     no_target: int = 0
+
+
+def prepare_store_examples(
+    store: GraphStore,
+    pairs: Iterable[tuple[str, Sequence[str]]],
+    embedder: Embedder,
+    *,
+    cache_dir: Path | None = None,
+    options: QAOptions | None = None,
+) -> PreparedExamples:
+    """Training examples seen as :meth:`hopgraph.HopGraph.ask` sees questions: the same seed
+    linking (:meth:`GraphQA.link`), subgraph hops and bounds (``options``, default
+    :class:`QAOptions`), over the same cached graph index and in-memory relation table."""
+    from hopgraph.reason.doc.pipeline import GraphQA
+
+    options = options or QAOptions()
+    qa = GraphQA.load(store, embedder=embedder, cache_dir=cache_dir, options=options)
+    return prepare_examples(
+        store,
+        pairs,
+        embedder,
+        qa.index.entity_vectors_by_id,
+        qa.index.predicate_vectors_of,
+        qa.link,
+        hops=options.hops,
+        max_nodes=options.subgraph_nodes,
+        max_edges=options.subgraph_edges,
+        fetch=qa.relations.subgraph,
+    )
 
 
 def prepare_examples(

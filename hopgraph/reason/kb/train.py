@@ -11,13 +11,14 @@ import logging
 import random
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import torch
 
 from hopgraph.reason.kb.encoder import Vocab
 from hopgraph.reason.kb.graph import KBGraph
-from hopgraph.reason.kb.questions import Example
+from hopgraph.reason.kb.questions import Example, KBQuestion, resolve, split_questions
 from hopgraph.reason.kb.scorer import HopScorer, ReasonerConfig, ScorerOutput, TransferGraph
 
 log = logging.getLogger(__name__)
@@ -160,3 +161,30 @@ def train_scorer(
     report.seconds = time.perf_counter() - started
     model.eval()
     return model, report
+
+
+def train_metaqa(
+    graph: KBGraph,
+    questions: Sequence[KBQuestion],
+    config: TrainConfig,
+    *,
+    train_fraction: float = 0.8,
+) -> tuple[HopScorer, TrainReport, list[KBQuestion], dict[str, Any]]:
+    """Train on the seeded ``train_fraction`` of ``questions``; returns the model, its report,
+    the held-out validation questions and the metadata saved with the weights."""
+    train, valid = split_questions(questions, config.seed, train_fraction)
+    model, report = train_scorer(graph, resolve(graph, train), config)
+    meta = {
+        "dataset": "MetaQA dev (1/2/3-hop), seeded 80/20 split by question hash",
+        "train_fraction": train_fraction,
+        "seed": config.seed,
+        "train_questions": len(train),
+        "valid_questions": len(valid),
+        "trained_examples": report.examples,
+        "epochs": config.epochs,
+        "epochs_run": report.epochs_run,
+        "train_seconds": round(report.seconds, 1),
+        "losses": [round(x, 4) for x in report.losses],
+        "config": asdict(config),
+    }
+    return model, report, valid, meta

@@ -1,4 +1,4 @@
-"""``hopgraph train qa``: question files are read with clear errors; the command joins ``train``."""
+"""``hopgraph train qa``: question files are read with clear errors; ``train`` owns ``qa`` and ``metaqa``."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from hopgraph.cli.qa import read_pairs, register
+from hopgraph.cli.train import add_qa_parser, read_pairs, register
 from hopgraph.errors import ConfigError, ImportFormatError
 
 
@@ -44,14 +44,14 @@ def test_bad_files_name_the_problem(tmp_path: Path) -> None:
         read_pairs(bad, "csv")
 
 
-def test_register_adds_qa_next_to_an_existing_train_command() -> None:
+def test_add_qa_parser_joins_a_train_group_and_register_makes_one() -> None:
     parser = argparse.ArgumentParser()
     sub = parser.add_subparsers(dest="command", required=True)
     train = sub.add_parser("train").add_subparsers(dest="dataset", required=True)
     train.add_parser("metaqa")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--graph")
-    register(sub, [common])
+    add_qa_parser(train, [common])
     args = parser.parse_args(["train", "qa", "--graph", "g", "--questions", "q.jsonl", "--format", "musique"])
     assert (args.dataset, args.graph, args.format, args.epochs, args.hops) == ("qa", "g", "musique", 30, None)
     assert parser.parse_args(["train", "metaqa"]).dataset == "metaqa"

@@ -96,15 +96,13 @@ def test_percentile_interpolates_like_numpy() -> None:
     assert percentile(list(map(float, range(101))), 95) == 95.0
 
 
-def test_register_joins_the_existing_eval_group() -> None:
-    from hopgraph.cli.app import _graph_options
+def test_register_adds_the_eval_group_with_retrieval_and_metaqa() -> None:
+    from hopgraph.cli.common import graph_options
     from hopgraph.cli.evaluate import register
-    from hopgraph.cli.kbqa import register as register_kbqa
 
     parser = argparse.ArgumentParser(prog="hopgraph")
     sub = parser.add_subparsers(dest="command", required=True)
-    common = [_graph_options()]
-    register_kbqa(sub, common)
+    common = [graph_options()]
     register(sub, common)
     args = parser.parse_args(
         ["eval", "retrieval", "--graph", "g", "--questions", "q.json", "--format", "musique",
