@@ -138,3 +138,12 @@ def test_linker_prefers_the_longest_mention_and_exact_case(short_tmp: Path) -> N
         assert link_entities(store, "who directed Heat's sequel", k=1)[0].text == "Heat"
         assert link_entities(store, "nothing to see here", k=3) == []
         assert link_entities(store, "", k=3) == []
+
+
+def test_eval_on_a_graph_without_relations_says_to_import_the_kb(short_tmp: Path, capsys) -> None:
+    questions = short_tmp / "q.txt"
+    questions.write_text("who directed [Movie 1]\tDirector 1\n")
+    assert main(["eval", "metaqa", "--graph", str(short_tmp / "g"), "--questions", str(questions)]) == 2
+    assert capsys.readouterr().err == (
+        "error: the graph has no relations: import the KB first (hopgraph import kb.txt --graph DIR)\n"
+    )
