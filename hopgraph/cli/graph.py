@@ -1,9 +1,11 @@
 """``hopgraph import``, ``stats``, ``cypher`` and ``export``: put triples in, look at the graph, get it out.
 
-hopgraph import data/demo/science.tsv --graph my-graph
-hopgraph stats --graph my-graph
-hopgraph cypher --graph my-graph "MATCH (e:Entity {name: $name}) RETURN e.name" --param name=Copenhagen
-hopgraph export my-graph.graphml --graph my-graph
+    hopgraph import data/demo/science.tsv --graph my-graph
+    hopgraph stats --graph my-graph
+    hopgraph cypher --graph my-graph "MATCH (e:Entity {name: $name}) RETURN e.name" --param name=Copenhagen
+    hopgraph export my-graph.graphml --graph my-graph
+
+``cypher`` is read-only unless ``--write``; ``export`` writes through :meth:`HopGraph.export`.
 """
 
 from __future__ import annotations
