@@ -7,12 +7,13 @@ import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from hopgraph.config import Settings, load_settings
 from hopgraph.errors import ConfigError, EmptyGraphError
 from hopgraph.kg import DeleteCounts, GraphStore, open_store
 from hopgraph.kg.content_cache import bump_generation
+from hopgraph.reason.base import QuestionAnswerer
 from hopgraph.types import Answer, GraphStats
 
 log = logging.getLogger(__name__)
@@ -23,12 +24,6 @@ if TYPE_CHECKING:
     from hopgraph.extract.jobs.wiring import IngestOptions
     from hopgraph.llm.base import LLM
     from hopgraph.reason.doc.options import QAOptions
-
-
-class QuestionAnswerer(Protocol):
-    """What :meth:`HopGraph.ask` delegates to: the document pipeline or the KB reasoner."""
-
-    def ask(self, question: str, method: str = "full", *, k: int | None = None) -> Answer: ...
 
 
 class HopGraph:
