@@ -33,6 +33,7 @@ import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from hopgraph.reason.base import chunk_label, path_label
 from hopgraph.types import Answer, Chunk, ReasoningPath
 
 SCHEMA = "hopgraph.answer/1"
@@ -43,7 +44,7 @@ def chunk_labels(answer: Answer) -> dict[str, str]:
     """Chunk id -> its label (``C1``..) in ``answer``."""
     labels: dict[str, str] = {}
     for i, chunk in enumerate(answer.chunks, 1):
-        labels.setdefault(chunk.id, f"C{i}")
+        labels.setdefault(chunk.id, chunk_label(i))
     return labels
 
 
@@ -65,10 +66,10 @@ def answer_to_dict(
     for i, path in enumerate(answer.paths, 1):
         chunk_ids, doc_ids = path_provenance(path)
         item: dict[str, Any] = {
-            "label": f"P{i}",
+            "label": path_label(i),
             "text": str(path),
             "answer": path.answer,
-            "cited": f"P{i}" in cited,
+            "cited": path_label(i) in cited,
             "hops": [
                 {
                     "source": hop.source,
@@ -90,13 +91,13 @@ def answer_to_dict(
     chunks: list[dict[str, Any]] = []
     for i, chunk in enumerate(answer.chunks, 1):
         entry: dict[str, Any] = {
-            "label": f"C{i}",
+            "label": chunk_label(i),
             "id": chunk.id,
             "doc_id": chunk.doc_id,
             "title": titles.get(chunk.doc_id, ""),
             "ord": chunk.ord,
             "text": chunk.text,
-            "cited": f"C{i}" in cited,
+            "cited": chunk_label(i) in cited,
         }
         if explain:
             entry["score"] = _number(answer.chunk_scores[i - 1]) if i <= len(answer.chunk_scores) else None
@@ -148,7 +149,7 @@ def render_text(
     if answer.paths:
         lines += ["", "Reasoning paths:"]
         for i, path in enumerate(answer.paths, 1):
-            mark = "*" if f"P{i}" in cited else " "
+            mark = "*" if path_label(i) in cited else " "
             score = f"  (score {path.score:.4g})" if explain else ""
             lines.append(f"  P{i}{mark} {path}{score}")
             sources = _path_sources(path, labels, by_id, titles)
@@ -159,12 +160,12 @@ def render_text(
     shown = (
         list(enumerate(answer.chunks, 1))
         if explain
-        else [(i, c) for i, c in enumerate(answer.chunks, 1) if f"C{i}" in cited]
+        else [(i, c) for i, c in enumerate(answer.chunks, 1) if chunk_label(i) in cited]
     )
     if shown:
         lines += ["", "Passages:" if explain else "Cited passages:"]
         for i, chunk in shown:
-            lines += _chunk_lines(answer, i, chunk, titles, excerpt_chars, explain, f"C{i}" in cited)
+            lines += _chunk_lines(answer, i, chunk, titles, excerpt_chars, explain, chunk_label(i) in cited)
     if answer.unknown_citations:
         lines += [
             "",
