@@ -25,8 +25,9 @@ import networkx as nx
 from hopgraph.errors import ConfigError
 from hopgraph.ids import entity_id, normalize_name
 from hopgraph.reason.base import chunk_label, path_label
-from hopgraph.render.text import chunk_labels, excerpt, path_provenance
+from hopgraph.render.text import chunk_labels, path_provenance
 from hopgraph.types import Answer, ReasoningPath
+from hopgraph.util.text import excerpt
 
 PATH_COLOURS = ("#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#e377c2", "#8c564b", "#bcbd22")
 MAX_NODES = 300

@@ -30,11 +30,12 @@ be empty, ``title`` is ``""`` when unknown)::
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from hopgraph.reason.base import chunk_label, path_label
 from hopgraph.types import Answer, Chunk, ReasoningPath
+from hopgraph.util.text import excerpt, one_line, unique
 
 SCHEMA = "hopgraph.answer/1"
 EXCERPT_CHARS = 240
@@ -50,8 +51,8 @@ def chunk_labels(answer: Answer) -> dict[str, str]:
 
 def path_provenance(path: ReasoningPath) -> tuple[list[str], list[str]]:
     """The chunk ids and document ids of all hops of ``path``, each once, first seen first."""
-    chunk_ids = _unique(c for hop in path.hops for c in hop.chunk_ids)
-    doc_ids = _unique(d for hop in path.hops for d in hop.doc_ids)
+    chunk_ids = unique(c for hop in path.hops for c in hop.chunk_ids)
+    doc_ids = unique(d for hop in path.hops for d in hop.doc_ids)
     return chunk_ids, doc_ids
 
 
@@ -83,7 +84,7 @@ def answer_to_dict(
             ],
             "chunk_ids": chunk_ids,
             "doc_ids": doc_ids,
-            "chunk_labels": _unique(labels[c] for c in chunk_ids if c in labels),
+            "chunk_labels": unique(labels[c] for c in chunk_ids if c in labels),
         }
         if explain:
             item["score"] = _number(path.score)
@@ -142,7 +143,7 @@ def render_text(
     cited = set(answer.citations)
     lines: list[str] = []
     if answer.question:
-        lines.append(f"Question: {_one_line(answer.question)}")
+        lines.append(f"Question: {one_line(answer.question)}")
     lines.append(f"Answer: {answer.text}")
     if explain and answer.answerer:
         lines.append(f"Answered by: {answer.answerer}")
@@ -230,24 +231,6 @@ def _explain_lines(answer: Answer) -> list[str]:
     return lines
 
 
-def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
-    """``text`` on one line, cut at a word boundary to about ``limit`` characters."""
-    flat = _one_line(text)
-    if len(flat) <= limit:
-        return flat
-    head = flat[: max(limit - 1, 1)]
-    space = head.rfind(" ")
-    return (head[:space] if space > limit // 2 else head).rstrip() + "…"
-
-
 def _number(value: float) -> float | None:
     number = float(value)
     return round(number, 6) if math.isfinite(number) else None
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _unique(items: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(items))

@@ -18,8 +18,9 @@ from collections.abc import Callable, Sequence
 
 from hopgraph.ids import entity_id, name_key
 from hopgraph.reason.base import chunk_label, path_label
-from hopgraph.reason.doc.generator import NO_ANSWER, Generation, _unique
+from hopgraph.reason.doc.generator import NO_ANSWER, Generation
 from hopgraph.types import Chunk, Entity, ReasoningPath, ScoredId
+from hopgraph.util.text import unique
 
 
 def extractive_answer(
@@ -60,7 +61,7 @@ def extractive_answer(
         )
         label_of = {c.id: chunk_label(j) for j, c in enumerate(chunks, 1)}
         cited = [path_label(i + 1) for i in best]
-        cited += _unique(
+        cited += unique(
             label_of[c] for i in best for hop in paths[i].hops for c in hop.chunk_ids if c in label_of
         )
         return Generation(paths[best[0]].answer, tuple(cited), answerer="extractive")
