@@ -1,11 +1,16 @@
-"""Small text helpers shared by the renderers and the answer prompts."""
+"""Small text helpers: one-line excerpts (renderers, answer prompts), first-seen unique, search terms."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Hashable, Iterable
 from typing import TypeVar
 
 T = TypeVar("T", bound=Hashable)
+
+_TERM = re.compile(r"\w+", re.UNICODE)
+MAX_TERMS = 32
+"""At most this many terms of a text reach a full-text query."""
 
 
 def one_line(text: str) -> str:
@@ -29,4 +34,14 @@ def unique(items: Iterable[T]) -> list[T]:
     return list(dict.fromkeys(items))
 
 
-__all__ = ["excerpt", "one_line", "unique"]
+def search_terms(text: str) -> list[str]:
+    """Word tokens of free text, lower-cased, deduplicated in order, at most :data:`MAX_TERMS`; no
+    query syntax survives (what the stores' full-text queries and entity linking search for)."""
+    seen: dict[str, None] = {}
+    for term in _TERM.findall(text.lower()):
+        if term != "_" and term not in seen:
+            seen[term] = None
+    return list(seen)[:MAX_TERMS]
+
+
+__all__ = ["MAX_TERMS", "excerpt", "one_line", "search_terms", "unique"]
