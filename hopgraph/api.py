@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from hopgraph.embed import Embedder
+    from hopgraph.extract.extractors.base import Extractor
     from hopgraph.extract.jobs.progress import JobSummary
     from hopgraph.extract.jobs.wiring import IngestOptions
     from hopgraph.llm.base import LLM
@@ -86,6 +87,8 @@ class HopGraph:
         options: IngestOptions | None = None,
         state_path: str | Path | None = None,
         progress: TextIO | None = None,
+        extractor: Extractor | None = None,
+        embedder: Embedder | None = None,
         **option_values: Any,
     ) -> JobSummary:
         """Run a resumable extraction job over files, folders or globs; returns its JobSummary.
@@ -93,7 +96,9 @@ class HopGraph:
         ``options`` is an :class:`~hopgraph.extract.jobs.wiring.IngestOptions`, or pass its fields as
         keywords (``llm="openai:gpt-4o-mini"``, ``concurrency=8``, ``retry_failed=True``,
         ``embed=False``...). Chunk state goes to ``state_path`` (default ``<folder>/jobs.sqlite``);
-        progress lines to the ``progress`` stream when given.
+        progress lines to the ``progress`` stream when given. ``extractor`` and ``embedder``
+        replace the ones the settings and options would build (e.g. a custom
+        :class:`~hopgraph.extract.extractors.base.Extractor`, or an embedder already loaded).
         """
         from hopgraph.extract.jobs.state import STATE_FILE_NAME
         from hopgraph.extract.jobs.wiring import IngestOptions, run_ingest
@@ -116,6 +121,8 @@ class HopGraph:
                 options=options,
                 folder=self.folder,
                 stream=progress,
+                embedder=embedder,
+                extractor=extractor,
             )
 
     def delete_document(self, doc_id: str) -> DeleteCounts:
