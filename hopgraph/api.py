@@ -21,8 +21,8 @@ log = logging.getLogger(__name__)
 if TYPE_CHECKING:
     from hopgraph.embed import Embedder
     from hopgraph.extract.extractors.base import Extractor
+    from hopgraph.extract.jobs.options import IngestOptions
     from hopgraph.extract.jobs.progress import JobSummary
-    from hopgraph.extract.jobs.wiring import IngestOptions
     from hopgraph.llm.base import LLM
     from hopgraph.reason.doc.options import QAOptions
 
@@ -100,8 +100,9 @@ class HopGraph:
         replace the ones the settings and options would build (e.g. a custom
         :class:`~hopgraph.extract.extractors.base.Extractor`, or an embedder already loaded).
         """
+        from hopgraph.extract.jobs.options import IngestOptions
         from hopgraph.extract.jobs.state import STATE_FILE_NAME
-        from hopgraph.extract.jobs.wiring import IngestOptions, run_ingest
+        from hopgraph.extract.jobs.wiring import run_ingest
 
         if options is None:
             options = IngestOptions(**option_values)

@@ -25,11 +25,12 @@ from typing import TYPE_CHECKING, Any, TextIO
 from hopgraph.api import HopGraph
 from hopgraph.cli.common import add_threads_option, open_graph, positive_int, set_torch_threads
 from hopgraph.errors import ConfigError
-from hopgraph.eval.retrieval import RetrievalOutput
 from hopgraph.render.table import format_table
+from hopgraph.retrieval.base import RetrievalOutput
 
 if TYPE_CHECKING:
-    from hopgraph.eval.retrieval import RetrievalReport, Retriever
+    from hopgraph.eval.retrieval import RetrievalReport
+    from hopgraph.retrieval.base import Retriever
 
 EXIT_OK = 0
 RetrieverFactory = Callable[[HopGraph, argparse.Namespace], "Retriever"]
@@ -37,7 +38,7 @@ RetrieverFactory = Callable[[HopGraph, argparse.Namespace], "Retriever"]
 
 
 class HopGraphRetriever:
-    """A :class:`~hopgraph.eval.retrieval.Retriever` over :meth:`HopGraph.ask`: ranked chunks,
+    """A :class:`~hopgraph.retrieval.base.Retriever` over :meth:`HopGraph.ask`: ranked chunks,
     their documents and the answer text of each method; the time measured is the whole ``ask``."""
 
     def __init__(self, hg: HopGraph, *, llm: str | None = None, weights: str | None = None) -> None:

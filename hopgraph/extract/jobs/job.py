@@ -29,6 +29,7 @@ from typing import Any, Protocol
 
 from hopgraph.errors import ConfigError, LLMAuthError
 from hopgraph.extract.extractors.base import AsyncExtractor, Extraction
+from hopgraph.extract.jobs.options import DEFAULT_BATCH_SIZE
 from hopgraph.extract.jobs.progress import JobProgress, JobSummary, format_cost
 from hopgraph.extract.jobs.state import ChunkResult, DocumentRow, JobState
 from hopgraph.kg.base import GraphStore
@@ -37,8 +38,6 @@ from hopgraph.util.batching import batched
 
 log = logging.getLogger(__name__)
 
-DEFAULT_BATCH_SIZE = 64
-"""Extracted chunks per store write and state commit."""
 SCAN_BATCH_SIZE = 1000
 """Chunks per store write while scanning documents."""
 
@@ -346,4 +345,4 @@ class IngestJob:
         self.state.update_counters(s.job_id, s.to_dict())
 
 
-__all__ = ["DEFAULT_BATCH_SIZE", "FATAL_ERRORS", "SCAN_BATCH_SIZE", "IngestJob", "JobSummary"]
+__all__ = ["FATAL_ERRORS", "SCAN_BATCH_SIZE", "IngestJob", "JobSummary"]

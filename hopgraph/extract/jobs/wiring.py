@@ -12,7 +12,6 @@ import dataclasses
 import functools
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -20,30 +19,11 @@ from hopgraph.config import Settings
 from hopgraph.embed import Embedder
 from hopgraph.errors import ConfigError
 from hopgraph.extract.extractors.base import Extractor
-from hopgraph.extract.jobs.job import DEFAULT_BATCH_SIZE, IngestJob
+from hopgraph.extract.jobs.job import IngestJob
+from hopgraph.extract.jobs.options import IngestOptions
 from hopgraph.extract.jobs.progress import JobProgress, JobSummary
 from hopgraph.extract.jobs.state import JobState
 from hopgraph.kg.base import GraphStore
-
-
-@dataclass(frozen=True)
-class IngestOptions:
-    """What ``hopgraph ingest`` takes besides its sources (see :func:`run_ingest`)."""
-
-    llm: str = ""
-    """LLM spec; empty: ``[llm] spec`` from the settings, else the offline spaCy extractor."""
-    concurrency: int | None = None
-    """LLM calls in flight (default ``[llm] concurrency``); the offline extractor runs batched."""
-    retry_failed: bool = False
-    triples: str | None = None
-    """A HippoRAG OpenIE JSON file: import its triples instead of running an extractor."""
-    json_fields: Any = None
-    max_tokens: int = 256
-    overlap_tokens: int = 32
-    batch_size: int = DEFAULT_BATCH_SIZE
-    embed: bool = True
-    resolve: bool = True
-    price_per_1k: float | None = None
 
 
 def run_ingest(
