@@ -27,9 +27,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hopgraph.errors import HopGraphError, LLMError, LLMOutputError
-from hopgraph.extract.extractors import prompts as extract_prompts
 from hopgraph.llm.base import LLM, Completion, Message, Usage
-from hopgraph.llm.json_repair import parse_json_lenient
+from hopgraph.llm.json_repair import parse_json_lenient, repair_request
 from hopgraph.reason.base import chunk_label, path_label
 from hopgraph.reason.doc import prompts
 from hopgraph.types import Chunk, ReasoningPath
@@ -209,7 +208,7 @@ def _plan(
                 raise LLMOutputError(
                     f"the model's answer could not be used, also after one retry: {exc}"
                 ) from exc
-            repair = extract_prompts.prompt("repair").safe_substitute(error=str(exc))
+            repair = repair_request(str(exc))
             messages = [*messages, Message("assistant", completion.text), Message("user", repair)]
             continue
         text, citations, unknown = validate_citations(answer, cited, prompt.labels)
