@@ -3,6 +3,8 @@
 from hopgraph.api import HopGraph
 from hopgraph.config import Settings, load_settings
 from hopgraph.errors import HopGraphError
+from hopgraph.extract.jobs.options import IngestOptions
+from hopgraph.reason.doc.options import QAOptions
 from hopgraph.types import (
     Answer,
     Chunk,
@@ -25,6 +27,8 @@ __all__ = [
     "Hop",
     "HopGraph",
     "HopGraphError",
+    "IngestOptions",
+    "QAOptions",
     "ReasoningPath",
     "Relation",
     "Settings",

@@ -7,32 +7,28 @@ import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from hopgraph.config import Settings, load_settings
 from hopgraph.errors import ConfigError, EmptyGraphError
 from hopgraph.kg import DeleteCounts, GraphStore, open_store
 from hopgraph.kg.content_cache import bump_generation
+from hopgraph.reason.base import QuestionAnswerer
 from hopgraph.types import Answer, GraphStats
 
 log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from hopgraph.embed import Embedder
+    from hopgraph.extract.extractors.base import Extractor
+    from hopgraph.extract.jobs.options import IngestOptions
     from hopgraph.extract.jobs.progress import JobSummary
     from hopgraph.extract.jobs.report import JobReport
     from hopgraph.extract.jobs.state import ChunkRow, JobRow
-    from hopgraph.extract.jobs.wiring import IngestOptions
     from hopgraph.kg.io.export import GraphExport
     from hopgraph.llm.base import LLM
     from hopgraph.reason.doc.options import QAOptions
     from hopgraph.reason.kb.graph import KBGraph
-
-
-class QuestionAnswerer(Protocol):
-    """What :meth:`HopGraph.ask` delegates to: the document pipeline or the KB reasoner."""
-
-    def ask(self, question: str, method: str = "full", *, k: int | None = None) -> Answer: ...
 
 
 class HopGraph:
@@ -95,6 +91,8 @@ class HopGraph:
         options: IngestOptions | None = None,
         state_path: str | Path | None = None,
         progress: TextIO | None = None,
+        extractor: Extractor | None = None,
+        embedder: Embedder | None = None,
         **option_values: Any,
     ) -> JobSummary:
         """Run a resumable extraction job over files, folders or globs; returns its JobSummary.
@@ -102,10 +100,13 @@ class HopGraph:
         ``options`` is an :class:`~hopgraph.extract.jobs.wiring.IngestOptions`, or pass its fields as
         keywords (``llm="openai:gpt-4o-mini"``, ``concurrency=8``, ``retry_failed=True``,
         ``embed=False``...). Chunk state goes to ``state_path`` (default ``<folder>/jobs.sqlite``);
-        progress lines to the ``progress`` stream when given.
+        progress lines to the ``progress`` stream when given. ``extractor`` and ``embedder``
+        replace the ones the settings and options would build (e.g. a custom
+        :class:`~hopgraph.extract.extractors.base.Extractor`, or an embedder already loaded).
         """
+        from hopgraph.extract.jobs.options import IngestOptions
         from hopgraph.extract.jobs.state import STATE_FILE_NAME
-        from hopgraph.extract.jobs.wiring import IngestOptions, run_ingest
+        from hopgraph.extract.jobs.wiring import run_ingest
 
         if options is None:
             options = IngestOptions(**option_values)
@@ -125,6 +126,8 @@ class HopGraph:
                 options=options,
                 folder=self.folder,
                 stream=progress,
+                embedder=embedder,
+                extractor=extractor,
             )
 
     def delete_document(self, doc_id: str) -> DeleteCounts:

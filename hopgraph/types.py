@@ -143,6 +143,10 @@ class Hop:
 
     The stored relation is ``source -[predicate]-> target``, or with ``inverse`` the stored
     ``target -[predicate]-> source`` walked backwards (shown ``source <-[predicate]- target``).
+    ``source_id``/``target_id`` are the stored entity ids of the two ends and ``type`` the stored
+    relationship type, as the reasoner read them (empty when unknown); the path-in-store check
+    uses them, so an entity renamed after it was stored still checks. They take no part in
+    equality.
     """
 
     source: str
@@ -151,6 +155,9 @@ class Hop:
     chunk_ids: tuple[str, ...] = ()
     doc_ids: tuple[str, ...] = ()
     inverse: bool = False
+    source_id: str = field(default="", compare=False)
+    target_id: str = field(default="", compare=False)
+    type: str = field(default="", compare=False)
 
     @property
     def arrow(self) -> str:

@@ -36,19 +36,20 @@ from hopgraph.cli.common import (
     set_torch_threads,
 )
 from hopgraph.errors import ConfigError
-from hopgraph.eval.retrieval import RetrievalOutput
 from hopgraph.render.table import format_table
+from hopgraph.retrieval.base import RetrievalOutput
 
 if TYPE_CHECKING:
     from hopgraph.eval.metaqa import EvalResult
-    from hopgraph.eval.retrieval import RetrievalReport, Retriever
+    from hopgraph.eval.retrieval import RetrievalReport
+    from hopgraph.retrieval.base import Retriever
 
 RetrieverFactory = Callable[[HopGraph, argparse.Namespace], "Retriever"]
 """Builds the retriever for a run from the open graph and the parsed options (``--llm`` ...)."""
 
 
 class HopGraphRetriever:
-    """A :class:`~hopgraph.eval.retrieval.Retriever` over :meth:`HopGraph.ask`: ranked chunks,
+    """A :class:`~hopgraph.retrieval.base.Retriever` over :meth:`HopGraph.ask`: ranked chunks,
     their documents and the answer text of each method; the time measured is the whole ``ask``."""
 
     def __init__(self, hg: HopGraph, *, llm: str | None = None, weights: str | None = None) -> None:

@@ -50,7 +50,7 @@ def _state_path(args: argparse.Namespace) -> Path:
 
 # -- ingest -------------------------------------------------------------------------------------
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from hopgraph.extract.jobs.wiring import IngestOptions
+    from hopgraph.extract.jobs.options import IngestOptions
     from hopgraph.extract.load.files import JsonFields
 
     fields = JsonFields(

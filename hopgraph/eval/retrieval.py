@@ -1,7 +1,7 @@
 """Retrieval and QA evaluation on a graph: passage recall, answer EM/F1 and latency per method.
 
-A :class:`Retriever` (the QA pipeline, wired by the caller) answers each question once per
-method; :func:`evaluate_retrieval` scores what it returns against the gold passages, which a
+A :class:`~hopgraph.retrieval.base.Retriever` (the QA pipeline, wired by the caller) answers each
+question once per method; :func:`evaluate_retrieval` scores what it returns against the gold passages, which a
 :class:`~hopgraph.eval.gold.GoldResolver` maps to the graph's Document ids
 (:class:`~hopgraph.eval.gold.StoreGoldResolver` reads them from a store: by (title, text) where the
 gold has text, by title where it has none; both are re-exported here).
@@ -21,7 +21,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
@@ -29,34 +29,12 @@ from hopgraph.errors import ConfigError
 from hopgraph.eval.answer_metrics import exact_match, f1
 from hopgraph.eval.gold import GoldResolver, StoreGoldResolver
 from hopgraph.eval.qa_data import QAItem
+from hopgraph.retrieval.base import RetrievalOutput, Retriever
 
 log = logging.getLogger(__name__)
 RECALL_AT = (2, 5)
 MAX_EXAMPLES = 20
 _SCORED = frozenset({*(f"recall@{k}" for k in RECALL_AT), "all_gold@5", "em", "f1"})
-
-
-@dataclass(frozen=True, slots=True)
-class RetrievalOutput:
-    """What a retriever returned for one question: ranked chunk ids and/or document ids, the
-    answer text (None for a method that only retrieves) and its own timing (None: the runner's
-    wall-clock time of the call is used)."""
-
-    chunk_ids: tuple[str, ...] = ()
-    doc_ids: tuple[str, ...] = ()
-    answer_text: str | None = None
-    ms: float | None = None
-
-
-class Retriever(Protocol):
-    @property
-    def methods(self) -> Sequence[str]:
-        """The method names :meth:`retrieve` takes, e.g. ``dense``, ``hybrid``, ``ppr``, ``full``."""
-        ...
-
-    def retrieve(self, question: str, method: str, k: int) -> RetrievalOutput:
-        """The top passages (at least ``k`` distinct documents where there are that many)."""
-        ...
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -250,9 +228,7 @@ def evaluate_retrieval(
 __all__ = [
     "GoldResolver",
     "MethodResult",
-    "RetrievalOutput",
     "RetrievalReport",
-    "Retriever",
     "StoreGoldResolver",
     "evaluate_retrieval",
     "percentile",

@@ -35,7 +35,7 @@ class DeleteCounts:
 
 @runtime_checkable
 class GraphStore(Protocol):
-    """A property-graph store holding hopgraph's schema (see DESIGN.md).
+    """A property-graph store holding hopgraph's schema (Document, Chunk, Entity nodes; typed relations).
 
     Writes are batched ``UNWIND`` merges keyed by content-hash ids, so they are idempotent.
     Every value reaches Cypher as a parameter; only label and relationship-type names that
@@ -60,6 +60,10 @@ class GraphStore(Protocol):
         """Store both endpoint entities and the relation, merging provenance lists.
 
         A triple with a ``chunk_id`` also links that chunk to both entities (``MENTIONS``)."""
+        ...
+
+    def add_mentions(self, mentions: Iterable[tuple[str, str]]) -> WriteCounts:
+        """Link chunks to the entities they mention, as ``(chunk_id, entity_id)`` pairs (both stored)."""
         ...
 
     def set_embeddings(self, label: NodeLabel, vectors: dict[str, Sequence[float]]) -> int:

@@ -5,7 +5,9 @@ fences, prose before and after the JSON, trailing commas, single-quoted strings,
 literals (``True``/``False``/``None``) and output cut off by the token limit. Truncated output
 is cut back to the last complete element of its innermost container (a half-written triple
 is dropped, never guessed) and the open brackets are closed. Anything else raises
-:class:`~hopgraph.errors.LLMOutputError` with a message fit to feed back to the model.
+:class:`~hopgraph.errors.LLMOutputError` with a message fit to feed back to the model:
+:func:`repair_request` is that message (``json_repair.txt`` beside this module), which the
+extractor and the answer generator both send.
 """
 
 from __future__ import annotations
@@ -15,6 +17,15 @@ import re
 from typing import Any
 
 from hopgraph.errors import LLMOutputError
+from hopgraph.llm.prompt_files import PromptFiles
+
+_PROMPTS = PromptFiles("hopgraph.llm", ".txt")
+
+
+def repair_request(error: str) -> str:
+    """The user message asking a model to answer again with only valid JSON, naming ``error``."""
+    return _PROMPTS.prompt("json_repair").safe_substitute(error=error)
+
 
 _FENCE = re.compile(r"```[A-Za-z0-9_-]*\s*\n?(.*?)(?:```|$)", re.DOTALL)
 _BARE = {"True": "true", "False": "false", "None": "null", "true": "true", "false": "false", "null": "null"}

@@ -24,8 +24,10 @@ import networkx as nx
 
 from hopgraph.errors import ConfigError
 from hopgraph.ids import entity_id, normalize_name
-from hopgraph.render.text import chunk_labels, excerpt, path_provenance
+from hopgraph.reason.base import chunk_label, path_label
+from hopgraph.render.text import chunk_labels, path_provenance
 from hopgraph.types import Answer, ReasoningPath
+from hopgraph.util.text import excerpt
 
 PATH_COLOURS = ("#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#e377c2", "#8c564b", "#bcbd22")
 MAX_NODES = 300
@@ -75,7 +77,7 @@ def _collect(answer: Answer, titles: Mapping[str, str], max_nodes: int) -> _Draw
         return key
 
     for i, path in enumerate(answer.paths, 1):
-        label = f"P{i}"
+        label = path_label(i)
         ids = [node_of(path.hops[0].source)] if path.hops else []
         arrows: list[tuple[str, str]] = []
         for hop in path.hops:
@@ -272,14 +274,14 @@ def render_page(
         labels = chunk_labels(answer)
         parts.append("<h3>Reasoning paths</h3><ol>")
         for i, path in enumerate(answer.paths, 1):
-            parts.append(_path_item(i, path, labels, titles, f"P{i}" in cited))
+            parts.append(_path_item(i, path, labels, titles, path_label(i) in cited))
         parts.append("</ol>")
-    chunks = [(i, c) for i, c in enumerate(answer.chunks, 1) if f"C{i}" in cited]
+    chunks = [(i, c) for i, c in enumerate(answer.chunks, 1) if chunk_label(i) in cited]
     if chunks:
         parts.append("<h3>Cited passages</h3>")
         for i, chunk in chunks:
             title = titles.get(chunk.doc_id, "")
-            head = f"C{i}" + (f" &ldquo;{esc(title)}&rdquo;" if title else "")
+            head = chunk_label(i) + (f" &ldquo;{esc(title)}&rdquo;" if title else "")
             parts.append(
                 f"<p><b>{head}</b> <small>(chunk {esc(chunk.id)}, doc {esc(chunk.doc_id)})</small>"
                 f"<blockquote>{esc(excerpt(chunk.text, 600))}</blockquote></p>"

@@ -30,10 +30,12 @@ be empty, ``title`` is ``""`` when unknown)::
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
+from hopgraph.reason.base import chunk_label, path_label
 from hopgraph.types import Answer, Chunk, ReasoningPath
+from hopgraph.util.text import excerpt, one_line, unique
 
 SCHEMA = "hopgraph.answer/1"
 EXCERPT_CHARS = 240
@@ -43,14 +45,14 @@ def chunk_labels(answer: Answer) -> dict[str, str]:
     """Chunk id -> its label (``C1``..) in ``answer``."""
     labels: dict[str, str] = {}
     for i, chunk in enumerate(answer.chunks, 1):
-        labels.setdefault(chunk.id, f"C{i}")
+        labels.setdefault(chunk.id, chunk_label(i))
     return labels
 
 
 def path_provenance(path: ReasoningPath) -> tuple[list[str], list[str]]:
     """The chunk ids and document ids of all hops of ``path``, each once, first seen first."""
-    chunk_ids = _unique(c for hop in path.hops for c in hop.chunk_ids)
-    doc_ids = _unique(d for hop in path.hops for d in hop.doc_ids)
+    chunk_ids = unique(c for hop in path.hops for c in hop.chunk_ids)
+    doc_ids = unique(d for hop in path.hops for d in hop.doc_ids)
     return chunk_ids, doc_ids
 
 
@@ -65,10 +67,10 @@ def answer_to_dict(
     for i, path in enumerate(answer.paths, 1):
         chunk_ids, doc_ids = path_provenance(path)
         item: dict[str, Any] = {
-            "label": f"P{i}",
+            "label": path_label(i),
             "text": str(path),
             "answer": path.answer,
-            "cited": f"P{i}" in cited,
+            "cited": path_label(i) in cited,
             "hops": [
                 {
                     "source": hop.source,
@@ -82,7 +84,7 @@ def answer_to_dict(
             ],
             "chunk_ids": chunk_ids,
             "doc_ids": doc_ids,
-            "chunk_labels": _unique(labels[c] for c in chunk_ids if c in labels),
+            "chunk_labels": unique(labels[c] for c in chunk_ids if c in labels),
         }
         if explain:
             item["score"] = _number(path.score)
@@ -90,13 +92,13 @@ def answer_to_dict(
     chunks: list[dict[str, Any]] = []
     for i, chunk in enumerate(answer.chunks, 1):
         entry: dict[str, Any] = {
-            "label": f"C{i}",
+            "label": chunk_label(i),
             "id": chunk.id,
             "doc_id": chunk.doc_id,
             "title": titles.get(chunk.doc_id, ""),
             "ord": chunk.ord,
             "text": chunk.text,
-            "cited": f"C{i}" in cited,
+            "cited": chunk_label(i) in cited,
         }
         if explain:
             entry["score"] = _number(answer.chunk_scores[i - 1]) if i <= len(answer.chunk_scores) else None
@@ -141,14 +143,14 @@ def render_text(
     cited = set(answer.citations)
     lines: list[str] = []
     if answer.question:
-        lines.append(f"Question: {_one_line(answer.question)}")
+        lines.append(f"Question: {one_line(answer.question)}")
     lines.append(f"Answer: {answer.text}")
     if explain and answer.answerer:
         lines.append(f"Answered by: {answer.answerer}")
     if answer.paths:
         lines += ["", "Reasoning paths:"]
         for i, path in enumerate(answer.paths, 1):
-            mark = "*" if f"P{i}" in cited else " "
+            mark = "*" if path_label(i) in cited else " "
             score = f"  (score {path.score:.4g})" if explain else ""
             lines.append(f"  P{i}{mark} {path}{score}")
             sources = _path_sources(path, labels, by_id, titles)
@@ -159,12 +161,12 @@ def render_text(
     shown = (
         list(enumerate(answer.chunks, 1))
         if explain
-        else [(i, c) for i, c in enumerate(answer.chunks, 1) if f"C{i}" in cited]
+        else [(i, c) for i, c in enumerate(answer.chunks, 1) if chunk_label(i) in cited]
     )
     if shown:
         lines += ["", "Passages:" if explain else "Cited passages:"]
         for i, chunk in shown:
-            lines += _chunk_lines(answer, i, chunk, titles, excerpt_chars, explain, f"C{i}" in cited)
+            lines += _chunk_lines(answer, i, chunk, titles, excerpt_chars, explain, chunk_label(i) in cited)
     if answer.unknown_citations:
         lines += [
             "",
@@ -229,24 +231,6 @@ def _explain_lines(answer: Answer) -> list[str]:
     return lines
 
 
-def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
-    """``text`` on one line, cut at a word boundary to about ``limit`` characters."""
-    flat = _one_line(text)
-    if len(flat) <= limit:
-        return flat
-    head = flat[: max(limit - 1, 1)]
-    space = head.rfind(" ")
-    return (head[:space] if space > limit // 2 else head).rstrip() + "…"
-
-
 def _number(value: float) -> float | None:
     number = float(value)
     return round(number, 6) if math.isfinite(number) else None
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _unique(items: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(items))

@@ -24,8 +24,9 @@ import numpy as np
 from hopgraph.embed import Embedder
 from hopgraph.errors import HopGraphError
 from hopgraph.kg.base import GraphStore
-from hopgraph.kg.cypher.dialect import search_terms
 from hopgraph.types import ScoredId
+from hopgraph.util.stopwords import LINKING_STOPWORDS
+from hopgraph.util.text import search_terms
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -38,45 +39,6 @@ MAX_TOKENS = 12
 """Longest mention looked up, in words."""
 _EDGE_PUNCT = "?!.,;:\"'()[]{}"
 _WORD = re.compile(r"\S+")
-STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "by",
-        "did",
-        "do",
-        "does",
-        "for",
-        "from",
-        "has",
-        "have",
-        "how",
-        "in",
-        "is",
-        "it",
-        "of",
-        "on",
-        "or",
-        "the",
-        "to",
-        "was",
-        "were",
-        "what",
-        "when",
-        "where",
-        "which",
-        "who",
-        "whom",
-        "whose",
-        "why",
-        "with",
-    ]
-)
 """Single words that are never linked on their own (a KB may hold a tag named "the")."""
 
 
@@ -99,7 +61,7 @@ def candidate_mentions(question: str, max_tokens: int = MAX_TOKENS) -> list[Ment
             start, end = words[i][0], words[j][1]
             for s, e in ((start, end), *_trimmed(question, start, end)):
                 text = question[s:e]
-                if text and (s, e) not in out and not (i == j and text.casefold() in STOPWORDS):
+                if text and (s, e) not in out and not (i == j and text.casefold() in LINKING_STOPWORDS):
                     out[(s, e)] = Mention(text, s, e, j - i + 1)
     return list(out.values())
 
@@ -163,14 +125,14 @@ def _worth_embedding(mention: str, exact_names: set[str]) -> bool:
     or a digit) or of two content words or more; one lower-case word ("river") is left out."""
     if mention.casefold() in exact_names:
         return False
-    words = [w for w in search_terms(mention) if w not in STOPWORDS]
+    words = [w for w in search_terms(mention) if w not in LINKING_STOPWORDS]
     return len(words) >= 2 or any(c.isupper() or c.isdigit() for c in mention)
 
 
 def _generic(hit: ScoredId) -> bool:
     """A one-word match that is lower case in the graph or matched in another case (``link_entities``
     scores an exact-case match ``words + 0.5``)."""
-    words = [w for w in search_terms(hit.text) if w not in STOPWORDS]
+    words = [w for w in search_terms(hit.text) if w not in LINKING_STOPWORDS]
     exact_case = hit.score - int(hit.score) == 0.5
     return len(words) <= 1 and (hit.text == hit.text.lower() or not exact_case)
 
@@ -201,7 +163,7 @@ def spacy_mentions(nlp: Any, question: str) -> list[str]:
     for span in spans:
         tokens = [t for t in span if not (t.is_stop or t.is_punct or t.pos_ in ("DET", "PRON"))]
         text = " ".join(t.text for t in tokens).strip() if tokens else ""
-        if text and text.casefold() not in STOPWORDS:
+        if text and text.casefold() not in LINKING_STOPWORDS:
             out.setdefault(span.text.strip() if span.label_ else text, None)
     return list(out)[:MAX_MENTIONS]
 
@@ -273,9 +235,9 @@ def link_seeds(
         except (HopGraphError, ValueError) as exc:
             log.warning("embedding-based linking skipped: %s", exc)
 
-    words = set(search_terms(text)) - STOPWORDS
+    words = set(search_terms(text)) - LINKING_STOPWORDS
     for hit in store.fulltext_search("Entity", text, max(k, 20)):
-        name_terms = [t for t in search_terms(hit.text) if t not in STOPWORDS]
+        name_terms = [t for t in search_terms(hit.text) if t not in LINKING_STOPWORDS]
         if name_terms:
             covered = sum(t in words for t in name_terms) / len(name_terms)
             if covered >= FULLTEXT_MIN_COVERAGE:

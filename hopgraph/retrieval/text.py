@@ -19,21 +19,13 @@ import scipy.sparse as sp
 
 from hopgraph.kg.base import GraphStore
 from hopgraph.types import ScoredId
+from hopgraph.util.stopwords import STOPWORDS
 
 DEFAULT_MIN_FETCH = 200
 """Neighbours asked of the vector index however small ``k`` is: FalkorDB's HNSW (efRuntime 10)
 reaches exact-search recall on MuSiQue-100 from 200 (50: R@5 0.561 vs exact 0.579)."""
 RRF_K = 60
 """The usual reciprocal-rank-fusion constant (Cormack et al., 2009)."""
-_STOPWORD_TEXT = (
-    "a about after all also an and any are as at be been before being between both but by can could "
-    "did do does during each few for from had has have he her here hers him his how i if in into is it "
-    "its me more most my no nor not of on once only or other our out over own same she should so some "
-    "such than that the their them then there these they this those through to too under until up very "
-    "was we were what when where which while who whom whose why will with would you your"
-)
-BM25_STOPWORDS = frozenset(_STOPWORD_TEXT.split(" "))
-"""Words BM25 leaves out: too common to tell passages apart, and most of a question's wording."""
 
 
 def _ranked(hits: Sequence[ScoredId], k: int) -> list[ScoredId]:
@@ -109,7 +101,7 @@ _TOKEN = re.compile(r"\w+", re.UNICODE)
 
 def bm25_terms(text: str) -> list[str]:
     """Lower-cased word tokens of ``text`` without English stopwords (what BM25 indexes)."""
-    return [t for t in _TOKEN.findall(text.lower()) if t not in BM25_STOPWORDS and t != "_"]
+    return [t for t in _TOKEN.findall(text.lower()) if t not in STOPWORDS and t != "_"]
 
 
 class Bm25:

@@ -10,9 +10,10 @@ import pytest
 
 from hopgraph.api import HopGraph
 from hopgraph.eval.qa_data import GoldPassage
-from hopgraph.eval.retrieval import RetrievalOutput, StoreGoldResolver
+from hopgraph.eval.retrieval import StoreGoldResolver
 from hopgraph.extract.load.files import load_documents
 from hopgraph.kg.base import GraphStore
+from hopgraph.retrieval.base import RetrievalOutput
 from hopgraph.types import Chunk, Document
 
 CORPUS = [

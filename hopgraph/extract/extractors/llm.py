@@ -35,7 +35,7 @@ from hopgraph.extract.extractors.validation import (
 )
 from hopgraph.ids import normalize_name
 from hopgraph.llm.base import LLM, Completion, Message, Usage
-from hopgraph.llm.json_repair import parse_json_lenient
+from hopgraph.llm.json_repair import parse_json_lenient, repair_request
 from hopgraph.types import Chunk, Entity, Triple
 
 FATAL = (LLMAuthError, ConfigError)
@@ -167,7 +167,7 @@ class LLMExtractor:
                     raise
                 messages = [
                     *messages,
-                    Message("user", prompts.prompt("repair").safe_substitute(error=str(exc))),
+                    Message("user", repair_request(str(exc))),
                 ]
         raise AssertionError("unreachable")  # pragma: no cover
 

@@ -21,30 +21,9 @@ from typing import Any
 from hopgraph.errors import LLMOutputError
 from hopgraph.ids import normalize_name, relation_type
 from hopgraph.types import Chunk, Triple
+from hopgraph.util.stopwords import GROUNDING_STOPWORDS
 
 _TOKEN = re.compile(r"\w+")
-_STOP = frozenset(
-    {
-        "a",
-        "an",
-        "and",
-        "at",
-        "by",
-        "de",
-        "der",
-        "for",
-        "from",
-        "in",
-        "la",
-        "le",
-        "of",
-        "on",
-        "or",
-        "the",
-        "to",
-    }
-    | {"von", "with"}
-)
 _TRIPLE_KEYS = ("triples", "relations", "relationships", "facts", "edges")
 _SUBJECT = ("subject", "head", "source", "s", "subj")
 _PREDICATE = ("predicate", "relation", "relationship", "p", "rel", "pred")
@@ -56,7 +35,7 @@ def _norm_tokens(text: str) -> list[str]:
 
 
 def _content(tokens: Iterable[str]) -> set[str]:
-    return {t for t in tokens if t not in _STOP and (len(t) > 1 or t.isdigit())}
+    return {t for t in tokens if t not in GROUNDING_STOPWORDS and (len(t) > 1 or t.isdigit())}
 
 
 class Grounder:

@@ -28,7 +28,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Protocol
 
 from hopgraph.errors import ConfigError, LLMAuthError
-from hopgraph.extract.extractors.base import Extraction
+from hopgraph.extract.extractors.base import AsyncExtractor, Extraction
+from hopgraph.extract.jobs.options import DEFAULT_BATCH_SIZE
 from hopgraph.extract.jobs.progress import JobProgress, JobSummary, format_cost
 from hopgraph.extract.jobs.state import ChunkResult, DocumentRow, JobState
 from hopgraph.kg.base import GraphStore
@@ -37,8 +38,6 @@ from hopgraph.util.batching import batched
 
 log = logging.getLogger(__name__)
 
-DEFAULT_BATCH_SIZE = 64
-"""Extracted chunks per store write and state commit."""
 SCAN_BATCH_SIZE = 1000
 """Chunks per store write while scanning documents."""
 
@@ -218,7 +217,7 @@ class IngestJob:
         if callable(self.extractor) and not hasattr(self.extractor, "extract"):
             self.extractor = self.extractor()  # a factory: build (load models) only when needed
         by_id = {c.id: c for c in todo}
-        if hasattr(self.extractor, "aextract"):
+        if isinstance(self.extractor, AsyncExtractor):
             asyncio.run(self._extract_async(todo, by_id))
             return
         if hasattr(self.extractor, "extract_many"):
@@ -322,9 +321,8 @@ class IngestJob:
             self.store.upsert_entities(entities)
             # the resolver's name vectors are written with the entities
             self.summary.embedded += sum(1 for e in entities if e.embedding is not None)
-            add_mentions = getattr(self.store, "add_mentions", None)
-            if mentions and add_mentions is not None:
-                add_mentions(mentions)
+            if mentions:
+                self.store.add_mentions(mentions)
         self._entity_ids.update(i for t in triples for i in (t.subject_id, t.object_id))
         self._entity_ids.update(e.id for e in entities)
         per_chunk: dict[str, int] = {}
@@ -347,4 +345,4 @@ class IngestJob:
         self.state.update_counters(s.job_id, s.to_dict())
 
 
-__all__ = ["DEFAULT_BATCH_SIZE", "FATAL_ERRORS", "SCAN_BATCH_SIZE", "IngestJob", "JobSummary"]
+__all__ = ["FATAL_ERRORS", "SCAN_BATCH_SIZE", "IngestJob", "JobSummary"]

@@ -12,37 +12,18 @@ import dataclasses
 import functools
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
 from hopgraph.config import Settings
 from hopgraph.embed import Embedder
 from hopgraph.errors import ConfigError
-from hopgraph.extract.jobs.job import DEFAULT_BATCH_SIZE, IngestJob
+from hopgraph.extract.extractors.base import Extractor
+from hopgraph.extract.jobs.job import IngestJob
+from hopgraph.extract.jobs.options import IngestOptions
 from hopgraph.extract.jobs.progress import JobProgress, JobSummary
 from hopgraph.extract.jobs.state import JobState
 from hopgraph.kg.base import GraphStore
-
-
-@dataclass(frozen=True)
-class IngestOptions:
-    """What ``hopgraph ingest`` takes besides its sources (see :func:`run_ingest`)."""
-
-    llm: str = ""
-    """LLM spec; empty: ``[llm] spec`` from the settings, else the offline spaCy extractor."""
-    concurrency: int | None = None
-    """LLM calls in flight (default ``[llm] concurrency``); the offline extractor runs batched."""
-    retry_failed: bool = False
-    triples: str | None = None
-    """A HippoRAG OpenIE JSON file: import its triples instead of running an extractor."""
-    json_fields: Any = None
-    max_tokens: int = 256
-    overlap_tokens: int = 32
-    batch_size: int = DEFAULT_BATCH_SIZE
-    embed: bool = True
-    resolve: bool = True
-    price_per_1k: float | None = None
 
 
 def run_ingest(
@@ -55,11 +36,14 @@ def run_ingest(
     folder: Path | None = None,
     stream: TextIO | None = None,
     embedder: Embedder | None = None,
+    extractor: Extractor | None = None,
 ) -> JobSummary:
     """Load ``sources``, then run an :class:`IngestJob` with the components ``options`` ask for.
 
     The LLM's response cache lives in ``folder/llm_cache.sqlite`` (when ``folder`` is given);
-    progress goes to ``stream``.
+    progress goes to ``stream``. ``embedder`` and ``extractor`` replace the ones ``settings`` and
+    ``options`` would build (an injected extractor runs ``options.concurrency`` calls at a time
+    when it is an :class:`~hopgraph.extract.extractors.base.AsyncExtractor`, else one).
     """
     from hopgraph.extract.chunking import Chunker
     from hopgraph.extract.load.files import JsonFields, iter_documents
@@ -70,7 +54,7 @@ def run_ingest(
         from hopgraph.embed import SentenceTransformerEmbedder
 
         embedder = SentenceTransformerEmbedder()
-    price = opts.price_per_1k if opts.price_per_1k is not None else _setting_price(settings)
+    price = opts.price_per_1k
     args = {k: v for k, v in dataclasses.asdict(opts).items() if k != "json_fields"}
     args["sources"] = [str(x) for x in sources]
     progress = JobProgress(stream, price_per_1k=price)
@@ -82,16 +66,18 @@ def run_ingest(
             return _import_openie(store, state, sources, opts, args, embedder, progress)
         spec = opts.llm or settings.llm.spec
         llm: Any = None
-        if spec:
+        if extractor is not None:
+            spec, concurrency = extractor.name, opts.concurrency or 1
+        elif spec:
             from hopgraph.extract.extractors.llm import LLMExtractor
             from hopgraph.llm.factory import make_llm
 
             cache = folder / "llm_cache.sqlite" if folder is not None else None
             llm = make_llm(spec, cache_path=cache, settings=settings.llm)
-            extractor: Any = LLMExtractor(llm)
+            extractor = LLMExtractor(llm)
             concurrency = opts.concurrency or settings.llm.concurrency
         else:
-            extractor, concurrency = _spacy_extractor, 1
+            concurrency = 1
         resolver = None
         if opts.resolve:
             from hopgraph.extract.resolution.resolver import EntityResolver
@@ -100,7 +86,7 @@ def run_ingest(
         job = IngestJob(
             store,
             state,
-            extractor=extractor,
+            extractor=extractor if extractor is not None else _spacy_extractor,
             chunker=Chunker(embedder, max_tokens=opts.max_tokens, overlap_tokens=opts.overlap_tokens),
             chunking=f"{embedder.model_name}:{opts.max_tokens}:{opts.overlap_tokens}",
             resolver=resolver,
@@ -131,11 +117,6 @@ def _embed_all(store: GraphStore, embedder: Embedder) -> int:
     from hopgraph.extract.embed_graph import embed_graph
 
     return int(embed_graph(store, embedder).total)
-
-
-def _setting_price(settings: Settings) -> float | None:
-    price = getattr(settings.llm, "price_per_1k_tokens", None)
-    return float(price) if price else None
 
 
 def _import_openie(

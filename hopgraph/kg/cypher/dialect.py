@@ -6,14 +6,12 @@ always checked against the allow-list pattern before they are interpolated.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from hopgraph.errors import InvalidNameError
+from hopgraph.util.text import search_terms
 
-_TERM = re.compile(r"\w+", re.UNICODE)
 FULLTEXT_FIELDS = {"Entity": "name", "Chunk": "text"}
-MAX_TERMS = 32
 
 
 def node_label(label: str) -> str:
@@ -21,15 +19,6 @@ def node_label(label: str) -> str:
     if label not in FULLTEXT_FIELDS:
         raise InvalidNameError(f"unknown node label {label!r}; valid: {', '.join(sorted(FULLTEXT_FIELDS))}")
     return label
-
-
-def search_terms(text: str) -> list[str]:
-    """Word tokens of free text, deduplicated in order; no query syntax survives."""
-    seen: dict[str, None] = {}
-    for term in _TERM.findall(text.lower()):
-        if term != "_" and term not in seen:
-            seen[term] = None
-    return list(seen)[:MAX_TERMS]
 
 
 @dataclass(frozen=True)

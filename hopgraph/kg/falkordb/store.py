@@ -171,10 +171,6 @@ class FalkorDBStore(CypherGraphStore):
         if self.server is not None:
             self.server.compact()
 
-    def memory_bytes(self) -> int:
-        """Resident memory of the server process (``used_memory_rss``)."""
-        return int(self._db.connection.info("memory")["used_memory_rss"])
-
     def close(self) -> None:
         try:
             self._db.connection.close()

@@ -17,8 +17,10 @@ import re
 from collections.abc import Callable, Sequence
 
 from hopgraph.ids import entity_id, name_key
-from hopgraph.reason.doc.generator import NO_ANSWER, Generation, _unique
+from hopgraph.reason.base import chunk_label, path_label
+from hopgraph.reason.doc.generator import NO_ANSWER, Generation
 from hopgraph.types import Chunk, Entity, ReasoningPath, ScoredId
+from hopgraph.util.text import unique
 
 
 def extractive_answer(
@@ -57,17 +59,17 @@ def extractive_answer(
             support.values(),
             key=lambda rows: (sum(paths[i].score for i in rows), len(rows), -ranked.index(rows[0])),
         )
-        chunk_label = {c.id: f"C{j}" for j, c in enumerate(chunks, 1)}
-        cited = [f"P{i + 1}" for i in best]
-        cited += _unique(
-            chunk_label[c] for i in best for hop in paths[i].hops for c in hop.chunk_ids if c in chunk_label
+        label_of = {c.id: chunk_label(j) for j, c in enumerate(chunks, 1)}
+        cited = [path_label(i + 1) for i in best]
+        cited += unique(
+            label_of[c] for i in best for hop in paths[i].hops for c in hop.chunk_ids if c in label_of
         )
         return Generation(paths[best[0]].answer, tuple(cited), answerer="extractive")
     if mentions and chunks:
         found = _best_mention(question, chunks, mentions, is_seed, chunk_scores, top_chunks)
         if found is not None:
             name, rows = found
-            return Generation(name, tuple(f"C{j + 1}" for j in rows), answerer="extractive")
+            return Generation(name, tuple(chunk_label(j + 1) for j in rows), answerer="extractive")
     return Generation(NO_ANSWER, answerer="extractive")
 
 

@@ -27,11 +27,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hopgraph.errors import HopGraphError, LLMError, LLMOutputError
-from hopgraph.extract.extractors import prompts as extract_prompts
 from hopgraph.llm.base import LLM, Completion, Message, Usage
-from hopgraph.llm.json_repair import parse_json_lenient
+from hopgraph.llm.json_repair import parse_json_lenient, repair_request
+from hopgraph.reason.base import chunk_label, path_label
 from hopgraph.reason.doc import prompts
 from hopgraph.types import Chunk, ReasoningPath
+from hopgraph.util.text import excerpt, one_line, unique
 
 NO_ANSWER = (
     "No answer could be derived from the graph: no reasoning path from the question's entities "
@@ -83,11 +84,11 @@ def build_prompt(
     """The answer prompt: numbered paths with their source labels, then numbered (cut) passages."""
     budget = limits.max_tokens * 4
     shown_chunks = list(chunks[: max(limits.max_chunks, 0)])
-    chunk_label = {c.id: f"C{i}" for i, c in enumerate(shown_chunks, 1)}
+    label_of = {c.id: chunk_label(i) for i, c in enumerate(shown_chunks, 1)}
     path_lines: list[str] = []
     for i, path in enumerate(paths[: max(limits.max_paths, 0)], 1):
-        sources = _unique(chunk_label[c] for hop in path.hops for c in hop.chunk_ids if c in chunk_label)
-        line = f"P{i}: {path}" + (f" (sources: {', '.join(sources)})" if sources else "")
+        sources = unique(label_of[c] for hop in path.hops for c in hop.chunk_ids if c in label_of)
+        line = f"{path_label(i)}: {path}" + (f" (sources: {', '.join(sources)})" if sources else "")
         if path_lines and len(line) > budget:
             break
         path_lines.append(line)
@@ -95,18 +96,18 @@ def build_prompt(
     chunk_lines: list[str] = []
     for i, chunk in enumerate(shown_chunks, 1):
         title = (titles or {}).get(chunk.doc_id, "")
-        head = f"C{i}" + (f" ({_one_line(title)})" if title else "") + ": "
+        head = chunk_label(i) + (f" ({one_line(title)})" if title else "") + ": "
         room = min(limits.max_chunk_chars, budget - len(head) - 1)
         if room < 80 and chunk_lines:
             break
-        line = head + _cut(_one_line(chunk.text), max(room, 80))
+        line = head + excerpt(chunk.text, max(room, 80), ellipsis=" …")
         chunk_lines.append(line)
         budget -= len(line) + 1
-    labels = tuple(f"P{i}" for i in range(1, len(path_lines) + 1)) + tuple(
-        f"C{i}" for i in range(1, len(chunk_lines) + 1)
+    labels = tuple(path_label(i) for i in range(1, len(path_lines) + 1)) + tuple(
+        chunk_label(i) for i in range(1, len(chunk_lines) + 1)
     )
     text = prompts.prompt("answer").safe_substitute(
-        question=_cut(_one_line(question), limits.max_question_chars),
+        question=excerpt(question, limits.max_question_chars, ellipsis=" …"),
         paths="\n".join(path_lines) or "(none found)",
         chunks="\n".join(chunk_lines) or "(none found)",
     )
@@ -207,7 +208,7 @@ def _plan(
                 raise LLMOutputError(
                     f"the model's answer could not be used, also after one retry: {exc}"
                 ) from exc
-            repair = extract_prompts.prompt("repair").safe_substitute(error=str(exc))
+            repair = repair_request(str(exc))
             messages = [*messages, Message("assistant", completion.text), Message("user", repair)]
             continue
         text, citations, unknown = validate_citations(answer, cited, prompt.labels)
@@ -244,19 +245,3 @@ def _read_reply(reply: str) -> tuple[str, list[str]]:
 def _label(raw: str) -> str | None:
     match = _LABEL.match(str(raw))
     return f"{match.group(1).upper()}{int(match.group(2))}" if match else None
-
-
-def _unique(items: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(items))
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _cut(text: str, limit: int) -> str:
-    if len(text) <= limit:
-        return text
-    head = text[: max(limit - 2, 1)]
-    space = head.rfind(" ")
-    return (head[:space] if space > limit // 2 else head).rstrip() + " …"

@@ -12,6 +12,7 @@ Before anything is returned each hop is checked against the stored relations
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 import numpy as np
 
@@ -103,7 +104,7 @@ def merge_paths(paths: Iterable[ReasoningPath]) -> list[ReasoningPath]:
     out = []
     for key, (score, prov) in merged.items():
         hops = tuple(
-            Hop(h.source, h.predicate, h.target, tuple(slot["c"]), tuple(slot["d"]), h.inverse)
+            replace(h, chunk_ids=tuple(slot["c"]), doc_ids=tuple(slot["d"]))
             for h, slot in zip(first[key].hops, prov, strict=True)
         )
         out.append(ReasoningPath(hops=hops, score=score))
@@ -248,6 +249,9 @@ def _to_path(graph: ScoringGraph, adj: _Adjacency, steps: Sequence[int], score: 
                 graph.edge_chunk_ids[e],
                 graph.edge_doc_ids[e],
                 inverse,
+                source_id=graph.node_ids[s],
+                target_id=graph.node_ids[t],
+                type=graph.edge_types[e],
             )
         )
     return ReasoningPath(hops=tuple(hops), score=score)

@@ -26,9 +26,9 @@ import numpy as np
 
 from hopgraph.embed import Embedder
 from hopgraph.errors import ConfigError
-from hopgraph.ids import entity_id, relation_type
 from hopgraph.kg.base import GraphStore
 from hopgraph.llm.base import LLM
+from hopgraph.reason.base import paths_in_store
 from hopgraph.reason.doc.extractive import extractive_answer
 from hopgraph.reason.doc.generator import NO_ANSWER, Generation, generate_answer
 from hopgraph.reason.doc.options import (
@@ -47,7 +47,7 @@ from hopgraph.retrieval.graph_index import GraphIndex
 from hopgraph.retrieval.linking import link_seeds
 from hopgraph.retrieval.ppr import PassageGraph
 from hopgraph.retrieval.text import dense_chunks, reciprocal_rank_fusion
-from hopgraph.types import Answer, Chunk, Hop, ReasoningPath, ScoredId
+from hopgraph.types import Answer, Chunk, ReasoningPath, ScoredId
 
 log = logging.getLogger(__name__)
 
@@ -230,11 +230,7 @@ class GraphQA:
 
         The reasoner works on the graph index, a snapshot of the store; one read (about 2 ms)
         makes sure no path outlives an edit the snapshot missed."""
-        keys = {id(hop): _stored_key(hop) for path in paths for hop in path.hops}
-        stored = {
-            (r.source, r.type, r.target): set(r.chunk_ids) for r in self.store.get_relations(keys.values())
-        }
-        kept = [p for p in paths if all(_holds(stored, keys[id(h)], h) for h in p.hops)]
+        kept = [p for p, held in zip(paths, paths_in_store(self.store, paths), strict=True) if held]
         if len(kept) < len(paths):
             log.warning(
                 "%d path(s) dropped: the graph changed since its index was built", len(paths) - len(kept)
@@ -330,16 +326,6 @@ class GraphQA:
         if generation.text == NO_ANSWER and not found.seeds and graph:
             return replace(generation, text=NO_SEEDS)
         return generation
-
-
-def _holds(stored: dict[tuple[str, str, str], set[str]], key: tuple[str, str, str], hop: Hop) -> bool:
-    return key in stored and set(hop.chunk_ids) <= stored[key]
-
-
-def _stored_key(hop: Hop) -> tuple[str, str, str]:
-    """``(source id, relationship type, target id)`` of the stored relation a hop walks."""
-    source, target = (hop.target, hop.source) if hop.inverse else (hop.source, hop.target)
-    return entity_id(source), relation_type(hop.predicate), entity_id(target)
 
 
 def _path_chunks(paths: Sequence[ReasoningPath]) -> list[ScoredId]:

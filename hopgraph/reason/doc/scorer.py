@@ -26,7 +26,6 @@ in a small tagged file.
 from __future__ import annotations
 
 import math
-import pickle
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +35,7 @@ from torch import nn
 from torch_geometric.nn import MessagePassing
 
 from hopgraph.errors import ConfigError
+from hopgraph.reason.base import load_weights, save_weights
 from hopgraph.reason.doc.subgraph import ScoringGraph
 
 FORMAT = "hopgraph-docscorer-1"
@@ -209,28 +209,12 @@ class DocScorer(nn.Module):
 
 def save_doc_scorer(model: DocScorer, path: str | Path, meta: dict[str, Any] | None = None) -> None:
     """Config, trainable parameters and ``meta`` in one file (loadable with ``weights_only=True``)."""
-    payload = {
-        "format": FORMAT,
-        "config": model.config.to_dict(),
-        "state_dict": model.state_dict(),
-        "meta": dict(meta or {}),
-    }
-    torch.save(payload, str(path))
+    save_weights(path, FORMAT, {"config": model.config.to_dict(), "state_dict": model.state_dict()}, meta)
 
 
 def load_doc_scorer(path: str | Path) -> tuple[DocScorer, dict[str, Any]]:
     """The scorer saved by :func:`save_doc_scorer` (in eval mode) and its ``meta``."""
-    try:
-        payload = torch.load(str(path), map_location="cpu", weights_only=True)
-    except FileNotFoundError:
-        raise ConfigError(f"no weights file at {path}; train one with 'hopgraph train qa'") from None
-    except (RuntimeError, OSError, EOFError, ValueError, pickle.UnpicklingError) as exc:
-        raise ConfigError(f"{path} is not a hopgraph doc scorer weights file: {exc}") from None
-    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
-        raise ConfigError(
-            f"{path} is not a hopgraph doc scorer weights file of this version (format {FORMAT}): "
-            "retrain it with 'hopgraph train qa'"
-        )
+    payload = load_weights(path, FORMAT, what="doc scorer", train="hopgraph train qa")
     model = DocScorer(DocScorerConfig.from_dict(payload["config"]))
     model.load_state_dict(payload["state_dict"])
     model.eval()

@@ -28,6 +28,7 @@ import torch
 from hopgraph.errors import HopGraphError
 from hopgraph.ids import entity_id
 from hopgraph.kg.base import GraphStore
+from hopgraph.reason.base import path_label, paths_in_store
 from hopgraph.reason.kb.encoder import mask_topic
 from hopgraph.reason.kb.graph import KBGraph
 from hopgraph.reason.kb.paths import HopScores, KBPath, PathIndex
@@ -241,9 +242,9 @@ def _answer_of(prediction: Prediction) -> Answer:
 def stored_answers(store: GraphStore, prediction: Prediction) -> list[bool]:
     """For each answer, whether every step of its path is a relation the store holds (an answer
     without a path has nothing to check: True). One typed read per relation type."""
-    steps = [s.stored() for a in prediction.answers if a.path is not None for s in a.path.steps]
-    held = {(r.source, r.type, r.target) for r in store.get_relations(steps)} if steps else set()
-    return [a.path is None or all(s.stored() in held for s in a.path.steps) for a in prediction.answers]
+    paths = [a.path.to_reasoning_path() for a in prediction.answers if a.path is not None]
+    held = iter(paths_in_store(store, paths))
+    return [a.path is None or next(held) for a in prediction.answers]
 
 
 class KBQuestionAnswerer:
@@ -276,7 +277,7 @@ class KBQuestionAnswerer:
             prediction = Prediction(tuple(a for a, ok in zip(prediction.answers, held, strict=True) if ok))
         answer = _answer_of(prediction)
         # each answer comes with the one path that reached it: all of them support the text
-        cited = tuple(f"P{i}" for i in range(1, len(answer.paths) + 1))
+        cited = tuple(path_label(i) for i in range(1, len(answer.paths) + 1))
         return replace(answer, answerer="kb", question=question, citations=cited)
 
 

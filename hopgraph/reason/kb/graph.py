@@ -1,9 +1,7 @@
 """The graph a reasoner runs on: entity ids and names, typed edges as tensors, adjacency by target.
 
-A :class:`KBGraph` is built from a whole store (a KB such as MetaQA), from a bounded
-:class:`~hopgraph.types.Subgraph` (retrieval's neighbourhood of linked entities) or straight from
-a TSV triples file (fast training; the same ids as a store import: ``hopgraph.ids.entity_id`` of
-the name and ``hopgraph.ids.relation_type`` of the predicate). Nodes are ordered by entity id,
+A :class:`KBGraph` is built from a whole store (a KB such as MetaQA) or from entity names and
+relations (:meth:`KBGraph.from_relations`). Nodes are ordered by entity id,
 as in :func:`hopgraph.kg.io.export.to_pyg`, so node index order is entity-id order (ties between
 equally scored answers are broken by it). Each stored relation is one edge ``src -rel-> dst``
 with at most one edge per (source, type, target), as in the store.
@@ -19,10 +17,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from hopgraph.ids import entity_id, normalize_name, relation_type
 from hopgraph.kg.base import GraphStore
 from hopgraph.kg.content_cache import content_key, save_arrays
-from hopgraph.types import Relation, Subgraph
+from hopgraph.types import Relation
 
 log = logging.getLogger(__name__)
 
@@ -170,27 +167,6 @@ class KBGraph:
                 for k in ("src", "rel", "dst")
             ),
         )
-
-    @classmethod
-    def from_subgraph(cls, subgraph: Subgraph) -> KBGraph:
-        """A bounded neighbourhood from ``store.subgraph(...)`` (the retrieval path)."""
-        names = {e.id: e.name for e in subgraph.entities}
-        return cls.from_relations(names, subgraph.relations)
-
-    @classmethod
-    def from_tsv(cls, paths: Iterable[str | Path]) -> KBGraph:
-        """Read ``s|r|o`` (or tab-separated) files directly, with the ids a store import gives."""
-        from hopgraph.extract.importers.triples import read_tsv
-
-        names: dict[str, str] = {}
-        relations: list[Relation] = []
-        for path in paths:
-            for t in read_tsv(path):
-                s, o = entity_id(t.subject), entity_id(t.object)
-                names.setdefault(s, normalize_name(t.subject))
-                names.setdefault(o, normalize_name(t.object))
-                relations.append(Relation(s, relation_type(t.predicate), o, t.predicate))
-        return cls.from_relations(names, relations)
 
     # -- lookups -------------------------------------------------------------------------------
     def index_of(self, entity: str) -> int | None:

@@ -61,7 +61,18 @@ class KBPath:
 
     def to_reasoning_path(self) -> ReasoningPath:
         """As hopgraph's ReasoningPath, with entity names as the ends of each hop."""
-        hops = tuple(Hop(s.source_name, s.predicate, s.target_name, inverse=s.inverse) for s in self.steps)
+        hops = tuple(
+            Hop(
+                s.source_name,
+                s.predicate,
+                s.target_name,
+                inverse=s.inverse,
+                source_id=s.source,
+                target_id=s.target,
+                type=s.relation_type,
+            )
+            for s in self.steps
+        )
         return ReasoningPath(hops=hops, score=self.score)
 
 

@@ -19,7 +19,6 @@ the final entity scores; the per-hop scores and attentions are kept so the path 
 
 from __future__ import annotations
 
-import pickle
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -28,10 +27,11 @@ from torch import nn
 from torch_geometric.nn import MessagePassing
 
 from hopgraph.errors import ConfigError
+from hopgraph.reason.base import load_weights, save_weights
 from hopgraph.reason.kb.encoder import QuestionEncoder, Vocab
 from hopgraph.reason.kb.graph import KBGraph
 
-UNKNOWN_RELATION = "<unk-rel>"
+FORMAT = "hopgraph-hopscorer-2"
 
 
 @dataclass(frozen=True)
@@ -264,29 +264,17 @@ class HopScorer(nn.Module):
 
 def save_scorer(model: HopScorer, path: str, meta: dict[str, Any] | None = None) -> None:
     """Weights, vocabulary and config in one file (loadable with ``weights_only=True``)."""
-    payload = {
-        "format": "hopgraph-hopscorer-2",
+    fields = {
         "config": model.config.to_dict(),
         "vocab": list(model.vocab.tokens),
         "state_dict": model.state_dict(),
-        "meta": dict(meta or {}),
     }
-    torch.save(payload, path)
+    save_weights(path, FORMAT, fields, meta)
 
 
 def load_scorer(path: str) -> tuple[HopScorer, dict[str, Any]]:
     """The model saved by :func:`save_scorer` (in eval mode) and its ``meta``."""
-    try:
-        payload = torch.load(path, map_location="cpu", weights_only=True)
-    except FileNotFoundError:
-        raise ConfigError(f"no weights file at {path}; train one with 'hopgraph train metaqa'") from None
-    except (RuntimeError, OSError, EOFError, ValueError, pickle.UnpicklingError) as exc:
-        raise ConfigError(f"{path} is not a hopgraph scorer weights file: {exc}") from None
-    if not isinstance(payload, dict) or payload.get("format") != "hopgraph-hopscorer-2":
-        raise ConfigError(
-            f"{path} is not a hopgraph scorer weights file of this version (format hopgraph-hopscorer-2): "
-            "retrain it with 'hopgraph train metaqa'"
-        )
+    payload = load_weights(path, FORMAT, what="scorer", train="hopgraph train metaqa")
     model = HopScorer(ReasonerConfig.from_dict(payload["config"]), Vocab(tuple(payload["vocab"])))
     model.load_state_dict(payload["state_dict"])
     model.eval()

@@ -9,7 +9,8 @@ import pytest
 
 from hopgraph.errors import ConfigError
 from hopgraph.eval.qa_data import GoldPassage, QAItem
-from hopgraph.eval.retrieval import RetrievalOutput, evaluate_retrieval, percentile
+from hopgraph.eval.retrieval import evaluate_retrieval, percentile
+from hopgraph.retrieval.base import RetrievalOutput
 from hopgraph.types import Answer, Chunk
 
 ITEMS = [

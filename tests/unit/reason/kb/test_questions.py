@@ -11,9 +11,11 @@ pytest.importorskip("torch_geometric")
 
 from hopgraph.errors import ConfigError, ImportFormatError
 from hopgraph.eval.metaqa import coverage, hops_from_path, parse_line, read_questions
+from hopgraph.ids import relation_type
 from hopgraph.reason.kb.encoder import Vocab, mask_topic, tokenize
 from hopgraph.reason.kb.graph import KBGraph
 from hopgraph.reason.kb.questions import KBQuestion, resolve
+from hopgraph.types import Relation, Triple
 
 
 def test_parse_line_takes_the_bracketed_topic_and_all_answers() -> None:
@@ -48,9 +50,14 @@ def test_topic_masking_and_unknown_tokens() -> None:
 
 
 def test_coverage_is_undirected_reachability_within_the_hop_count(short_tmp: Path) -> None:
-    kb = short_tmp / "kb.txt"
-    kb.write_text("M1|directed_by|D\nM2|directed_by|D\nM2|release_year|2001\n")
-    graph = KBGraph.from_tsv([kb])
+    triples = [
+        Triple(*line.split("|")) for line in ("M1|directed_by|D", "M2|directed_by|D", "M2|release_year|2001")
+    ]
+    names = {i: n for t in triples for i, n in ((t.subject_id, t.subject), (t.object_id, t.object))}
+    relations = [
+        Relation(t.subject_id, relation_type(t.predicate), t.object_id, t.predicate) for t in triples
+    ]
+    graph = KBGraph.from_relations(names, relations)
     questions = [
         KBQuestion("films directed by [D] released when", "D", ("2001",), 2),  # D <- M2 -> 2001
         KBQuestion("films directed by [D] released when", "D", ("2001",), 1),  # two hops away
