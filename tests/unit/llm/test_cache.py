@@ -136,6 +136,7 @@ def test_async_use(tmp_path: Path) -> None:
     assert all(c.cached for c in asyncio.run(run())) and inner.calls == 1
 
 
+@pytest.mark.slow
 def test_processes_write_one_cache_concurrently(tmp_path: Path) -> None:
     path = tmp_path / "c.sqlite"
     script = textwrap.dedent(

@@ -15,6 +15,7 @@ from hopgraph.reason.kb.paths import check_path
 from hopgraph.reason.kb.questions import resolve
 
 
+@pytest.mark.slow
 def test_every_returned_path_exists_and_ends_at_the_answer(trained: tuple[KBGraph, KBReasoner]) -> None:
     graph, reasoner = trained
     examples = resolve(graph, movie_questions())

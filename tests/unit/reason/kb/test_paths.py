@@ -14,6 +14,7 @@ from hopgraph.reason.kb.paths import check_path
 from hopgraph.reason.kb.questions import KBQuestion, resolve
 
 
+@pytest.mark.slow
 def test_path_text_shows_inverse_edges_with_the_original_predicate(
     trained: tuple[KBGraph, KBReasoner],
 ) -> None:
@@ -31,6 +32,7 @@ def test_path_text_shows_inverse_edges_with_the_original_predicate(
     assert str(path.to_reasoning_path()).startswith("Director 4 <-[directed_by]- Movie ")
 
 
+@pytest.mark.slow
 def test_check_path_rejects_a_path_that_is_not_in_the_graph(trained: tuple[KBGraph, KBReasoner]) -> None:
     graph, reasoner = trained
     example = resolve(graph, [KBQuestion("who directed [Movie 3]", "Movie 3", ("Director 3",), 1)])[0]

@@ -18,6 +18,7 @@ from hopgraph.reason.kb.questions import resolve  # noqa: E402
 from hopgraph.reason.kb.scorer import HopScorer, ReasonerConfig, RelationTransfer, load_scorer, save_scorer  # noqa: E402
 
 
+@pytest.mark.slow
 def test_weights_round_trip(trained: tuple[KBGraph, KBReasoner], short_tmp) -> None:
     graph, reasoner = trained
     path = short_tmp / "w.pt"

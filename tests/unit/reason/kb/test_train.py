@@ -14,6 +14,7 @@ from hopgraph.reason.kb.graph import KBGraph
 from hopgraph.reason.kb.questions import resolve
 
 
+@pytest.mark.slow
 def test_reaches_perfect_accuracy_on_two_hop_questions(trained: tuple[KBGraph, KBReasoner]) -> None:
     graph, reasoner = trained
     examples = resolve(graph, [q for q in movie_questions() if q.hops == 2])
