@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 DEMO   := .demo-graph
 
-.PHONY: install demo test lint unit bench clean
+.PHONY: install demo test lint unit contract e2e bench clean
 
 $(STAMP): pyproject.toml requirements/spacy-model.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -40,13 +40,30 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check hopgraph tests benchmarks
 	$(VENV)/bin/mypy
 
+# the fast unit tests only: tests/unit without the tests marked slow (a quick check while working)
 unit: $(STAMP)
+	$(PY) -m pytest -q -m "not slow" tests/unit
+
+# the GraphStore contract suite (embedded FalkorDB; Neo4j too when NEO4J_URI is set)
+contract: $(STAMP)
+	$(PY) -m pytest -q tests/contract
+
+# the end-to-end tests (the CLI, crash recovery, the demo questions, local LLM servers)
+e2e: $(STAMP)
+	$(PY) -m pytest -q tests/e2e
+
+# lint, then every test: unit (slow ones included), contract and e2e. .ci/run calls this.
+test: lint
 	$(PY) -m pytest -q
 
-test: lint unit
-
+# the benchmarks that run offline on ../shared/data alone, ~10 min on 2 cores (see BENCHMARKS.md);
+# each writes its figures to benchmarks/results/
 bench: $(STAMP)
-	$(PY) benchmarks/bench_import.py
+	@test -d ../shared/data || { echo "make bench: the benchmark data is not in ../shared/data"; exit 1; }
+	$(PY) benchmarks/bench_store.py --queries 1000 --json benchmarks/results/store.json
+	$(PY) benchmarks/bench_musique_build.py --json benchmarks/results/musique_build.json
+	$(PY) benchmarks/bench_metaqa.py
+	$(PY) benchmarks/bench_offline_extractor.py
 
 clean:
 	rm -rf $(VENV) $(DEMO) $(DEMO)-kb .pytest_cache .mypy_cache .ruff_cache

@@ -146,13 +146,7 @@ def snapshot(store: GraphStore, report: OpenIEImportReport) -> dict[str, Any]:
     }
 
 
-@pytest.fixture(scope="module")
-def embedder() -> SentenceTransformerEmbedder:
-    emb = SentenceTransformerEmbedder()
-    emb.embed(["load once"])
-    return emb
-
-
+@pytest.mark.slow
 @pytest.mark.skipif(not MUSIQUE.is_dir(), reason="needs ../shared/data/musique100")
 def test_background_writes_build_the_serial_graph(
     store: GraphStore, tmp_path: Path, embedder: SentenceTransformerEmbedder

@@ -3,21 +3,12 @@ missing_embeddings and embed_graph."""
 
 from __future__ import annotations
 
-import pytest
-
 from hopgraph.embed import SentenceTransformerEmbedder
 from hopgraph.extract.embed_graph import embed_graph
 from hopgraph.extract.resolution.resolver import EntityResolver
 from hopgraph.ids import entity_id
 from hopgraph.kg.base import GraphStore
 from hopgraph.types import Chunk, Document, Triple
-
-
-@pytest.fixture(scope="module")
-def embedder() -> SentenceTransformerEmbedder:
-    emb = SentenceTransformerEmbedder()
-    emb.embed(["load once"])
-    return emb
 
 
 def write(store: GraphStore, resolver: EntityResolver, triples: list[Triple]) -> None:

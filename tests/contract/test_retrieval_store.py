@@ -31,13 +31,6 @@ TRIPLES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def embedder() -> SentenceTransformerEmbedder:
-    emb = SentenceTransformerEmbedder()
-    emb.embed(["load"])
-    return emb
-
-
 def build(store: GraphStore, embedder: SentenceTransformerEmbedder) -> dict[str, str]:
     docs = [Document(source=f"test#{d}", title=d, id=d) for d in TEXTS]
     chunks = [Chunk(doc_id=d, ord=0, text=t) for d, t in TEXTS.items()]

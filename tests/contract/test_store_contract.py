@@ -210,8 +210,15 @@ def test_fulltext_search(store: GraphStore) -> None:
 
 def test_iterators_page_through_everything(store: GraphStore) -> None:
     store.upsert_triples([Triple(f"s{i}", f"rel {i % 3}", f"o{i}") for i in range(25)])
-    assert len(list(store.iter_entities(batch_size=7))) == 50
-    assert len(list(store.iter_relations(batch_size=4))) == 25
+    entities = list(store.iter_entities(batch_size=7))
+    relations = list(store.iter_relations(batch_size=4))
+    assert len(entities) == 50
+    assert len(relations) == 25
+    # the pages hold every stored id exactly once: no page repeated, none skipped
+    assert {e.id for e in entities} == {entity_id(f"{side}{i}") for side in "so" for i in range(25)}
+    assert {(r.source, r.predicate, r.target) for r in relations} == {
+        (entity_id(f"s{i}"), f"rel {i % 3}", entity_id(f"o{i}")) for i in range(25)
+    }
 
 
 def test_cypher_is_read_only_unless_asked(store: GraphStore) -> None:

@@ -54,10 +54,10 @@ MENTIONED = (
 
 # -- fixtures -------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def embedder() -> Iterator[embed.SentenceTransformerEmbedder]:
-    """The real embedder, loaded once: every ``SentenceTransformerEmbedder()`` made by hopgraph
-    while this module runs (ingest, ask, the CLI) is this one."""
-    shared = embed.SentenceTransformerEmbedder()
+def embedder(embedder: embed.SentenceTransformerEmbedder) -> Iterator[embed.SentenceTransformerEmbedder]:
+    """The session's real embedder (tests/conftest.py): every ``SentenceTransformerEmbedder()`` made
+    by hopgraph while this module runs (ingest, ask, the CLI) is this one."""
+    shared = embedder
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(embed, "SentenceTransformerEmbedder", lambda *a, **k: shared)
         yield shared

@@ -149,6 +149,7 @@ def test_shell_in_process_reads_piped_stdin(
 
 
 # -- the installed command in a child process ----------------------------------------------------
+@pytest.mark.slow
 def test_subprocess_import_stats_cypher_shell(tmp_path_factory: pytest.TempPathFactory) -> None:
     folder = str(tmp_path_factory.mktemp("s"))
     result = run_cli(["import", str(DEMO_KB), "--graph", folder])

@@ -158,6 +158,7 @@ class FirstLastWord:
         return (self.extract(c) for c in chunks)
 
 
+@pytest.mark.slow
 def test_hostile_folder_reports_each_problem_and_stores_the_rest(tmp_path: Path, short_tmp: Path) -> None:
     folder = tmp_path / "mixed"
     folder.mkdir()
@@ -205,6 +206,7 @@ def test_hostile_folder_reports_each_problem_and_stores_the_rest(tmp_path: Path,
         assert text >= 0.99 * big.stat().st_size - 2 * summary.chunks  # whitespace between chunks trimmed
 
 
+@pytest.mark.slow
 def test_ingest_exit_code_says_when_input_was_skipped(
     short_tmp: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -63,6 +63,7 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]
     return data, graph, weights
 
 
+@pytest.mark.slow
 def test_eval_writes_hits_on_all_and_covered(trained: tuple[Path, Path, Path], capsys) -> None:
     data, graph, weights = trained
     out = data / "eval.json"
@@ -76,6 +77,7 @@ def test_eval_writes_hits_on_all_and_covered(trained: tuple[Path, Path, Path], c
     assert "Hits@1" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_eval_validation_split_and_all_files(trained: tuple[Path, Path, Path]) -> None:
     data, graph, weights = trained
     out = data / "val.json"
@@ -86,6 +88,7 @@ def test_eval_validation_split_and_all_files(trained: tuple[Path, Path, Path]) -
     assert set(result["per_hop"]) <= {"1", "2", "3"}
 
 
+@pytest.mark.slow
 def test_ask_answers_with_a_path_that_walks_the_inverse_edge(
     trained: tuple[Path, Path, Path], capsys
 ) -> None:
@@ -104,6 +107,7 @@ def test_ask_answers_with_a_path_that_walks_the_inverse_edge(
         assert text.endswith(f"-[in_language]-> {name}")
 
 
+@pytest.mark.slow
 def test_ask_links_a_free_form_question(trained: tuple[Path, Path, Path], capsys) -> None:
     _, graph, weights = trained
     assert main(["ask", "--graph", str(graph), "--weights", str(weights), "who directed movie 12?"]) == 0
@@ -112,6 +116,7 @@ def test_ask_links_a_free_form_question(trained: tuple[Path, Path, Path], capsys
     assert "Movie 12 -[directed_by]-> Director 2" in out
 
 
+@pytest.mark.slow
 def test_ask_without_a_topic_says_what_to_do(trained: tuple[Path, Path, Path], capsys) -> None:
     _, graph, weights = trained
     assert main(["ask", "--graph", str(graph), "--weights", str(weights), "who directed nothing at all"]) == 2

@@ -26,11 +26,6 @@ TEXT = " ".join(
 
 
 @pytest.fixture(scope="module")
-def embedder() -> SentenceTransformerEmbedder:
-    return SentenceTransformerEmbedder()  # only its tokenizer is loaded by these tests
-
-
-@pytest.fixture(scope="module")
 def count(embedder: SentenceTransformerEmbedder) -> Callable[[str], int]:
     return embedder.count_tokens
 

@@ -27,6 +27,7 @@ class CountingLLM:
 
     def __init__(self, fail: bool = False) -> None:
         self.calls = 0
+        self.requests: list[dict[str, Any]] = []
         self.fail = fail
         self._lock = threading.Lock()
 
@@ -41,6 +42,14 @@ class CountingLLM:
         with self._lock:
             self.calls += 1
             n = self.calls
+            self.requests.append(
+                {
+                    "messages": list(messages),
+                    "schema": schema,
+                    "temperature": temperature,
+                    "max_tokens": max_tokens,
+                }
+            )
         if self.fail:
             raise LLMRetriesExhaustedError("down", attempts=1)
         return Completion(f"answer {n} to {messages[-1].content}", self.model, Usage(7, 3))
@@ -77,10 +86,18 @@ def test_second_call_is_a_hit_with_the_original_usage(tmp_path: Path) -> None:
         {"max_tokens": 10},
     ],
 )
-def test_every_part_of_the_request_is_in_the_key(change: dict[str, Any]) -> None:
+def test_every_part_of_the_request_is_in_the_key(change: dict[str, Any], tmp_path: Path) -> None:
     base: dict[str, Any] = {"messages": HI, "schema": None, "temperature": 0.0, "max_tokens": None}
     assert cache_key("m", **base) != cache_key("m", **{**base, **change})
     assert cache_key("m", **base) != cache_key("other-model", **base)
+    # through the cache: the changed request is a miss that reaches the wrapped model, exactly as asked
+    inner = CountingLLM()
+    llm = CachedLLM(inner, tmp_path / "c.sqlite")
+    llm.complete(**base)
+    changed = llm.complete(**{**base, **change})
+    assert inner.calls == 2 and (llm.hits, llm.misses) == (0, 2) and not changed.cached
+    assert inner.requests == [base, {**base, **change}]
+    assert changed.text == f"answer 2 to {inner.requests[1]['messages'][-1].content}"
 
 
 def test_failures_are_not_cached(tmp_path: Path) -> None:
@@ -119,6 +136,7 @@ def test_async_use(tmp_path: Path) -> None:
     assert all(c.cached for c in asyncio.run(run())) and inner.calls == 1
 
 
+@pytest.mark.slow
 def test_processes_write_one_cache_concurrently(tmp_path: Path) -> None:
     path = tmp_path / "c.sqlite"
     script = textwrap.dedent(

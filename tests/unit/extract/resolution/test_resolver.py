@@ -17,13 +17,6 @@ from hopgraph.extract.resolution.resolver import EntityResolver
 from hopgraph.types import Triple
 
 
-@pytest.fixture(scope="module")
-def embedder() -> SentenceTransformerEmbedder:
-    emb = SentenceTransformerEmbedder()
-    emb.embed(["load once"])
-    return emb
-
-
 def canonical_map(resolver: EntityResolver, names: list[str]) -> dict[str, str]:
     return {n: resolver.canonical(n) for n in names}
 

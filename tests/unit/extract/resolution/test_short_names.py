@@ -198,8 +198,7 @@ def test_a_document_split_over_batches_sees_its_earlier_long_names() -> None:
     assert [e.aliases for e in res.entities if e.name == "Lise Meitner"] == [("Meitner",)]
 
 
-def test_with_embeddings_only_unfolded_names_get_vectors() -> None:
-    embedder = SentenceTransformerEmbedder()
+def test_with_embeddings_only_unfolded_names_get_vectors(embedder: SentenceTransformerEmbedder) -> None:
     resolver = EntityResolver(None, embedder)
     res = resolver.resolve(
         [

@@ -1,4 +1,4 @@
-"""MetaQA question parsing, topic masking, coverage and the evaluation figures."""
+"""MetaQA question parsing, topic masking, coverage, the seeded split and the evaluation figures."""
 
 from __future__ import annotations
 
@@ -9,12 +9,14 @@ import pytest
 pytest.importorskip("torch")
 pytest.importorskip("torch_geometric")
 
+from helpers.movie_kb import movie_questions
+
 from hopgraph.errors import ConfigError, ImportFormatError
 from hopgraph.eval.metaqa import coverage, hops_from_path, parse_line, read_questions
 from hopgraph.ids import relation_type
 from hopgraph.reason.kb.encoder import Vocab, mask_topic, tokenize
 from hopgraph.reason.kb.graph import KBGraph
-from hopgraph.reason.kb.questions import KBQuestion, resolve
+from hopgraph.reason.kb.questions import KBQuestion, resolve, split_questions
 from hopgraph.types import Relation, Triple
 
 
@@ -68,3 +70,13 @@ def test_coverage_is_undirected_reachability_within_the_hop_count(short_tmp: Pat
     examples = resolve(graph, questions)
     assert examples[4].topic == -1
     assert coverage(graph, examples) == [True, False, True, False, False]
+
+
+def test_split_is_seeded_and_independent_of_order() -> None:
+    questions = movie_questions()
+    train, valid = split_questions(questions, seed=3)
+    train2, valid2 = split_questions(list(reversed(questions)), seed=3)
+    assert set(train) == set(train2) and set(valid) == set(valid2)
+    assert not set(train) & set(valid)
+    assert 0.6 < len(train) / len(questions) < 0.95
+    assert split_questions(questions, seed=4)[1] != valid

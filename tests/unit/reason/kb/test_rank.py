@@ -51,3 +51,10 @@ def test_an_entity_already_on_the_path_ranks_after_an_equally_scored_fresh_one()
     # a 1-hop question has no earlier hop: nothing is demoted
     same = demote_revisits(keys, scores, hop_keys, hop_values, np.array([1]), N)
     assert same.tolist() == pytest.approx(scores.tolist())
+
+
+def test_without_walk_masses_ties_go_to_the_lowest_entity_id() -> None:
+    n = 5
+    keys = np.array([0 * n + 3, 0 * n + 1, 0 * n + 4, 1 * n + 2])
+    scores = np.array([1.0, 1.0, 0.5, 0.25], dtype=np.float32)
+    assert rank(np.sort(keys), scores[np.argsort(keys)], n, 3, 2) == [[(1, 1.0), (3, 1.0)], [(2, 0.25)], []]
