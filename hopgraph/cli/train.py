@@ -66,19 +66,15 @@ def cmd_train_metaqa(args: argparse.Namespace) -> int:
 
 
 # -- train qa -----------------------------------------------------------------------------------
-def _answers(record: Any, where: str) -> tuple[str, tuple[str, ...]]:
+def _pair(record: Any, where: str) -> tuple[str, tuple[str, ...]]:
+    from hopgraph.eval.qa_data import answer_names
+
     if not isinstance(record, dict) or not isinstance(record.get("question"), str):
         raise ImportFormatError(f"{where}: expected an object with a 'question' string")
-    answers = record.get("answers")
-    if answers is None:
-        answers = [record.get("answer")]
-    if isinstance(answers, str):
-        answers = [answers]
-    aliases = record.get("answer_aliases") or record.get("aliases") or []
-    names = [a for a in [*answers, *aliases] if isinstance(a, str) and a.strip()]
-    if not names:
-        raise ImportFormatError(f"{where}: no 'answer' string")
-    return record["question"], tuple(dict.fromkeys(names))
+    try:
+        return record["question"], answer_names(record)
+    except ValueError as exc:
+        raise ImportFormatError(f"{where}: {exc}") from None
 
 
 def read_pairs(path: Path, fmt: str) -> list[tuple[str, tuple[str, ...]]]:
@@ -90,7 +86,7 @@ def read_pairs(path: Path, fmt: str) -> list[tuple[str, tuple[str, ...]]]:
     if fmt not in FORMATS:
         raise ImportFormatError(f"unknown question format {fmt!r}; valid: {', '.join(FORMATS)}")
     return [
-        _answers(record, f"{path} record {index}")
+        _pair(record, f"{path} record {index}")
         for index, record in read_records(path, jsonl=True if fmt == "jsonl" else None)
     ]
 

@@ -80,7 +80,7 @@ def load_questions(
     return items
 
 
-class _BadRecord(Exception):
+class _BadRecord(ValueError):
     pass
 
 
@@ -133,14 +133,28 @@ def _text(record: Mapping[str, Any], key: str) -> str:
     return value.strip()
 
 
-def _answers(record: Mapping[str, Any]) -> tuple[str, ...]:
-    answer = _text(record, "answer")
-    aliases = record.get("answer_aliases") or []
+def answer_names(record: Mapping[str, Any]) -> tuple[str, ...]:
+    """A question record's gold answer and its aliases, first the answer, without repeats.
+
+    The answer is ``answer`` (a string or number) or ``answers`` (a string or a list of strings);
+    aliases come from ``answer_aliases`` (MuSiQue, HotpotQA) or ``aliases``, a list of strings.
+    Raises :class:`ValueError` naming the field that is missing or malformed.
+    """
+    if "answers" in record and "answer" not in record:
+        answers = record["answers"]
+        answers = [answers] if isinstance(answers, str) else answers
+        if not isinstance(answers, list) or not all(isinstance(a, str) for a in answers):
+            raise _BadRecord("'answers' must be a string or a list of strings")
+    else:
+        answers = [_text(record, "answer")]
+    key = "answer_aliases" if "answer_aliases" in record else "aliases"
+    aliases = record.get(key) or []
     if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
-        raise _BadRecord("'answer_aliases' must be a list of strings")
-    out = [answer]
-    out += [a.strip() for a in aliases if a.strip() and a.strip() not in out]
-    return tuple(out)
+        raise _BadRecord(f"{key!r} must be a list of strings")
+    names = tuple(dict.fromkeys(a.strip() for a in [*answers, *aliases] if a.strip()))
+    if not names:
+        raise _BadRecord("no 'answer' string")
+    return names
 
 
 def _musique(record: Mapping[str, Any], item_id: str, _texts: Mapping[str, str]) -> QAItem:
@@ -156,7 +170,7 @@ def _musique(record: Mapping[str, Any], item_id: str, _texts: Mapping[str, str])
             passage = GoldPassage(title.strip() if isinstance(title, str) else "", p["paragraph_text"])
             if passage not in gold:
                 gold.append(passage)
-    return QAItem(item_id, _text(record, "question"), _answers(record), tuple(gold))
+    return QAItem(item_id, _text(record, "question"), answer_names(record), tuple(gold))
 
 
 def _hotpotqa(record: Mapping[str, Any], item_id: str, texts: Mapping[str, str]) -> QAItem:
@@ -171,7 +185,7 @@ def _hotpotqa(record: Mapping[str, Any], item_id: str, texts: Mapping[str, str])
         if fact[0].strip() not in titles:
             titles.append(fact[0].strip())
     gold = tuple(GoldPassage(t, texts.get(t, context.get(t))) for t in titles)
-    return QAItem(item_id, _text(record, "question"), _answers(record), gold)
+    return QAItem(item_id, _text(record, "question"), answer_names(record), gold)
 
 
 def _context_texts(context: Any) -> dict[str, str]:
