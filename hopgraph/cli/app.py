@@ -344,6 +344,9 @@ def build_parser() -> argparse.ArgumentParser:
     from hopgraph.cli.ask import register as register_ask
 
     register_ask(sub, common)  # ask
+    from hopgraph.cli.reembed import register as register_reembed
+
+    register_reembed(sub, common)  # reembed
     return parser
 
 
