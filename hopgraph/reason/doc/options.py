@@ -10,6 +10,8 @@ from hopgraph.types import ReasoningPath, ScoredId, Subgraph
 METHODS = ("dense", "fulltext", "hybrid", "ppr", "gnn_ppr", "full")
 """Retrieval methods, each adding a stage to the one before (``hybrid`` fuses the first two)."""
 
+DEFAULT_METHOD = "full"
+"""The method ``ask`` and ``eval retrieval`` use unless told otherwise."""
 FULL_WEIGHTS = (1.0, 0.5, 0.5)
 """RRF weights of ``full``: the GNN+PPR ranking, the paths' provenance, the dense ranking."""
 TEXT_METHODS = ("dense", "fulltext", "hybrid")
@@ -90,6 +92,7 @@ def check_question(question: str) -> str:
 
 
 __all__ = [
+    "DEFAULT_METHOD",
     "FULL_WEIGHTS",
     "MAX_QUESTION_CHARS",
     "METHODS",
