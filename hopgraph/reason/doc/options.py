@@ -12,10 +12,7 @@ METHODS = ("dense", "fulltext", "hybrid", "ppr", "gnn_ppr", "full")
 
 DEFAULT_METHOD = "full"
 """The method ``ask`` and ``eval retrieval`` use unless told otherwise."""
-FULL_WEIGHTS = (1.0, 0.5)
-"""RRF weights of ``full``: the GNN+PPR ranking and the paths' provenance. The dense ranking has no
-vote of its own: it is already half the walk's restart mass, and fused again by RRF it cost 4-5
-points of Recall@5 on both MuSiQue-100 graphs (benchmarks/bench_graph_fusion.py, rrf_dense+ppr)."""
+
 TEXT_METHODS = ("dense", "fulltext", "hybrid")
 """The methods that rank text only; the others start from entities linked in the question."""
 NO_SEEDS = (
@@ -106,7 +103,6 @@ def check_question(question: str) -> str:
 
 __all__ = [
     "DEFAULT_METHOD",
-    "FULL_WEIGHTS",
     "MAX_QUESTION_CHARS",
     "METHODS",
     "NO_SEEDS",

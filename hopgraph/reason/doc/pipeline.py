@@ -4,8 +4,8 @@
              -> linked seed entities -> Personalized PageRank over the entity-passage graph (``ppr``)
              -> bounded subgraph from the store -> GNN scorer -> PPR restarting from its node
                 scores (``gnn_ppr``)
-             -> path reasoner over the scored edges; passages fused from ``gnn_ppr`` and the
-                paths' provenance (``full``)
+             -> path reasoner over the scored edges, for the answer; passages as ``gnn_ppr``
+                ranks them (``full``)
 
 The walk restarts half on the linked entities, half on the dense candidates (min-max scaled,
 HippoRAG 2), so it ranks like dense retrieval where the graph offers little; a question that links
@@ -36,7 +36,6 @@ from hopgraph.llm.base import LLM
 from hopgraph.reason.doc.extractive import extractive_answer
 from hopgraph.reason.doc.generator import NO_ANSWER, Generation, generate_answer
 from hopgraph.reason.doc.options import (
-    FULL_WEIGHTS,
     METHODS,
     NO_SEEDS,
     TEXT_METHODS,
@@ -186,11 +185,11 @@ class GraphQA:
             )
             out.paths = self._in_store(out.paths)
         clock.lap("paths")
-        # the graph ranking (dense scores included, through the restart) leads; the paths' sources
-        # are a half vote (the zero-shot paths are often wrong: an equal vote cost Recall@5)
-        provenance = _path_chunks(out.paths)
-        out.chunks = reciprocal_rank_fusion([ppr, provenance], weights=FULL_WEIGHTS, limit=k)
-        clock.lap("fuse")
+        # the passages are gnn_ppr's: the walk's restart already holds the dense scores, and the
+        # zero-shot paths are often wrong: fused by RRF, a half vote for their sources cost 8 points
+        # of Recall@2 on MuSiQue-100 with GPT-3.5 triples (0.509 -> 0.426), a half vote for the
+        # dense ranking 4-5 points of Recall@5 on both graphs (BENCHMARKS.md)
+        out.chunks = ppr[:k]
         return out
 
     def link(self, question: str) -> list[ScoredId]:
@@ -352,16 +351,6 @@ def _stored_key(hop: Hop) -> tuple[str, str, str]:
     """``(source id, relationship type, target id)`` of the stored relation a hop walks."""
     source, target = (hop.target, hop.source) if hop.inverse else (hop.source, hop.target)
     return entity_id(source), relation_type(hop.predicate), entity_id(target)
-
-
-def _path_chunks(paths: Sequence[ReasoningPath]) -> list[ScoredId]:
-    """Provenance chunks of the paths, ranked by the best path citing them."""
-    best: dict[str, float] = {}
-    for path in paths:
-        for hop in path.hops:
-            for chunk in hop.chunk_ids:
-                best[chunk] = max(best.get(chunk, 0.0), path.score)
-    return [ScoredId(c, s) for c, s in sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
 def _in_order(chunks: Sequence[Chunk], ranked: Sequence[ScoredId]) -> list[Chunk]:
