@@ -3,6 +3,9 @@ graph, and the FalkorDB quirk that keeps an old vector when a new one is SET ove
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -96,3 +99,32 @@ def test_reembed_resumes_after_an_interrupted_batch(
 def test_chunk_text_carries_the_title() -> None:
     assert chunk_text("He was born in 1885.", " Niels  Bohr ") == "Niels Bohr\nHe was born in 1885."
     assert chunk_text("No title here.") == "No title here."
+
+
+def test_reembed_command_on_an_older_graph_folder(
+    short_tmp: Path,
+    embedder: SentenceTransformerEmbedder,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``hopgraph reembed --graph DIR`` on a graph embedded the old way, then once more (nothing
+    left); afterwards no chunk is stale and every vector carries its title."""
+    from hopgraph import embed
+    from hopgraph.api import HopGraph
+    from hopgraph.cli.app import main
+
+    monkeypatch.setattr(embed, "SentenceTransformerEmbedder", lambda *a, **k: embedder)
+    folder = short_tmp / "old"
+    with HopGraph.open(folder) as hg:
+        add_chunks(hg.store)
+        old = embedder.embed([text for _, text in TEXTS.values()])
+        hg.store.set_embeddings("Chunk", {c: v for c, v in zip(TEXTS, old, strict=True)})
+        assert len(stale_chunks(hg.store)) == 3
+    assert main(["reembed", "--graph", str(folder), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"stale_chunks": 3, "embedded_chunks": 3}
+    assert main(["reembed", "--graph", str(folder)]) == 0
+    assert "nothing to do" in capsys.readouterr().out
+    with HopGraph.open(folder) as hg:
+        assert stale_chunks(hg.store) == []
+        for chunk in TEXTS:
+            assert_embedded_with_title(hg.store, embedder, chunk)
