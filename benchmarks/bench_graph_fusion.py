@@ -8,9 +8,10 @@ For each question it computes once, on the graph's in-memory index: the question
 cosine of every chunk (title-aware chunk vectors read from the store), the linked seeds and the
 GNN's restart weights; then ranks passages with each variant (Personalized PageRank with a share
 of the restart mass on passages by dense score, dense and PPR fused, ...) and scores Recall@2/5
-against the gold passages, with per-question wins/losses against dense. ``--cv`` reports, for the
-variants that fit a share, the share picked on one random half of the questions scored on the
-other half (20 splits). No LLM; one torch thread.
+against the gold passages, with per-question wins/losses against dense. ``--compare A.json B.json``
+reports, for each family of variants, the passage share picked on one random half of the
+questions scored on the other half (20 splits), and the share fitted on one graph scored on the
+other. No LLM; one torch thread.
 """
 
 from __future__ import annotations
