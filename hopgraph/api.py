@@ -211,10 +211,16 @@ class HopGraph:
 
     def _embed_missing(self, embedder: Embedder) -> None:
         """Store the vectors of chunks and entities that have none yet (a graph imported or ingested
-        without embeddings): computed once, in batches, then reused by every question."""
+        without embeddings): computed once, in batches, then reused by every question. Warns when
+        the chunk vectors were made before they carried their document's title."""
+        from hopgraph.extract.embed_graph import embed_graph, stale_chunks
+
+        if stale_chunks(self.store, limit=1):
+            from hopgraph.extract.reembed import REEMBED_HINT
+
+            log.warning("this graph's chunk vectors were made without their titles: %s", REEMBED_HINT)
         if not any(self.store.missing_embeddings(label, limit=1) for label in ("Chunk", "Entity")):
             return
-        from hopgraph.extract.embed_graph import embed_graph
 
         log.info("embedding the chunks and entities that have no vector yet ...")
         counts = embed_graph(self.store, embedder)

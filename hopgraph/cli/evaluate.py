@@ -61,6 +61,13 @@ class HopGraphRetriever:
 
         return tuple(METHODS)
 
+    @property
+    def default_method(self) -> str:
+        """The method a plain ``hopgraph ask`` uses (named in the report)."""
+        from hopgraph.reason.doc.options import DEFAULT_METHOD
+
+        return DEFAULT_METHOD
+
     def warm_up(self) -> None:
         """Load the pipeline (index, models) before anything is timed."""
         self.hg.ask("warm-up question", method=self.methods[0], llm=self.llm, weights=self.weights)

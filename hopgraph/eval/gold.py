@@ -12,6 +12,7 @@ by title where it has none.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -50,13 +51,43 @@ def _newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def _title_key(title: str) -> str:
+    """A title compared loosely: Unicode compatibility form (NFKC), whitespace runs as one space."""
+    return " ".join(unicodedata.normalize("NFKC", title).split())
+
+
+def _text_key(text: str) -> str:
+    """A text compared loosely: NFKC, every whitespace character removed (a gold text joined from
+    sentences may differ from the stored one only in the spaces between them)."""
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+def covers(texts: Sequence[str], wanted: str) -> bool:
+    """Whether the chunk ``texts`` (in order, compared by :func:`_text_key`) spell ``wanted`` from
+    start to end, each one starting inside or right after the one before (chunks overlap)."""
+    target = _text_key(wanted)
+    if not texts or not target:
+        return False
+    end = 0
+    for n, text in enumerate(_text_key(t) for t in texts):
+        if not text:
+            continue
+        start = target.find(text, 0 if n == 0 else max(0, end - len(text)))
+        if start < 0 or start > end or (n == 0 and start != 0):
+            return False
+        end = max(end, start + len(text))
+    return end == len(target)
+
+
 class StoreGoldResolver:
     """Gold passages to Document ids of a graph. Build it with :meth:`from_store`.
 
     With text: the (title, SHA-256 of the text) the loaders store on each Document; else the text
-    of the title's documents' chunks (whitespace-insensitive: a gold text copied from a chunk lacks
-    the file's trailing newline); then the hash alone (the title differs). Without text: the exact
-    title, then the title ignoring case.
+    of the chunks of the documents with that title (compared in NFKC with all whitespace removed,
+    overlapping chunks allowed: a gold text copied from a chunk lacks the file's trailing newline,
+    one joined from sentences may space them differently, a long passage is split over chunks);
+    then the hash alone (the title differs). Titles are compared in NFKC with whitespace runs as one
+    space. Without text: the title, then the title ignoring case.
     """
 
     def __init__(self, docs: Iterable[_Doc], fetch_chunks: Callable[[list[str]], list[Chunk]]) -> None:
@@ -67,8 +98,10 @@ class StoreGoldResolver:
         self._by_folded: dict[str, set[str]] = {}
         self._docs_of_title: dict[str, list[_Doc]] = {}
         self._chunk_doc: dict[str, str] = {}
+        self._doc: dict[str, _Doc] = {}
         for d in docs:
-            title = d.title.strip()
+            self._doc[d.id] = d
+            title = _title_key(d.title)
             self._by_title.setdefault(title, set()).add(d.id)
             self._by_folded.setdefault(title.casefold(), set()).add(d.id)
             if d.sha256:
@@ -96,16 +129,19 @@ class StoreGoldResolver:
         return sum(len(ids) for ids in self._by_title.values())
 
     def resolve(self, gold: GoldPassage) -> frozenset[str]:
-        title = gold.title.strip()
+        title = _title_key(gold.title)
         if gold.text is None:
             return frozenset(self._by_title.get(title) or self._by_folded.get(title.casefold()) or ())
         digest = sha256_text(_newlines(gold.text))
         found = set(self._by_title_sha.get((title, digest), ()))
-        wanted = " ".join(gold.text.split())
-        for doc in () if found else self._docs_of_title.get(title, ()):
-            chunks = sorted(self._fetch_chunks(list(doc.chunk_ids)), key=lambda c: c.ord)
-            if " ".join(" ".join(c.text for c in chunks).split()) == wanted:
-                found.add(doc.id)
+        if not found:
+            candidates = self._docs_of_title.get(title) or [
+                self._doc[i] for i in sorted(self._by_folded.get(title.casefold(), ()))
+            ]
+            for doc in candidates:
+                chunks = sorted(self._fetch_chunks(list(doc.chunk_ids)), key=lambda c: c.ord)
+                if covers([c.text for c in chunks], gold.text):
+                    found.add(doc.id)
         return frozenset(found or self._by_sha.get(digest, set()))
 
     def docs_of_chunks(self, chunk_ids: Sequence[str]) -> list[str]:

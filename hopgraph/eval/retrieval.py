@@ -13,6 +13,11 @@ passages among the first k documents, a gold passage missing from the graph coun
 left out of the recall figures (and counted). EM/F1 are scored for methods that return an
 answer text. A retriever error on one question is counted for its method, scored as nothing
 retrieved, and the run goes on.
+
+Each recall figure comes with a 95% bootstrap interval over the questions (percentile method,
+``BOOTSTRAP_SAMPLES`` resamples, fixed seed): on 100 questions it is about +-0.07 wide, so a 1-point
+change is noise. Each method is also compared with ``dense`` question by question (``vs_dense``:
+how many questions it ranks better and worse at recall@2 and @5), when both were run.
 """
 
 from __future__ import annotations
@@ -34,12 +39,36 @@ from hopgraph.retrieval.base import RetrievalOutput, Retriever
 log = logging.getLogger(__name__)
 RECALL_AT = (2, 5)
 MAX_EXAMPLES = 20
+BOOTSTRAP_SAMPLES = 2000
+BOOTSTRAP_SEED = 0
 _SCORED = frozenset({*(f"recall@{k}" for k in RECALL_AT), "all_gold@5", "em", "f1"})
 
 
 def percentile(values: Sequence[float], q: float) -> float:
     """The ``q``-th percentile (0..100), numpy's linear interpolation; 0.0 if empty."""
     return float(np.percentile(values, q)) if len(values) else 0.0
+
+
+def bootstrap_interval(
+    values: Sequence[float], *, samples: int = BOOTSTRAP_SAMPLES, seed: int = BOOTSTRAP_SEED
+) -> tuple[float, float]:
+    """The 95% percentile-bootstrap interval of the mean of ``values`` ((0, 0) if empty)."""
+    if not len(values):
+        return 0.0, 0.0
+    data = np.asarray(values, dtype=np.float64)
+    rng = np.random.default_rng(seed)
+    means = data[rng.integers(0, len(data), size=(samples, len(data)))].mean(axis=1)
+    return float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
+
+
+def paired_counts(method: Sequence[float], base: Sequence[float]) -> dict[str, int]:
+    """Questions where ``method`` scores above / below / the same as ``base`` (paired, in order)."""
+    pairs = list(zip(method, base, strict=True))
+    return {
+        "wins": sum(m > b for m, b in pairs),
+        "losses": sum(m < b for m, b in pairs),
+        "ties": sum(m == b for m, b in pairs),
+    }
 
 
 @dataclass
@@ -53,10 +82,16 @@ class MethodResult:
     ms: list[float]
     errors: int = 0
     error_examples: list[str] = field(default_factory=list)
+    recall_ci95: dict[int, tuple[float, float]] = field(default_factory=dict)
+    """The 95% bootstrap interval of each recall figure (:func:`bootstrap_interval`)."""
+    vs_dense: dict[int, dict[str, int]] = field(default_factory=dict)
+    """Per recall@k: questions ranked better / worse / the same as ``dense`` (when it ran)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
             **{f"recall@{k}": v for k, v in self.recall.items()},
+            "recall_ci95": {f"recall@{k}": list(v) for k, v in self.recall_ci95.items()},
+            **({"vs_dense": {f"recall@{k}": v for k, v in self.vs_dense.items()}} if self.vs_dense else {}),
             "all_gold@5": self.all_gold_at_5,
             "em": self.em,
             "f1": self.f1,
@@ -85,10 +120,14 @@ class RetrievalReport:
     missing_examples: list[dict[str, str]]
     seconds: float
     per_question: list[dict[str, Any]] = field(default_factory=list)
+    default_method: str = ""
+    """The retriever's default method (what a plain ``ask`` uses); '' when it names none."""
 
     @property
     def latency_method(self) -> str:
-        """``full`` when it was run, else the last method."""
+        """The default method when it was run, else ``full`` when it was, else the last method."""
+        if self.default_method in self.methods:
+            return self.default_method
         return "full" if "full" in self.methods else (list(self.methods)[-1] if self.methods else "")
 
     def to_json(self, *, details: bool = False) -> dict[str, Any]:
@@ -97,6 +136,7 @@ class RetrievalReport:
         out: dict[str, Any] = {
             "questions": self.questions,
             "k": self.k,
+            "default_method": self.default_method or None,
             "methods": {name: m.to_json() for name, m in self.methods.items()},
             "latency_ms": {"p50": latency["p50"], "p95": latency["p95"], "method": self.latency_method},
             "gold": {
@@ -199,9 +239,20 @@ def evaluate_retrieval(
         values = scores[method].get(key, [])
         return sum(values) / len(values) if values else 0.0
 
+    def versus_dense(method: str) -> dict[int, dict[str, int]]:
+        if "dense" not in scores or method == "dense":
+            return {}
+        base = scores["dense"]
+        return {
+            k_: paired_counts(scores[method].get(f"recall@{k_}", []), base.get(f"recall@{k_}", []))
+            for k_ in RECALL_AT
+        }
+
     results = {
         m: MethodResult(
             recall={k_: mean(m, f"recall@{k_}") for k_ in RECALL_AT},
+            recall_ci95={k_: bootstrap_interval(scores[m].get(f"recall@{k_}", [])) for k_ in RECALL_AT},
+            vs_dense=versus_dense(m),
             all_gold_at_5=mean(m, "all_gold@5"),
             em=mean(m, "em") if answered[m] else None,
             f1=mean(m, "f1") if answered[m] else None,
@@ -222,6 +273,7 @@ def evaluate_retrieval(
         missing_examples=missing_examples,
         seconds=time.perf_counter() - started,
         per_question=per_question,
+        default_method=str(getattr(retriever, "default_method", "") or ""),
     )
 
 
@@ -230,6 +282,8 @@ __all__ = [
     "MethodResult",
     "RetrievalReport",
     "StoreGoldResolver",
+    "bootstrap_interval",
     "evaluate_retrieval",
+    "paired_counts",
     "percentile",
 ]

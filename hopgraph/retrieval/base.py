@@ -21,7 +21,8 @@ class RetrievalOutput:
 
 
 class Retriever(Protocol):
-    """What the retrieval benchmark runs: ranked passages (and an answer) per question and method."""
+    """What the retrieval benchmark runs: ranked passages (and an answer) per question and method;
+    may also name a ``default_method`` (what a plain ask uses)."""
 
     @property
     def methods(self) -> Sequence[str]:

@@ -7,7 +7,8 @@ distribution; a node with no edges sends its mass back by the reset distribution
 then chunk rows): relation edges between entities, MENTIONS edges between a chunk and its
 entities, synonym edges weighted by cosine. ``rank_passages`` seeds the walk on entities
 (each weight divided by the number of passages mentioning the entity: node specificity,
-HippoRAG v1) plus a small share of reset mass on passages by their dense score (HippoRAG 2).
+HippoRAG v1) plus a share of the reset mass (half, by default) on passages by their dense score
+(HippoRAG 2).
 """
 
 from __future__ import annotations
@@ -22,11 +23,12 @@ from hopgraph.retrieval.graph_index import GraphIndex
 
 DAMPING = 0.5
 """HippoRAG's setting: half the mass follows edges at each step."""
-PASSAGE_MASS = 0.05
-"""Share of the reset mass put on passages by dense score (after HippoRAG 2's passage node
-weight 0.05). HippoRAG 2 multiplies *every* passage's normalised dense score by 0.05, which in
-practice gives passages most of the mass; on MuSiQue-100 a share of 0.2-0.5 ranks better than
-0.05 (benchmarks/results/retrieval_parts.json). Not tuned here: that set is also what we report."""
+PASSAGE_MASS = 0.5
+"""Share of the reset mass put on passages by dense score (HippoRAG 2's dense-sparse
+integration). HippoRAG 2 multiplies *every* passage's min-max normalised dense score by 0.05,
+which in practice gives passages most of the mass; an even split with the linked entities is what
+a fit on either MuSiQue-100 graph picks for the other (benchmarks/bench_graph_fusion.py). The
+earlier 0.05 let noisy seeds push dense's best passages out of the top 2."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -65,6 +65,30 @@ def test_gold_passages_resolve_by_title_and_text(store: GraphStore, tmp_path: Pa
     ]
 
 
+def test_gold_resolves_across_overlapping_chunks_and_unicode_forms(store: GraphStore) -> None:
+    """A long passage split over overlapping chunks, whose gold text differs from the stored one in
+    its Unicode form and the spaces between sentences (the held-out set's 4 "missing" passages)."""
+    title = "Caf\u00e9 Society"
+    text = "Caf\u00e9 Society is a film.It was made in 2016. It stars Jesse Eisenberg. It opened Cannes."
+    doc = Document(source="corpus.json#7", title=title, text=text, metadata={"sha256": "stored-hash"})
+    store.upsert_documents([doc])
+    parts = [
+        "Caf\u00e9 Society is a film.It was made in 2016.",
+        "It was made in 2016. It stars Jesse Eisenberg.",
+        "It stars Jesse Eisenberg. It opened Cannes.",
+    ]
+    store.upsert_chunks([Chunk(doc_id=doc.id, ord=i, text=t) for i, t in enumerate(parts)])
+    resolver = StoreGoldResolver.from_store(store)
+    nfd = "Cafe\u0301 Society is a film. It was made in 2016.  It stars Jesse Eisenberg. It opened Cannes."
+    assert resolver.resolve(GoldPassage("Cafe\u0301  Society", nfd)) == {doc.id}
+    assert resolver.resolve(GoldPassage("caf\u00e9 society", text)) == {doc.id}  # title case differs
+    # a gold text the chunks do not spell whole is still not this document
+    assert (
+        resolver.resolve(GoldPassage(title, "Caf\u00e9 Society is a film. It opened Cannes.")) == frozenset()
+    )
+    assert resolver.resolve(GoldPassage(title, text + " It won nothing.")) == frozenset()
+
+
 class FulltextRetriever:
     """The store's own full-text search over chunks: a real, if plain, retriever."""
 

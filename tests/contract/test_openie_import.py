@@ -9,10 +9,12 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from hopgraph.embed import SentenceTransformerEmbedder
 from hopgraph.errors import CypherError, ImportFormatError
+from hopgraph.extract.embed_graph import CHUNK_FORMAT, chunk_text, stale_chunks
 from hopgraph.extract.importers.openie import OpenIEImportReport, import_openie, valid_triple
 from hopgraph.extract.jobs.background import THREAD_NAME
 from hopgraph.extract.load.files import load_file
@@ -167,6 +169,15 @@ def test_background_writes_build_the_serial_graph(
     assert overlapped.entities == entities
     assert len(overlapped.merges) > 0  # the rounds do resolve names against earlier rounds
     assert overlapped.timings["write"] > 0 and not _writer_threads()
+    # chunk vectors carry their passage's title and are marked so: nothing for reembed to do
+    assert stale_chunks(store) == []
+    [row] = store.cypher(
+        "MATCH (d:Document)-[:HAS_CHUNK]->(c:Chunk) RETURN d.title AS title, c.text AS text, "
+        "c.embedding AS v, c.embedded_as AS mark ORDER BY c.id LIMIT 1"
+    )
+    assert row["mark"] == CHUNK_FORMAT and row["title"]
+    titled = embedder.embed([chunk_text(row["text"], row["title"])])[0]
+    assert float(np.asarray(row["v"]) @ titled) == pytest.approx(1.0, abs=1e-3)
     # a re-import is a no-op: completed passages are skipped, nothing is resolved or embedded again
     again = import_openie(store, *inputs, **options)
     assert (again.embedded_chunks, again.embedded_entities) == (0, 0)

@@ -183,6 +183,12 @@ def test_unlinkable_question_says_so_and_returns_the_closest_passages(
     assert answer.chunks and answer.timings["total"] > 0
 
 
+def test_graph_methods_fall_back_to_the_dense_ranking_without_seeds(hg: HopGraph) -> None:
+    dense = [c.id for c in hg.ask(NO_LINK, method="dense").chunks]
+    for method in ("ppr", "gnn_ppr", "full"):
+        assert [c.id for c in hg.ask(NO_LINK, method=method).chunks] == dense, method
+
+
 def test_bad_questions_raise_clear_errors(hg: HopGraph) -> None:
     for empty in ("", "   \n\t "):
         with pytest.raises(QuestionError, match="the question is empty"):
@@ -360,6 +366,7 @@ def test_eval_retrieval_on_musique_format_questions(
     methods = data["methods"]
     assert list(methods) == ["dense", "fulltext", "hybrid", "ppr", "gnn_ppr", "full"]
     assert data["questions"] == 3 and data["gold"]["missing_from_graph"] == 0
+    assert data["default_method"] == "full" and data["latency_ms"]["method"] == "full"
     for scores in methods.values():
         for key in ("recall@2", "recall@5", "all_gold@5", "em", "f1"):
             assert 0.0 <= scores[key] <= 1.0

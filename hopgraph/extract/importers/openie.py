@@ -41,7 +41,7 @@ from typing import Any
 from hopgraph.embed import Embedder
 from hopgraph.errors import ImportFormatError
 from hopgraph.extract.embed_graph import DEFAULT_BATCH_SIZE as EMBED_BATCH_SIZE
-from hopgraph.extract.embed_graph import chunk_text, embed_graph
+from hopgraph.extract.embed_graph import chunk_text, embed_graph, mark_chunks
 from hopgraph.extract.jobs.background import StoreWriter
 from hopgraph.extract.load.files import LoadProblem, load_file
 from hopgraph.extract.resolution.resolver import EntityResolver, Merge
@@ -138,21 +138,29 @@ _EMBEDDED_CHUNKS = (
 
 
 def _embed_chunks(
-    store: GraphStore, embedder: Embedder, writer: StoreWriter, chunks: list[Chunk], size: int, span: str
+    store: GraphStore,
+    embedder: Embedder,
+    writer: StoreWriter,
+    chunks: list[Chunk],
+    titles: dict[str, str],
+    size: int,
+    span: str,
 ) -> int:
-    """Embed the chunks that have no vector in the store yet, ``size`` at a time, and queue their
-    vectors on ``writer``; returns how many were embedded."""
+    """Embed the chunks that have no vector in the store yet (each with its document's title from
+    ``titles``, by document id), ``size`` at a time, and queue their vectors and ``embedded_as``
+    marks on ``writer``; returns how many were embedded."""
     ids = [c.id for c in chunks]
     have = {row["id"] for row in store.cypher(_EMBEDDED_CHUNKS, {"ids": ids})} if chunks else set()
     todo = [c for c in chunks if c.id not in have]
     for part in batched(todo, size):
-        vectors = embedder.embed([chunk_text(c.text) for c in part])
+        vectors = embedder.embed([chunk_text(c.text, titles.get(c.doc_id, "")) for c in part])
         writer.submit(
             f"{span}: {len(part)} chunk embeddings",
             store.set_embeddings,
             "Chunk",
             {c.id: vector for c, vector in zip(part, vectors, strict=True)},
         )
+        writer.submit(f"{span}: chunk embedding marks", mark_chunks, store, [c.id for c in part])
     return len(todo)
 
 
@@ -281,7 +289,10 @@ def import_openie(
             resolver_vectors.update(e.id for e in resolution.entities if e.embedding is not None)
             if embedder is not None:
                 t0 = time.perf_counter()
-                embedded_chunks += _embed_chunks(store, embedder, writer, chunks, embed_batch_size, span)
+                titles = {d.id: d.title for d in batch}
+                embedded_chunks += _embed_chunks(
+                    store, embedder, writer, chunks, titles, embed_batch_size, span
+                )
                 timings["embed_chunks"] += time.perf_counter() - t0
             # Last write of the batch (the writer keeps order): these passages are complete.
             writer.submit(

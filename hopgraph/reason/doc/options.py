@@ -10,8 +10,9 @@ from hopgraph.types import ReasoningPath, ScoredId, Subgraph
 METHODS = ("dense", "fulltext", "hybrid", "ppr", "gnn_ppr", "full")
 """Retrieval methods, each adding a stage to the one before (``hybrid`` fuses the first two)."""
 
-FULL_WEIGHTS = (1.0, 0.5, 0.5)
-"""RRF weights of ``full``: the GNN+PPR ranking, the paths' provenance, the dense ranking."""
+DEFAULT_METHOD = "full"
+"""The method ``ask`` and ``eval retrieval`` use unless told otherwise."""
+
 TEXT_METHODS = ("dense", "fulltext", "hybrid")
 """The methods that rank text only; the others start from entities linked in the question."""
 NO_SEEDS = (
@@ -48,8 +49,15 @@ class QAOptions:
     types, ~200 ms on MuSiQue; paths are checked against the store either way)."""
     damping: float = 0.5
     """PageRank damping (HippoRAG's 0.5: the walk stays near its seeds)."""
-    passage_reset: float = 0.05
-    """Share of the restart mass put on passages by their dense score (HippoRAG 2)."""
+    passage_reset: float = 0.5
+    """Share of the restart mass put on passages by their dense score (HippoRAG 2's dense-sparse
+    integration), the rest on the linked entities: an even split. The walk then stays close to the
+    dense ranking where the graph adds little and moves passages the entities reach. On both
+    MuSiQue-100 graphs (GPT-3.5 triples, offline extractor) 0.5 is the share a fit on either graph
+    picks for the other; leave-half-out figures in BENCHMARKS.md (was 0.05: R@2 below dense)."""
+    passage_scores: str = "minmax"
+    """How dense scores become passage restart weights: ``minmax`` over the candidates (HippoRAG 2:
+    the best weighs 1, the last 0) or ``raw`` cosines (nearly flat: 0.3-0.6 on MiniLM)."""
     gnn_mix: float = 0.5
     """Share of the entity restart mass taken from the GNN's node scores (rest: linked seeds)."""
 
@@ -57,6 +65,10 @@ class QAOptions:
         for name in ("k", "candidates", "seeds", "hops", "max_paths", "beam"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"QAOptions.{name} must be >= 1, got {getattr(self, name)}")
+        if self.passage_scores not in ("minmax", "raw"):
+            raise ConfigError(
+                f"QAOptions.passage_scores must be 'minmax' or 'raw', got {self.passage_scores!r}"
+            )
         if not 0.0 < self.damping < 1.0:
             raise ConfigError(f"QAOptions.damping must be in (0, 1), got {self.damping}")
 
@@ -90,7 +102,7 @@ def check_question(question: str) -> str:
 
 
 __all__ = [
-    "FULL_WEIGHTS",
+    "DEFAULT_METHOD",
     "MAX_QUESTION_CHARS",
     "METHODS",
     "NO_SEEDS",

@@ -4,8 +4,12 @@
              -> linked seed entities -> Personalized PageRank over the entity-passage graph (``ppr``)
              -> bounded subgraph from the store -> GNN scorer -> PPR restarting from its node
                 scores (``gnn_ppr``)
-             -> path reasoner over the scored edges; passages fused from ``gnn_ppr``, the
-                paths' provenance and the dense ranking (``full``)
+             -> path reasoner over the scored edges, for the answer; passages as ``gnn_ppr``
+                ranks them (``full``)
+
+The walk restarts half on the linked entities, half on the dense candidates (min-max scaled,
+HippoRAG 2), so it ranks like dense retrieval where the graph offers little; a question that links
+no entity gets the dense ranking from every graph method.
              -> generator (LLM with cited paths and chunks, or the extractive answerer)
 
 :class:`GraphQA` holds what a question needs loaded once (embedder, in-memory graph index and its
@@ -32,7 +36,6 @@ from hopgraph.reason.base import paths_in_store
 from hopgraph.reason.doc.extractive import extractive_answer
 from hopgraph.reason.doc.generator import NO_ANSWER, Generation, generate_answer
 from hopgraph.reason.doc.options import (
-    FULL_WEIGHTS,
     METHODS,
     NO_SEEDS,
     TEXT_METHODS,
@@ -147,6 +150,12 @@ class GraphQA:
             return out
         out.seeds = self.link(question)
         clock.lap("link")
+        if not out.seeds:
+            # nothing in the question names an entity of the graph: the walk would only smooth the
+            # dense scores over the passages' neighbours, which ranks worse than dense itself
+            # (benchmarks/bench_graph_fusion.py), so the graph methods fall back to dense
+            out.chunks = dense[:k]
+            return out
         reset = self._passage_reset(dense)
         seeds = self._entity_weights(out.seeds)
         if method == "ppr":
@@ -176,11 +185,11 @@ class GraphQA:
             )
             out.paths = self._in_store(out.paths)
         clock.lap("paths")
-        # the graph ranking leads; the paths' sources and the dense ranking are half votes (the
-        # zero-shot paths are often wrong: an equal vote cost Recall@5 on MuSiQue, BENCHMARKS.md)
-        provenance = _path_chunks(out.paths)
-        out.chunks = reciprocal_rank_fusion([ppr, provenance, dense], weights=FULL_WEIGHTS, limit=k)
-        clock.lap("fuse")
+        # the passages are gnn_ppr's: the walk's restart already holds the dense scores, and the
+        # zero-shot paths are often wrong: fused by RRF, a half vote for their sources cost 8 points
+        # of Recall@2 on MuSiQue-100 with GPT-3.5 triples (0.509 -> 0.426), a half vote for the
+        # dense ranking 4-5 points of Recall@5 on both graphs (BENCHMARKS.md)
+        out.chunks = ppr[:k]
         return out
 
     def link(self, question: str) -> list[ScoredId]:
@@ -238,13 +247,15 @@ class GraphQA:
         return kept
 
     def _passage_reset(self, dense: Sequence[ScoredId]) -> dict[int, float]:
-        """Chunk row -> dense score (PPR gives passages ``passage_reset`` of the restart mass)."""
-        reset: dict[int, float] = {}
-        for hit in dense:
-            row = self.index.chunk_row(hit.id)
-            if row is not None and hit.score > 0:
-                reset[row] = float(hit.score)
-        return reset
+        """Chunk row -> restart weight from its dense score (PPR gives passages ``passage_reset``
+        of the restart mass): min-max normalised over the ``candidates`` (HippoRAG 2), so the best
+        passage weighs 1 and the last 0, or the raw cosine (``passage_scores="raw"``)."""
+        rows = [(row, float(hit.score)) for hit in dense if (row := self.index.chunk_row(hit.id)) is not None]
+        if self.options.passage_scores == "minmax" and rows:
+            low, high = min(s for _, s in rows), max(s for _, s in rows)
+            span = high - low
+            return {row: (s - low) / span if span > 0 else 1.0 for row, s in rows if s > low or span == 0}
+        return {row: s for row, s in rows if s > 0}
 
     def _entity_weights(self, seeds: Sequence[ScoredId]) -> dict[int, float]:
         weights: dict[int, float] = {}
@@ -326,16 +337,6 @@ class GraphQA:
         if generation.text == NO_ANSWER and not found.seeds and graph:
             return replace(generation, text=NO_SEEDS)
         return generation
-
-
-def _path_chunks(paths: Sequence[ReasoningPath]) -> list[ScoredId]:
-    """Provenance chunks of the paths, ranked by the best path citing them."""
-    best: dict[str, float] = {}
-    for path in paths:
-        for hop in path.hops:
-            for chunk in hop.chunk_ids:
-                best[chunk] = max(best.get(chunk, 0.0), path.score)
-    return [ScoredId(c, s) for c, s in sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
 def _in_order(chunks: Sequence[Chunk], ranked: Sequence[ScoredId]) -> list[Chunk]:

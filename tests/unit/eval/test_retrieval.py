@@ -9,7 +9,7 @@ import pytest
 
 from hopgraph.errors import ConfigError
 from hopgraph.eval.qa_data import GoldPassage, QAItem
-from hopgraph.eval.retrieval import evaluate_retrieval, percentile
+from hopgraph.eval.retrieval import bootstrap_interval, evaluate_retrieval, paired_counts, percentile
 from hopgraph.retrieval.base import RetrievalOutput
 from hopgraph.types import Answer, Chunk
 
@@ -88,6 +88,32 @@ def test_latency_is_the_last_method_without_full_and_methods_are_checked() -> No
     assert out["latency_ms"]["p50"] >= 0.0
     with pytest.raises(ConfigError, match=r"unknown retrieval method.*bm25.*known dense, full"):
         evaluate_retrieval(ScriptedRetriever(), ITEMS, ScriptedResolver(), methods=["bm25"])
+
+
+def test_default_method_intervals_and_paired_counts_in_the_report() -> None:
+    retriever = ScriptedRetriever()
+    retriever.default_method = "dense"  # type: ignore[attr-defined]
+    out = evaluate_retrieval(retriever, ITEMS, ScriptedResolver()).to_json()
+    assert out["default_method"] == "dense" and out["latency_ms"]["method"] == "dense"
+    dense, full = out["methods"]["dense"], out["methods"]["full"]
+    # two questions with gold: dense recall@5 (1, 1/2), full (1, 0)
+    low, high = dense["recall_ci95"]["recall@5"]
+    assert 0.5 <= low <= dense["recall@5"] <= high <= 1.0
+    assert full["vs_dense"]["recall@5"] == {"wins": 0, "losses": 1, "ties": 1}
+    assert "vs_dense" not in dense
+    # a retriever naming no default: null, and the latency is full's
+    plain = evaluate_retrieval(ScriptedRetriever(), ITEMS, ScriptedResolver()).to_json()
+    assert plain["default_method"] is None and plain["latency_ms"]["method"] == "full"
+
+
+def test_bootstrap_interval_and_paired_counts() -> None:
+    assert bootstrap_interval([]) == (0.0, 0.0)
+    assert bootstrap_interval([0.5] * 10) == (0.5, 0.5)
+    values = [float(i % 2) for i in range(100)]
+    low, high = bootstrap_interval(values)
+    assert low < 0.5 < high and 0.05 < high - low < 0.3  # about +-0.1 for 100 coin flips
+    assert bootstrap_interval(values) == (low, high)  # seeded: the same every run
+    assert paired_counts([1.0, 0.5, 0.0], [0.5, 0.5, 1.0]) == {"wins": 1, "losses": 1, "ties": 1}
 
 
 def test_percentile_interpolates_like_numpy() -> None:
