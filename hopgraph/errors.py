@@ -86,3 +86,10 @@ class QuestionError(HopGraphError, ValueError):
 
 class EmptyGraphError(HopGraphError):
     """The graph holds nothing to answer from; ingest documents or import triples first."""
+
+
+class DocumentNotFoundError(HopGraphError, KeyError):
+    """No document with that id or source path in the graph or its job state."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
