@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from helpers.faults import canonical, command, child_env, done_chunks, run_until  # noqa: E402
+from helpers.faults import canonical, child_env, command, done_chunks, run_until  # noqa: E402
 
 from hopgraph.kg.canonical import counts, graph_diff  # noqa: E402
 
@@ -31,7 +31,9 @@ CORPUS = ROOT.parent / "shared" / "data" / "2wiki" / "corpus.json"
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--records", type=int, default=300)
     parser.add_argument("--at", type=int, nargs="+", default=[128, 192], help="done chunks at the fault")
     parser.add_argument("--faults", nargs="+", default=["kill", "kill-redis", "int"])

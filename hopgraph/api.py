@@ -123,10 +123,30 @@ class HopGraph:
                 stream=progress,
             )
 
-    def delete_document(self, doc_id: str) -> DeleteCounts:
-        """Remove exactly one document's contribution to the graph."""
+    def delete_document(self, doc: str, *, state_path: str | Path | None = None) -> DeleteCounts:
+        """Remove a document's contribution to the graph, and its rows in the job state, so that a
+        later ``ingest`` extracts it again.
+
+        ``doc`` is a document id or the ``source`` it shows (a file path, or ``FILE#KEY`` for a
+        record of a JSON corpus; the corpus path names all its records). Job state:
+        ``state_path`` (default ``<folder>/jobs.sqlite``). Returns the summed counts; raises
+        :class:`~hopgraph.errors.DocumentNotFoundError` when ``doc`` names no document.
+        """
+        from hopgraph.extract.jobs.delete import delete_documents
+        from hopgraph.extract.jobs.state import STATE_FILE_NAME
+
+        if state_path is None and self.folder is not None:
+            state_path = self.folder / STATE_FILE_NAME
         with self._writing():
-            return self.store.delete_document(doc_id)
+            deleted = delete_documents(
+                self.store, doc, state_path=Path(state_path) if state_path is not None else None
+            )
+        return DeleteCounts(
+            documents=sum(d.counts.documents for d in deleted),
+            chunks=sum(d.counts.chunks for d in deleted),
+            entities=sum(d.counts.entities for d in deleted),
+            relations=sum(d.counts.relations for d in deleted),
+        )
 
     # -- asking ---------------------------------------------------------------------------------
     def ask(

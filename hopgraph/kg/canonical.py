@@ -29,7 +29,8 @@ def _value(key: str, value: Any) -> Any:
     if key == "embedding" and isinstance(value, list | tuple):
         return f"<{len(value)} floats>"
     if isinstance(value, list | tuple):
-        return sorted((_value("", v) for v in value), key=lambda v: json.dumps(v, sort_keys=True, default=str))
+        items = [_value("", v) for v in value]
+        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, default=str))
     return value
 
 

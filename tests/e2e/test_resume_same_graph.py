@@ -100,6 +100,8 @@ def test_interrupted_state_commit_then_resume_equals_a_clean_run(
     assert graph_diff(clean, canonical(short_tmp)) == []
 
 
-def test_two_clean_runs_agree(corpus: Path, embedder: Any, clean: dict[str, list[str]], short_tmp: Path) -> None:
+def test_two_clean_runs_agree(
+    corpus: Path, embedder: Any, clean: dict[str, list[str]], short_tmp: Path
+) -> None:
     ingest(short_tmp, corpus, embedder)
     assert graph_diff(clean, canonical(short_tmp)) == []

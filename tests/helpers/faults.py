@@ -121,7 +121,9 @@ def run_until(
             time.sleep(delay)
         if child.poll() is not None:
             err = child.stderr.read().decode(errors="replace") if child.stderr else ""
-            raise AssertionError(f"hopgraph ended (status {child.returncode}) before the fault: {err[-2000:]}")
+            raise AssertionError(
+                f"hopgraph ended (status {child.returncode}) before the fault: {err[-2000:]}"
+            )
         if fault == "kill-redis":
             redis = redis_child(child.pid)
             assert redis is not None, "no redis-server child found"

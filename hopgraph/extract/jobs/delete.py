@@ -65,17 +65,20 @@ def find_documents(store: GraphStore, given: str, state: JobState | None = None)
     return ids
 
 
-def delete_documents(store: GraphStore, given: str, *, state_path: Path | None = None) -> list[DeletedDocument]:
+def delete_documents(
+    store: GraphStore, given: str, *, state_path: Path | None = None
+) -> list[DeletedDocument]:
     """Delete every document ``given`` names from ``store`` and from the job state at ``state_path``
     (when that file exists). Raises :class:`DocumentNotFoundError` when ``given`` names none."""
     state = JobState.open(state_path) if state_path is not None and state_path.is_file() else None
     try:
         deleted = []
         for doc_id in find_documents(store, given, state):
-            counts = store.delete_document(doc_id)
-            # after the store: a crash in between leaves state rows of a deleted document, which the
-            # next ingest re-extracts (its chunks are no longer in the graph); never the reverse
+            # the state first: a crash in between leaves a document the state forgot, which the next
+            # delete finds in the graph and the next ingest extracts again; never a document the
+            # state still lists as done while the graph lost it (an ingest would then skip it)
             rows = state.forget_document(doc_id) if state is not None else 0
+            counts = store.delete_document(doc_id)
             deleted.append(DeletedDocument(doc_id, counts, rows))
         return deleted
     finally:
