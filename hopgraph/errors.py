@@ -93,3 +93,7 @@ class DocumentNotFoundError(HopGraphError, KeyError):
 
     def __str__(self) -> str:  # KeyError would quote the message
         return str(self.args[0]) if self.args else ""
+
+
+class JobStateError(HopGraphError):
+    """The job-state database (``jobs.sqlite``) cannot be read; says which file and what to do."""

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from hopgraph.errors import JobStateError
 from hopgraph.util.batching import batched
 from hopgraph.util.processes import pid_alive
 
@@ -144,9 +145,22 @@ class JobState:
         state = cls(Path(path))
         state.path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(state.path, isolation_level=None, timeout=30.0)
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=FULL")
-        db.executescript(_SCHEMA)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")
+            (check,) = db.execute("PRAGMA quick_check").fetchone()
+            if check != "ok":
+                raise sqlite3.DatabaseError(f"integrity check: {check}")
+            db.executescript(_SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            db.close()
+            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+                raise
+            raise JobStateError(
+                f"the job state {state.path} is damaged ({exc}). The graph is not affected: move the "
+                f"file away (mv {state.path} {state.path}.damaged) and run the ingest again; it then "
+                "extracts every document again (what is stored stays; writing it again adds nothing)"
+            ) from None
         state._db = db
         return state
 
