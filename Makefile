@@ -47,7 +47,7 @@ test: lint unit
 
 # long fault-injection runs (every signal at every point); `make test` runs one case per fault
 stress: $(STAMP)
-	$(PY) -m pytest -q -m stress tests/faults
+	$(PY) -m pytest -q -m stress tests/faults tests/e2e/test_resume_same_graph.py
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_import.py

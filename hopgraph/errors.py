@@ -97,3 +97,7 @@ class DocumentNotFoundError(HopGraphError, KeyError):
 
 class JobStateError(HopGraphError):
     """The job-state database (``jobs.sqlite``) cannot be read; says which file and what to do."""
+
+
+class DiskFullError(HopGraphError):
+    """No space left where the graph or its job state is written; says where, and how to resume."""

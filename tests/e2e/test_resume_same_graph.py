@@ -5,12 +5,15 @@ entity resolution), a 2WikiMultihopQA excerpt small enough for seconds, commit b
 Each interruption is a Ctrl-C (KeyboardInterrupt) raised inside a store write of one batch: before
 its triples, between its triples and its entities, between its entities and its mentions, and in
 the state commit after the store acknowledged. The same job then runs again and the two graphs are
-compared in canonical form (:mod:`hopgraph.kg.canonical`).
+compared in canonical form (:mod:`hopgraph.kg.canonical`). The default run has the hardest point
+(triples written, entities not); ``make stress`` runs them all (without the resolution journal, all
+four fail: the resumed graph splits names such as "albums" / "album" that the clean run merged).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +36,12 @@ OPTIONS = IngestOptions(batch_size=8)
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if not CORPUS.exists():
         pytest.skip(f"{CORPUS} not found (the shared benchmark data)")
-    path = tmp_path_factory.mktemp("corpus") / "2wiki40.json"
-    path.write_text(json.dumps(json.loads(CORPUS.read_text())[:RECORDS]))
+    # records of the issue's 300 that name the common nouns a fresh resolver split ("album" /
+    # "albums", "actor" / "actors", "writer" / "writers"...): their merges span batches
+    records = json.loads(CORPUS.read_text())[:300]
+    pattern = re.compile(r"\b(?:album|actor|writer|award|artist|career)s?\b", re.IGNORECASE)
+    path = tmp_path_factory.mktemp("corpus") / "2wiki.json"
+    path.write_text(json.dumps([r for r in records if pattern.search(r["text"])][:RECORDS]))
     return path
 
 
@@ -63,9 +70,12 @@ def clean(corpus: Path, embedder: Any, tmp_path_factory: pytest.TempPathFactory)
 @pytest.mark.parametrize(
     ("method", "at"),
     [
-        ("upsert_triples", 3),  # nothing of batch 3 written: it is journalled 'applying'
-        ("upsert_entities", 2),  # batch 2's triples written, its entities (aliases, vectors) not
-        ("add_mentions", 4),  # triples and entities written, mentions not
+        # batch 2's triples written, its entities (aliases, vectors) not
+        ("upsert_entities", 2),
+        # nothing of batch 3 written: it is journalled 'applying'
+        pytest.param("upsert_triples", 3, marks=pytest.mark.stress),
+        # triples and entities written, mentions not
+        pytest.param("add_mentions", 4, marks=pytest.mark.stress),
     ],
 )
 def test_interrupted_store_write_then_resume_equals_a_clean_run(
@@ -78,6 +88,7 @@ def test_interrupted_store_write_then_resume_equals_a_clean_run(
     assert graph_diff(clean, canonical(short_tmp)) == []
 
 
+@pytest.mark.stress
 def test_interrupted_state_commit_then_resume_equals_a_clean_run(
     corpus: Path, embedder: Any, clean: dict[str, list[str]], short_tmp: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -100,6 +111,7 @@ def test_interrupted_state_commit_then_resume_equals_a_clean_run(
     assert graph_diff(clean, canonical(short_tmp)) == []
 
 
+@pytest.mark.stress
 def test_two_clean_runs_agree(
     corpus: Path, embedder: Any, clean: dict[str, list[str]], short_tmp: Path
 ) -> None:

@@ -242,7 +242,7 @@ def test_disk_full_mid_ingest_is_a_clear_error_and_resumes_cleanly_after_space_i
         # leave room for the server to start and the first batches, not for the whole job
         free = shutil.disk_usage(disk).free
         with open(filler, "wb") as f:
-            f.write(b"\0" * (free - 1_200_000))
+            f.write(b"\0" * (free - 500_000))
         code, out, err = ingest(corpus, graph)
         assert code == 2, (out, err)
         assert "Traceback" not in err and ("space" in err.lower() or "full" in err.lower()), err

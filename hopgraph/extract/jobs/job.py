@@ -21,13 +21,15 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import errno
 import hashlib
 import logging
+import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Protocol
 
-from hopgraph.errors import ConfigError, LLMAuthError
+from hopgraph.errors import ConfigError, DiskFullError, LLMAuthError
 from hopgraph.extract.extractors.base import Extraction
 from hopgraph.extract.jobs.journal import (
     JournalMismatch,
@@ -128,19 +130,31 @@ class IngestJob:
                 self.progress.set_stage("embedding new chunks and entities ...")
                 self.summary.embedded += self.embed(self.store)
             status = "done"
-            self.state.clear_batches()  # the job is complete: a later run starts a new one
+            if not self.state.status_counts().get("failed", 0):
+                # complete: a later run starts afresh. With failed chunks the journal stays, so that
+                # --retry-failed resolves them with everything this job's resolver had seen
+                self.state.clear_batches()
         except KeyboardInterrupt:
             status = "interrupted"
             raise
         except Exception as exc:
             self.summary.error = f"{type(exc).__name__}: {exc}"
+            if disk_full(exc):
+                raise DiskFullError(
+                    f"no space left on the device ({exc}); nothing committed is lost: free some space "
+                    f"(the graph and its job state are in {self.state.path.parent}) and run the same "
+                    "command again to resume"
+                ) from exc
             raise
         finally:
             self.progress.close()
             self.summary.status = status
             self.summary.seconds = round(time.monotonic() - started, 3)
             self.summary.cost = format_cost(self.summary.tokens, self.price_per_1k)
-            self.state.finish_job(job_id, status, self.summary.to_dict())
+            try:
+                self.state.finish_job(job_id, status, self.summary.to_dict())
+            except sqlite3.Error as exc:  # a full disk: the job shows as interrupted, nothing else is lost
+                log.warning("could not record the end of job %s: %s", job_id, exc)
         return self.summary
 
     # -- pass 1: documents and chunks -----------------------------------------------------------
@@ -423,6 +437,20 @@ class IngestJob:
         s.entities = len(self._entity_ids)
         self.progress.advance(done=ok, failed=len(results) - ok, tokens=tokens, triples=len(triples))
         self.state.update_counters(s.job_id, s.to_dict())
+
+
+_DISK_FULL = ("database or disk is full", "no space left on device", "misconf", "errors writing to the aof")
+
+
+def disk_full(exc: BaseException) -> bool:
+    """Whether ``exc`` (or its cause) says a disk is full: the OS, SQLite or the FalkorDB server."""
+    while exc is not None:
+        if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+            return True
+        if any(marker in str(exc).lower() for marker in _DISK_FULL):
+            return True
+        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
+    return False
 
 
 def _with_provenance(result: Extraction, doc_id: str) -> Extraction:

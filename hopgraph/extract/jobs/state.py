@@ -191,10 +191,11 @@ class JobState:
                     db.executemany(sql, params)
                 else:
                     db.execute(sql, params)  # type: ignore[arg-type]
+            db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            if db.in_transaction:  # a failed COMMIT (a full disk) leaves the transaction open
+                db.execute("ROLLBACK")
             raise
-        db.execute("COMMIT")
 
     # -- jobs -----------------------------------------------------------------------------------
     def start_job(self, args: dict[str, Any]) -> int:
