@@ -122,9 +122,9 @@ class IngestJob:
             if self.state.document_count() and not self.store.stats().documents:
                 log.warning("the graph is empty but the job state lists documents: starting afresh")
                 self.state.forget_all()
-            self._resume()
+            redone = self._resume()
             todo = self._scan(items)
-            self.progress.begin(len(todo))
+            self.progress.begin(len(todo) + redone)
             self._extract(todo)
             if self.embed is not None:
                 self.progress.set_stage("embedding new chunks and entities ...")
@@ -361,15 +361,17 @@ class IngestJob:
             raise JournalMismatch(f"the resolver left {replay.left()} journalled answer(s) unasked")
         return resolution, calls
 
-    def _resume(self) -> None:
+    def _resume(self) -> int:
         """Replay the journal of an interrupted run: the resolver gets the state that run left, and a
-        batch cut off between its journal entry and its state commit is written again."""
+        batch cut off between its journal entry and its state commit is written again. Returns how
+        many chunks were written again."""
         entries = self.state.batches()
         if not entries:
-            return
+            return 0
         if not self._journaled():
             self.state.clear_batches()  # resolution is off now: the pending chunks are simply redone
-            return
+            return 0
+        redone = 0
         log.info("resuming: replaying %d journalled batch(es) of entity resolution", len(entries))
         self.progress.set_stage(f"resuming: replaying {len(entries):,} resolved batches ...")
         for seq, status, blob in entries:
@@ -380,6 +382,8 @@ class IngestJob:
                     self._resolve(triples, calls)
                 continue
             self._commit_batch(results, docs, seq=seq, calls=calls)
+            redone += len(results)
+        return redone
 
     def _commit_batch(
         self,
