@@ -196,7 +196,7 @@ def chunk_facts(form: dict[str, list[str]]) -> Counter[tuple[str, str]]:
 
 
 # -- a damaged job state ------------------------------------------------------------------------------
-@pytest.mark.parametrize("damage", ["garbage", "truncated"])
+@pytest.mark.parametrize("damage", ["garbage", pytest.param("truncated", marks=pytest.mark.stress)])
 def test_damaged_job_state_is_a_clear_error_then_moving_it_away_recovers(
     damage: str, corpus: Path, clean: dict[str, list[str]], short_tmp: Path
 ) -> None:
@@ -285,7 +285,9 @@ def interrupt_writes(store: Any, at: int, monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setattr(store, "_run", faulty)
 
 
-@pytest.mark.parametrize("at", [1, 3, 5])
+@pytest.mark.parametrize(
+    "at", [3, pytest.param(1, marks=pytest.mark.stress), pytest.param(5, marks=pytest.mark.stress)]
+)
 def test_interrupted_delete_then_delete_again_equals_a_clean_delete(
     at: int,
     corpus: Path,
