@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 DEMO   := .demo-graph
 
-.PHONY: install demo test lint unit contract e2e bench clean
+.PHONY: install demo test lint unit contract e2e stress bench clean
 
 $(STAMP): pyproject.toml requirements/spacy-model.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -55,6 +55,10 @@ e2e: $(STAMP)
 # lint, then every test: unit (slow ones included), contract and e2e. .ci/run calls this.
 test: lint
 	$(PY) -m pytest -q
+
+# long fault-injection runs (every signal at every point); `make test` runs one case per fault
+stress: $(STAMP)
+	$(PY) -m pytest -q -m stress tests/faults tests/e2e/test_resume_same_graph.py
 
 # the benchmarks that run offline on ../shared/data alone, ~10 min on 2 cores (see BENCHMARKS.md);
 # each writes its figures to benchmarks/results/

@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 if TYPE_CHECKING:
     from hopgraph.embed import Embedder
     from hopgraph.extract.extractors.base import Extractor
+    from hopgraph.extract.jobs.delete import DeletedDocument
     from hopgraph.extract.jobs.options import IngestOptions
     from hopgraph.extract.jobs.progress import JobSummary
     from hopgraph.extract.jobs.report import JobReport
@@ -130,10 +131,34 @@ class HopGraph:
                 extractor=extractor,
             )
 
-    def delete_document(self, doc_id: str) -> DeleteCounts:
-        """Remove exactly one document's contribution to the graph."""
+    def delete_document(self, doc: str, *, state_path: str | Path | None = None) -> DeleteCounts:
+        """Remove a document's contribution to the graph, and its rows in the job state, so that a
+        later ``ingest`` extracts it again.
+
+        ``doc`` is a document id or the ``source`` it shows (a file path, or ``FILE#KEY`` for a
+        record of a JSON corpus; the corpus path names all its records). Job state:
+        ``state_path`` (default ``<folder>/jobs.sqlite``). Returns the summed counts; raises
+        :class:`~hopgraph.errors.DocumentNotFoundError` when ``doc`` names no document.
+        """
+        deleted = self.delete_documents(doc, state_path=state_path)
+        return DeleteCounts(
+            documents=sum(d.counts.documents for d in deleted),
+            chunks=sum(d.counts.chunks for d in deleted),
+            entities=sum(d.counts.entities for d in deleted),
+            relations=sum(d.counts.relations for d in deleted),
+        )
+
+    def delete_documents(self, doc: str, *, state_path: str | Path | None = None) -> list[DeletedDocument]:
+        """As :meth:`delete_document`, with the counts of each document ``doc`` named."""
+        from hopgraph.extract.jobs.delete import delete_documents
+        from hopgraph.extract.jobs.state import STATE_FILE_NAME
+
+        if state_path is None and self.folder is not None:
+            state_path = self.folder / STATE_FILE_NAME
         with self._writing():
-            return self.store.delete_document(doc_id)
+            return delete_documents(
+                self.store, doc, state_path=Path(state_path) if state_path is not None else None
+            )
 
     # -- asking ---------------------------------------------------------------------------------
     def ask(

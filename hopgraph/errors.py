@@ -86,3 +86,18 @@ class QuestionError(HopGraphError, ValueError):
 
 class EmptyGraphError(HopGraphError):
     """The graph holds nothing to answer from; ingest documents or import triples first."""
+
+
+class DocumentNotFoundError(HopGraphError, KeyError):
+    """No document with that id or source path in the graph or its job state."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class JobStateError(HopGraphError):
+    """The job-state database (``jobs.sqlite``) cannot be read; says which file and what to do."""
+
+
+class DiskFullError(HopGraphError):
+    """No space left where the graph or its job state is written; says where, and how to resume."""

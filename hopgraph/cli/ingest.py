@@ -24,7 +24,7 @@ from hopgraph.api import HopGraph
 from hopgraph.cli.common import EXIT_OK, EXIT_PROBLEMS, open_graph, positive_int
 from hopgraph.errors import HopGraphError
 from hopgraph.extract.jobs.progress import format_duration, format_summary
-from hopgraph.extract.jobs.state import STATE_FILE_NAME, JobRow, JobState
+from hopgraph.extract.jobs.state import STATE_FILE_NAME, JobRow
 from hopgraph.render.table import format_table
 
 MAX_SHOWN_FAILURES = 20
@@ -171,26 +171,14 @@ def _list_jobs(path: Path, args: argparse.Namespace) -> int:
 def cmd_delete(args: argparse.Namespace) -> int:
     state_file = _state_path(args)
     with open_graph(args) as hg:
-        state = JobState.open(state_file) if state_file.is_file() else None
-        try:
-            for given in args.doc:
-                ids = [given]
-                if state is not None and not state.document(given):
-                    source = str(Path(given).resolve()) if Path(given).exists() else given
-                    ids = [row.doc_id for row in state.documents_by_source(source)] or [given]
-                for doc_id in ids:
-                    counts = hg.delete_document(doc_id)
-                    forgotten = state.forget_document(doc_id) if state is not None else 0
-                    if not counts.documents and not forgotten:
-                        print(f"{given}: no such document in the graph or the job state", file=sys.stderr)
-                        continue
-                    print(
-                        f"deleted document {doc_id}: {counts.chunks} chunks, {counts.entities} entities, "
-                        f"{counts.relations} relations; {forgotten} chunk state rows"
-                    )
-        finally:
-            if state is not None:
-                state.close()
+        for given in args.doc:  # an unknown id or path: DocumentNotFoundError, exit 2
+            deleted = hg.delete_documents(given, state_path=state_file)
+            for d in deleted:
+                c = d.counts
+                print(
+                    f"deleted document {d.doc_id}: {c.chunks} chunks, {c.entities} entities, "
+                    f"{c.relations} relations; {d.state_rows} chunk state rows"
+                )
     return EXIT_OK
 
 

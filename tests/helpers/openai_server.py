@@ -32,6 +32,8 @@ class Reply:
     delay: float = 0.0
     usage: tuple[int, int] | None = None
     error: str = ""
+    cut: bool = False
+    """Send only the first half of the HTTP body, then close the connection (a reply cut off in transit)."""
 
     @classmethod
     def chat(
@@ -54,6 +56,11 @@ class Reply:
     def rate_limited(cls, retry_after: float | None = None) -> Reply:
         headers = {} if retry_after is None else {"Retry-After": str(retry_after)}
         return cls.fail(429, "rate limit reached", headers=headers)
+
+    @classmethod
+    def cut_off(cls, then: Reply) -> Reply:
+        """``then``, cut off in transit: half of its HTTP body arrives, then the connection closes."""
+        return cls(then.status, then.content, then.headers, then.delay, then.usage, then.error, cut=True)
 
     @classmethod
     def slow(cls, seconds: float, then: Reply | None = None) -> Reply:
@@ -204,7 +211,13 @@ def _handler(server: ScriptedOpenAIServer) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format: str, *args: Any) -> None:  # quiet
             pass
 
-        def _send(self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None) -> None:
+        def _send(
+            self,
+            status: int,
+            payload: dict[str, Any],
+            headers: dict[str, str] | None = None,
+            cut: bool = False,
+        ) -> None:
             data = json.dumps(payload).encode()
             try:
                 self.send_response(status)
@@ -213,7 +226,10 @@ def _handler(server: ScriptedOpenAIServer) -> type[BaseHTTPRequestHandler]:
                 for key, value in (headers or {}).items():
                     self.send_header(key, value)
                 self.end_headers()
-                self.wfile.write(data)
+                self.wfile.write(data[: len(data) // 2] if cut else data)
+                if cut:
+                    self.wfile.flush()
+                    self.close_connection = True
             except (BrokenPipeError, ConnectionResetError):
                 pass  # the client gave up (timeout): nothing to answer
 
@@ -238,7 +254,7 @@ def _handler(server: ScriptedOpenAIServer) -> type[BaseHTTPRequestHandler]:
             try:
                 if reply.delay and server._stopping.wait(reply.delay):
                     return
-                self._send(reply.status, server._payload(reply, body), reply.headers)
+                self._send(reply.status, server._payload(reply, body), reply.headers, cut=reply.cut)
             finally:
                 server._enter(-1)
 

@@ -21,14 +21,25 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import errno
 import hashlib
 import logging
+import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Protocol
 
-from hopgraph.errors import ConfigError, LLMAuthError
+from hopgraph.errors import ConfigError, DiskFullError, LLMAuthError
 from hopgraph.extract.extractors.base import AsyncExtractor, Extraction
+from hopgraph.extract.jobs.journal import (
+    JournalMismatch,
+    RecordingEmbedder,
+    RecordingStore,
+    ReplayEmbedder,
+    ReplayStore,
+    decode_batch,
+    encode_batch,
+)
 from hopgraph.extract.jobs.options import DEFAULT_BATCH_SIZE
 from hopgraph.extract.jobs.progress import JobProgress, JobSummary, format_cost
 from hopgraph.extract.jobs.state import ChunkResult, DocumentRow, JobState
@@ -110,25 +121,39 @@ class IngestJob:
             if self.state.document_count() and not self.store.stats().documents:
                 log.warning("the graph is empty but the job state lists documents: starting afresh")
                 self.state.forget_all()
+            redone = self._resume()
             todo = self._scan(items)
-            self.progress.begin(len(todo))
+            self.progress.begin(len(todo) + redone)
             self._extract(todo)
             if self.embed is not None:
                 self.progress.set_stage("embedding new chunks and entities ...")
                 self.summary.embedded += self.embed(self.store)
             status = "done"
+            if not self.state.status_counts().get("failed", 0):
+                # complete: a later run starts afresh. With failed chunks the journal stays, so that
+                # --retry-failed resolves them with everything this job's resolver had seen
+                self.state.clear_batches()
         except KeyboardInterrupt:
             status = "interrupted"
             raise
         except Exception as exc:
             self.summary.error = f"{type(exc).__name__}: {exc}"
+            if disk_full(exc):
+                raise DiskFullError(
+                    f"no space left on the device ({exc}); nothing committed is lost: free some space "
+                    f"(the graph and its job state are in {self.state.path.parent}) and run the same "
+                    "command again to resume"
+                ) from exc
             raise
         finally:
             self.progress.close()
             self.summary.status = status
             self.summary.seconds = round(time.monotonic() - started, 3)
             self.summary.cost = format_cost(self.summary.tokens, self.price_per_1k)
-            self.state.finish_job(job_id, status, self.summary.to_dict())
+            try:
+                self.state.finish_job(job_id, status, self.summary.to_dict())
+            except sqlite3.Error as exc:  # a full disk: the job shows as interrupted, nothing else is lost
+                log.warning("could not record the end of job %s: %s", job_id, exc)
         return self.summary
 
     # -- pass 1: documents and chunks -----------------------------------------------------------
@@ -257,6 +282,10 @@ class IngestJob:
                     yield self._guarded_one(chunk)
 
     async def _extract_async(self, todo: list[Chunk], by_id: dict[str, Chunk]) -> None:
+        """``concurrency`` calls in flight; results are committed in chunk order, ``batch_size`` at a
+        time, whatever order they complete in (resolution depends on order: a resumed or a rerun job
+        must resolve exactly as an uninterrupted one)."""
+
         async def one(chunk: Chunk) -> Extraction:
             try:
                 result: Extraction = await self.extractor.aextract(chunk)
@@ -266,51 +295,118 @@ class IngestJob:
                 return Extraction.failed(chunk.id, exc)
             return result
 
-        pending = iter(todo)
-        in_flight: set[asyncio.Task[Extraction]] = set()
+        pending = iter(enumerate(todo))
+        in_flight: dict[asyncio.Task[Extraction], int] = {}
+        ready: dict[int, Extraction] = {}  # completed out of order, waiting for an earlier chunk
+        backlog = 4 * self.batch_size + self.concurrency
+        next_index = 0
         buffer: list[Extraction] = []
         try:
             while True:
-                while len(in_flight) < self.concurrency and (chunk := next(pending, None)) is not None:
-                    in_flight.add(asyncio.ensure_future(one(chunk)))
+                while len(in_flight) < self.concurrency and len(ready) < backlog:
+                    item = next(pending, None)
+                    if item is None:
+                        break
+                    in_flight[asyncio.ensure_future(one(item[1]))] = item[0]
                 if not in_flight:
                     break
-                done, in_flight = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
-                buffer.extend(task.result() for task in done)
-                if len(buffer) >= self.batch_size:
-                    self._commit(buffer, by_id)
-                    buffer = []
+                done, _ = await asyncio.wait(set(in_flight), return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    ready[in_flight.pop(task)] = task.result()
+                while next_index in ready:
+                    buffer.append(ready.pop(next_index))
+                    next_index += 1
+                while len(buffer) >= self.batch_size:
+                    self._commit(buffer[: self.batch_size], by_id)
+                    buffer = buffer[self.batch_size :]
             self._commit(buffer, by_id)
         finally:
             for task in in_flight:
                 task.cancel()
 
-    # -- commit: store first, then state --------------------------------------------------------
+    # -- commit: journal, store, then state -----------------------------------------------------
     def _commit(self, results: list[Extraction], by_id: dict[str, Chunk]) -> None:
         if not results:
             return
-        triples: list[Triple] = []
-        found: list[tuple[str, Entity]] = []
-        for r in results:
-            if not r.ok:
+        docs = {r.chunk_id: by_id[r.chunk_id].doc_id for r in results if r.chunk_id in by_id}
+        self._commit_batch([_with_provenance(r, docs.get(r.chunk_id, "")) for r in results], docs)
+
+    def _journaled(self) -> bool:
+        """Whether the resolver's state can be journalled (the real resolver; not a test fake)."""
+        resolver = self.resolver
+        return resolver is not None and hasattr(resolver, "store") and hasattr(resolver, "embedder")
+
+    def _resolve(self, triples: list[Triple], calls: list[list[Any]] | None) -> tuple[Any, list[list[Any]]]:
+        """Resolve ``triples``, recording the resolver's outside answers (``calls`` None) or replaying
+        them (``calls`` from the journal)."""
+        resolver: Any = self.resolver
+        if not self._journaled():
+            return resolver.resolve(triples), []
+        store, embedder = resolver.store, resolver.embedder
+        replay: ReplayStore | None = None
+        if calls is None:
+            calls = []
+            resolver.store = RecordingStore(store, calls) if store is not None else None
+            resolver.embedder = RecordingEmbedder(embedder, calls) if embedder is not None else None
+        else:
+            replay = ReplayStore(calls)
+            resolver.store = replay if store is not None else None
+            resolver.embedder = ReplayEmbedder(replay) if embedder is not None else None
+        try:
+            resolution = resolver.resolve(triples)
+        finally:
+            resolver.store, resolver.embedder = store, embedder
+        if replay is not None and replay.left():
+            raise JournalMismatch(f"the resolver left {replay.left()} journalled answer(s) unasked")
+        return resolution, calls
+
+    def _resume(self) -> int:
+        """Replay the journal of an interrupted run: the resolver gets the state that run left, and a
+        batch cut off between its journal entry and its state commit is written again. Returns how
+        many chunks were written again."""
+        entries = self.state.batches()
+        if not entries:
+            return 0
+        if not self._journaled():
+            self.state.clear_batches()  # resolution is off now: the pending chunks are simply redone
+            return 0
+        redone = 0
+        log.info("resuming: replaying %d journalled batch(es) of entity resolution", len(entries))
+        self.progress.set_stage(f"resuming: replaying {len(entries):,} resolved batches ...")
+        for seq, status, blob in entries:
+            results, docs, calls = decode_batch(blob)
+            if status == "committed":
+                triples = [t for r in results if r.ok for t in r.triples]
+                if triples:
+                    self._resolve(triples, calls)
                 continue
-            doc_id = by_id[r.chunk_id].doc_id if r.chunk_id in by_id else ""
-            for t in r.triples:
-                if t.chunk_id != r.chunk_id or (doc_id and t.doc_id != doc_id):
-                    t = dataclasses.replace(t, chunk_id=r.chunk_id, doc_id=doc_id or t.doc_id)
-                triples.append(t)
-            found.extend((r.chunk_id, e) for e in r.entities)
+            self._commit_batch(results, docs, seq=seq, calls=calls)
+            redone += len(results)
+        return redone
+
+    def _commit_batch(
+        self,
+        results: list[Extraction],
+        docs: dict[str, str],
+        *,
+        seq: int | None = None,
+        calls: list[list[Any]] | None = None,
+    ) -> None:
+        """Resolve, journal (``seq`` None: a new batch), write to the store, then mark the chunks."""
+        triples = [t for r in results if r.ok for t in r.triples]
+        found = [(r.chunk_id, e) for r in results if r.ok for e in r.entities]
         entities: list[Entity] = []
         if self.resolver is not None and triples:
-            resolution = self.resolver.resolve(triples)
+            resolution, calls = self._resolve(triples, calls)
             triples = list(resolution.triples)
             self.summary.merges += len(resolution.merges)
             entities.extend(getattr(resolution, "entities", ()))
+        if seq is None and self._journaled():
+            seq = self.state.begin_batch(self.summary.job_id, encode_batch(results, docs, calls or []))
         canonical = getattr(self.resolver, "canonical", None)
         mentions: set[tuple[str, str]] = set()
         for chunk_id, e in found:
-            doc_id = by_id[chunk_id].doc_id if chunk_id in by_id else ""
-            name = canonical(e.name, doc_id) if canonical is not None else e.name
+            name = canonical(e.name, docs.get(chunk_id, "")) if canonical is not None else e.name
             if name != e.name:
                 e = Entity(name=name, type=e.type)
             entities.append(e)
@@ -332,7 +428,7 @@ class IngestJob:
             ChunkResult(r.chunk_id, r.error, r.usage.total_tokens, per_chunk.get(r.chunk_id, 0))
             for r in results
         ]
-        self.state.record(self.summary.job_id, records)  # only after the store acknowledged
+        self.state.record(self.summary.job_id, records, batch=seq)  # only after the store acknowledged
         ok = sum(1 for r in results if r.ok)
         tokens = sum(r.usage.total_tokens for r in results)
         s = self.summary
@@ -345,4 +441,31 @@ class IngestJob:
         self.state.update_counters(s.job_id, s.to_dict())
 
 
-__all__ = ["FATAL_ERRORS", "SCAN_BATCH_SIZE", "IngestJob", "JobSummary"]
+_DISK_FULL = ("database or disk is full", "no space left on device", "misconf", "errors writing to the aof")
+
+
+def disk_full(exc: BaseException) -> bool:
+    """Whether ``exc`` (or its cause) says a disk is full: the OS, SQLite or the FalkorDB server."""
+    while exc is not None:
+        if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+            return True
+        if any(marker in str(exc).lower() for marker in _DISK_FULL):
+            return True
+        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
+    return False
+
+
+def _with_provenance(result: Extraction, doc_id: str) -> Extraction:
+    """``result`` with every triple naming its chunk (and the chunk's document)."""
+    if not result.ok:
+        return result
+    triples = tuple(
+        t
+        if t.chunk_id == result.chunk_id and (not doc_id or t.doc_id == doc_id)
+        else dataclasses.replace(t, chunk_id=result.chunk_id, doc_id=doc_id or t.doc_id)
+        for t in result.triples
+    )
+    return dataclasses.replace(result, triples=triples)
+
+
+__all__ = ["DEFAULT_BATCH_SIZE", "FATAL_ERRORS", "SCAN_BATCH_SIZE", "IngestJob", "JobSummary"]

@@ -7,6 +7,8 @@ Tables::
                attempts, completions, tokens, triples, updated
     documents  doc_id PRIMARY KEY, source, sha256, chunking, job_id, chunks, updated
     problems   job_id, path, reason          (inputs that could not be loaded)
+    batches    seq, job_id, status (applying|committed), payload   (the resolution journal of the
+               unfinished job, see :mod:`hopgraph.extract.jobs.journal`)
 
 The job runner marks a chunk ``done`` only after the store acknowledged its triples, in one
 transaction per written batch. ``completions`` counts how often a chunk went to ``done``: a chunk
@@ -26,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from hopgraph.errors import JobStateError
 from hopgraph.util.batching import batched
 from hopgraph.util.processes import pid_alive
 
@@ -66,6 +69,12 @@ CREATE TABLE IF NOT EXISTS documents (
     updated REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS documents_by_source ON documents (source);
+CREATE TABLE IF NOT EXISTS batches (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    job_id INTEGER NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('applying', 'committed')),
+    payload BLOB NOT NULL
+);
 CREATE TABLE IF NOT EXISTS problems (
     job_id INTEGER NOT NULL,
     path TEXT NOT NULL,
@@ -136,9 +145,22 @@ class JobState:
         state = cls(Path(path))
         state.path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(state.path, isolation_level=None, timeout=30.0)
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=FULL")
-        db.executescript(_SCHEMA)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")
+            (check,) = db.execute("PRAGMA quick_check").fetchone()
+            if check != "ok":
+                raise sqlite3.DatabaseError(f"integrity check: {check}")
+            db.executescript(_SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            db.close()
+            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+                raise
+            raise JobStateError(
+                f"the job state {state.path} is damaged ({exc}). The graph is not affected: move the "
+                f"file away (mv {state.path} {state.path}.damaged) and run the ingest again; it then "
+                "extracts every document again (what is stored stays; writing it again adds nothing)"
+            ) from None
         state._db = db
         return state
 
@@ -169,10 +191,11 @@ class JobState:
                     db.executemany(sql, params)
                 else:
                     db.execute(sql, params)  # type: ignore[arg-type]
+            db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            if db.in_transaction:  # a failed COMMIT (a full disk) leaves the transaction open
+                db.execute("ROLLBACK")
             raise
-        db.execute("COMMIT")
 
     # -- jobs -----------------------------------------------------------------------------------
     def start_job(self, args: dict[str, Any]) -> int:
@@ -269,9 +292,16 @@ class JobState:
             out.update({str(c): str(s) for c, s in rows})
         return out
 
-    def record(self, job_id: int, results: Sequence[ChunkResult]) -> None:
-        """Mark each chunk done (no error) or failed, in one transaction. Call after the store acked."""
+    def record(self, job_id: int, results: Sequence[ChunkResult], *, batch: int | None = None) -> None:
+        """Mark each chunk done (no error) or failed, in one transaction. Call after the store acked.
+
+        ``batch``: the journal entry of these results (:meth:`begin_batch`), marked committed in the
+        same transaction.
+        """
         now = time.time()
+        tail: list[tuple[str, Any, bool]] = []
+        if batch is not None:
+            tail.append(("UPDATE batches SET status = 'committed' WHERE seq = ?", (batch,), False))
         done = [(job_id, r.tokens, r.triples, now, r.chunk_id) for r in results if not r.error]
         failed = [(job_id, r.error, r.tokens, now, r.chunk_id) for r in results if r.error]
         self._tx(
@@ -289,8 +319,26 @@ class JobState:
                     [(e, j, t, u, c) for j, e, t, u, c in failed],
                     True,
                 ),
+                *tail,
             ]
         )
+
+    # -- the resolution journal -----------------------------------------------------------------
+    def begin_batch(self, job_id: int, payload: bytes) -> int:
+        """Journal a resolved batch before its store write (status ``applying``); returns its seq."""
+        cur = self.db.execute(
+            "INSERT INTO batches (job_id, status, payload) VALUES (?, 'applying', ?)", (job_id, payload)
+        )
+        return int(cur.lastrowid or 0)
+
+    def batches(self) -> list[tuple[int, str, bytes]]:
+        """The journal of the unfinished job, oldest first: ``(seq, status, payload)``."""
+        rows = self.db.execute("SELECT seq, status, payload FROM batches ORDER BY seq")
+        return [(int(q), str(s), bytes(p)) for q, s, p in rows]
+
+    def clear_batches(self) -> None:
+        """Forget the journal (the job finished, or the graph changed under it)."""
+        self.db.execute("DELETE FROM batches")
 
     def forget_document(self, doc_id: str) -> int:
         """Drop a document's rows; returns how many chunk rows went."""
@@ -299,6 +347,7 @@ class JobState:
             [
                 ("DELETE FROM chunks WHERE doc_id = ?", (doc_id,), False),
                 ("DELETE FROM documents WHERE doc_id = ?", (doc_id,), False),
+                ("DELETE FROM batches", (), False),
             ]
         )
         return int(count)
@@ -328,7 +377,13 @@ class JobState:
 
     def forget_all(self) -> None:
         """Drop every document and chunk row (the store was emptied behind the state's back)."""
-        self._tx([("DELETE FROM chunks", (), False), ("DELETE FROM documents", (), False)])
+        self._tx(
+            [
+                ("DELETE FROM chunks", (), False),
+                ("DELETE FROM documents", (), False),
+                ("DELETE FROM batches", (), False),
+            ]
+        )
 
     def status_counts(self, job_id: int | None = None) -> dict[str, int]:
         if job_id is None:

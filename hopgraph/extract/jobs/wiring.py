@@ -100,7 +100,12 @@ def run_ingest(
         )
         fields = opts.json_fields or JsonFields()
         try:
-            return job.run(iter_documents(list(sources), json_fields=fields))
+            # the graph being written and its job state are never input
+            state_files = [
+                state_path.with_name(state_path.name + x) for x in ("", "-wal", "-shm", "-journal")
+            ]
+            exclude = [*([folder] if folder is not None else []), *state_files]
+            return job.run(iter_documents(list(sources), json_fields=fields, exclude=exclude))
         finally:
             close = getattr(llm, "close", None)
             if close is not None:

@@ -36,6 +36,7 @@ import codecs
 import glob
 import hashlib
 import json
+import logging
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -44,6 +45,8 @@ from typing import Any, Literal
 
 from hopgraph.extract.load.markup import ReadProblem, html_to_text, markdown_to_text, read_pdf
 from hopgraph.types import Document
+
+log = logging.getLogger(__name__)
 
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
 """Files larger than this are reported as problems instead of read (``max_bytes`` changes it)."""
@@ -90,29 +93,78 @@ def _is_glob(source: str) -> bool:
     return any(ch in source for ch in "*?[")
 
 
-def _walk(folder: Path) -> Iterator[Path]:
-    """Files under ``folder``, recursively, in sorted order; hidden files and folders are skipped."""
+GRAPH_MARKERS = (
+    "jobs.sqlite",
+    "falkordb/appendonlydir",
+    "falkordb/redis.log",
+    "falkordb/server.json",
+    "falkordb/dump.rdb",
+    "cache/generation",
+)
+"""Files only hopgraph writes into a graph folder: a folder holding one of them is a graph, never input."""
+
+
+def is_graph_folder(path: Path) -> bool:
+    """Whether ``path`` is a hopgraph graph folder (its database, job state, caches: never documents)."""
+    return any((path / marker).exists() for marker in GRAPH_MARKERS)
+
+
+def _walk(folder: Path, exclude: frozenset[Path] = frozenset()) -> Iterator[Path]:
+    """Files under ``folder``, recursively, in sorted order; hidden files and folders are skipped,
+    and so are graph folders (:func:`is_graph_folder`) and the folders in ``exclude``."""
     found: list[tuple[str, ...]] = []
     for root, dirs, files in os.walk(folder):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        kept = []
+        for d in dirs:
+            sub = Path(root) / d
+            if d.startswith("."):
+                continue
+            if sub.resolve() in exclude or is_graph_folder(sub):
+                log.info("%s holds a hopgraph graph: not read as input", sub)
+                continue
+            kept.append(d)
+        dirs[:] = kept
         base = Path(root).relative_to(folder).parts
         found.extend((*base, name) for name in files if not name.startswith("."))
     for parts in sorted(found):
         yield folder.joinpath(*parts)
 
 
-def _expand(source: str | Path) -> Iterator[Path | LoadProblem]:
+def _in_graph(path: Path, exclude: frozenset[Path], known: dict[Path, bool]) -> bool:
+    """Whether a folder above ``path`` is a graph folder (or excluded)."""
+    for parent in path.resolve().parents:
+        if parent not in known:
+            known[parent] = parent in exclude or is_graph_folder(parent)
+        if known[parent]:
+            return True
+    return False
+
+
+def _expand(source: str | Path, exclude: frozenset[Path] = frozenset()) -> Iterator[Path | LoadProblem]:
     path = Path(source)
     if path.is_dir():
-        yield from _walk(path)
+        if path.resolve() in exclude or is_graph_folder(path):
+            yield LoadProblem(
+                str(source), "is a hopgraph graph folder (database, job state, caches), never input"
+            )
+            return
+        yield from _walk(path, exclude)
     elif path.exists() or path.is_symlink():
         yield path
     elif isinstance(source, str) and _is_glob(source):
         matches = sorted(glob.glob(source, recursive=True))
         if not matches:
             yield LoadProblem(source, "the glob matched no files")
+        known: dict[Path, bool] = {}
         for match in matches:
-            yield from _walk(Path(match)) if Path(match).is_dir() else iter([Path(match)])
+            found = Path(match)
+            if found.is_dir():
+                if not (
+                    found.resolve() in exclude or is_graph_folder(found) or _in_graph(found, exclude, known)
+                ):
+                    yield from _walk(found, exclude)
+            elif not _in_graph(found, exclude, known):
+                yield found
     else:
         yield LoadProblem(str(source), "no such file or folder")
 
@@ -122,21 +174,26 @@ def iter_documents(
     *,
     json_fields: JsonFields = JsonFields(),
     max_bytes: int = DEFAULT_MAX_BYTES,
+    exclude: Sequence[str | Path] = (),
 ) -> Iterator[Document | LoadProblem]:
     """Documents (and problems) from files, folders (recursive, sorted) and globs, in that order.
 
-    A file reached twice (say through a folder and a glob) is loaded once.
+    A file reached twice (say through a folder and a glob) is loaded once. Folders and globs never
+    reach into a hopgraph graph folder (:func:`is_graph_folder`) or a folder in ``exclude`` (the
+    graph being written): its database, logs and caches are not documents. A file in ``exclude``
+    (the job state) is skipped too.
     """
     if isinstance(sources, (str, Path)):
         sources = [sources]
+    skip = frozenset(Path(p).resolve() for p in exclude)
     seen: set[Path] = set()
     for source in sources:
-        for item in _expand(source):
+        for item in _expand(source, skip):
             if isinstance(item, LoadProblem):
                 yield item
                 continue
             resolved = item.resolve()
-            if resolved in seen:
+            if resolved in seen or resolved in skip:
                 continue
             seen.add(resolved)
             yield from load_file(resolved, json_fields=json_fields, max_bytes=max_bytes)
@@ -357,9 +414,11 @@ def _record_key(record: Any, index: int, fields: JsonFields) -> tuple[str, str]:
 
 
 __all__ = [
+    "GRAPH_MARKERS",
     "SUPPORTED_SUFFIXES",
     "JsonFields",
     "LoadProblem",
+    "is_graph_folder",
     "iter_documents",
     "join_sentences",
     "load_documents",

@@ -229,7 +229,8 @@ class EntityResolver:
     def _short_candidates(self, occurs: dict[str, set[str]]) -> _Plans:
         """Per document of the batch, its short names and the longer names they may stand for."""
         plans: _Plans = {}
-        for doc_id in {d for docs in occurs.values() for d in docs if d}:
+        # sorted: set order varies between processes (hash seeds), resolution must not
+        for doc_id in sorted({d for docs in occurs.values() for d in docs if d}):
             in_batch = [n for n in self._docs[doc_id].types if doc_id in occurs.get(n, ())]
             for name, found in self._docs[doc_id].short_names(in_batch).items():
                 plans[(doc_id, name)] = found
