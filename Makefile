@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 DEMO   := .demo-graph
 
-.PHONY: install demo test lint unit bench clean
+.PHONY: install demo test lint unit stress bench clean
 
 $(STAMP): pyproject.toml requirements/spacy-model.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ unit: $(STAMP)
 	$(PY) -m pytest -q
 
 test: lint unit
+
+# Long reliability runs (tests marked stress), niced: the CPU may be shared.
+stress: $(STAMP)
+	nice -n 10 $(PY) -m pytest -q -m stress
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_import.py
