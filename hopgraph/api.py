@@ -254,11 +254,20 @@ class HopGraph:
         return self.store.stats()
 
     def cypher(
-        self, query: str, params: dict[str, Any] | None = None, *, write: bool = False
+        self,
+        query: str,
+        params: dict[str, Any] | None = None,
+        *,
+        write: bool = False,
+        timeout_s: float | None = None,
     ) -> list[dict[str, Any]]:
-        """Rows of a Cypher query. Read-only unless ``write=True``; the database enforces it."""
+        """Rows of a Cypher query. Read-only unless ``write=True``; the database enforces it.
+
+        A read is stopped by the database after ``timeout_s`` seconds (default ``[store]
+        query_timeout_s``, 30; 0: no limit) with :class:`~hopgraph.errors.QueryTimeoutError`."""
         if not write:
-            return self.store.cypher(query, params)
+            limit = self.settings.store.query_timeout_s if timeout_s is None else timeout_s
+            return self.store.cypher(query, params, timeout_s=limit)
         with self._writing():
             return self.store.cypher(query, params, write=True)
 

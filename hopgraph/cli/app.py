@@ -26,6 +26,7 @@ from typing import Any, TextIO
 
 from hopgraph import __version__
 from hopgraph.cli.common import open_graph, positive_int
+from hopgraph.cli.limits import DEFAULT_MAX_ROWS, add_timeout_option
 from hopgraph.cli.shell import CypherShell, read_only_message
 from hopgraph.errors import HopGraphError, ReadOnlyError
 from hopgraph.render.table import DEFAULT_MAX_WIDTH, format_table, to_json
@@ -181,13 +182,14 @@ def cmd_cypher(args: argparse.Namespace) -> int:
     params = query_params(args)
     with open_graph(args) as hg:
         try:
-            rows = hg.cypher(args.query, params, write=args.write)
+            rows = hg.cypher(args.query, params, write=args.write, timeout_s=args.timeout)
         except ReadOnlyError as exc:
             raise HopGraphError(read_only_message(exc, "add --write to allow writes")) from exc
     total = len(rows)
-    if args.limit is not None:
-        rows = rows[: args.limit]
+    rows = rows[: args.limit or DEFAULT_MAX_ROWS]
     if args.json:
+        if total > len(rows):
+            print(f"showing {len(rows):,} of {total:,} rows (--limit N to print more)", file=sys.stderr)
         print(to_json(rows, indent=2))
     else:
         print(format_table(rows, max_width=args.max_width, total=total))
@@ -200,7 +202,7 @@ def cmd_shell(args: argparse.Namespace) -> int:
     with open_graph(args) as hg:
 
         def run(query: str, params: dict[str, Any]) -> list[dict[str, Any]]:
-            return hg.cypher(query, params, write=args.write)
+            return hg.cypher(query, params, write=args.write, timeout_s=args.timeout)
 
         if interactive:
             mode = "read-write" if args.write else "read-only (start with --write to allow writes)"
@@ -215,6 +217,7 @@ def cmd_shell(args: argparse.Namespace) -> int:
             interactive=interactive,
             history_file=history,
             max_width=args.max_width,
+            max_rows=args.limit or DEFAULT_MAX_ROWS,
         )
         return shell.loop()
 
@@ -310,10 +313,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--json", action="store_true", help="print a JSON array of row objects")
     p.add_argument("--write", action="store_true", help="allow the query to change the graph")
-    p.add_argument("--limit", metavar="N", type=positive_int, help="print at most N rows")
+    p.add_argument(
+        "--limit", metavar="N", type=positive_int, help=f"print at most N rows (default {DEFAULT_MAX_ROWS:,})"
+    )
     p.add_argument(
         "--max-width", metavar="N", type=positive_int, default=DEFAULT_MAX_WIDTH, help="cell width"
     )
+    add_timeout_option(p)
     p.set_defaults(func=cmd_cypher)
 
     p = sub.add_parser("shell", parents=common, help="interactive Cypher prompt (read-only unless --write)")
@@ -321,6 +327,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--max-width", metavar="N", type=positive_int, default=DEFAULT_MAX_WIDTH, help="cell width"
     )
+    p.add_argument(
+        "--limit", metavar="N", type=positive_int, help=f"print at most N rows (default {DEFAULT_MAX_ROWS:,})"
+    )
+    add_timeout_option(p)
     p.set_defaults(func=cmd_shell)
 
     p = sub.add_parser("export", parents=common, help="write the graph as RDF or GraphML")

@@ -68,12 +68,14 @@ class CypherShell:
         interactive: bool,
         history_file: Path | None = None,
         max_width: int = DEFAULT_MAX_WIDTH,
+        max_rows: int | None = None,
     ) -> None:
         self.run = run
         self.stdin, self.stdout, self.stderr = stdin, stdout, stderr
         self.interactive = interactive
         self.history_file = history_file
         self.max_width = max_width
+        self.max_rows = max_rows
         self.json_output = False
         self.params: dict[str, Any] = {}
         self.failures = 0
@@ -150,12 +152,17 @@ class CypherShell:
         except KeyboardInterrupt:
             if not self.interactive:
                 raise
-            self._fail("interrupted")
+            self._fail("interrupted (the database stops the query at its time limit)")
             return
+        total = len(rows)
+        if self.max_rows is not None:
+            rows = rows[: self.max_rows]
         if self.json_output:
             self._say(to_json(rows, indent=2))
+            if total > len(rows):
+                self._say(f"(showing {len(rows):,} of {total:,} rows)", err=True)
         else:
-            self._say(format_table(rows, max_width=self.max_width))
+            self._say(format_table(rows, max_width=self.max_width, total=total))
 
     @staticmethod
     def _is_command(line: str) -> bool:

@@ -132,9 +132,18 @@ class GraphStore(Protocol):
 
     # -- exploration ----------------------------------------------------------------------------
     def cypher(
-        self, query: str, params: dict[str, Any] | None = None, *, write: bool = False
+        self,
+        query: str,
+        params: dict[str, Any] | None = None,
+        *,
+        write: bool = False,
+        timeout_s: float | None = None,
     ) -> list[dict[str, Any]]:
-        """Run a Cypher query; read-only unless ``write`` (enforced by the database itself)."""
+        """Run a Cypher query; read-only unless ``write`` (enforced by the database itself).
+
+        ``timeout_s`` bounds a read: the database stops it after that many seconds and
+        :class:`~hopgraph.errors.QueryTimeoutError` is raised (0: no limit; None: the store's own
+        limit for internal queries)."""
         ...
 
     def close(self) -> None: ...
