@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from hopgraph.embed import Embedder
     from hopgraph.extract.jobs.progress import JobSummary
     from hopgraph.extract.jobs.wiring import IngestOptions
+    from hopgraph.kg.io.dump import DumpReport
     from hopgraph.llm.base import LLM
     from hopgraph.reason.doc.options import QAOptions
 
@@ -122,6 +123,21 @@ class HopGraph:
                 folder=self.folder,
                 stream=progress,
             )
+
+    def dump(self, path: str | Path) -> DumpReport:
+        """Write the whole graph (documents, chunks, entities, relations, provenance, aliases,
+        embeddings, anything added in Cypher) to a JSON-lines file (``.gz``: compressed)."""
+        from hopgraph.kg.io.dump import dump_graph
+
+        return dump_graph(self.store, path)
+
+    def restore(self, path: str | Path) -> DumpReport:
+        """Load a :meth:`dump` file into this graph, which must be empty; the result equals the
+        dumped graph. The file is checked whole before anything is written."""
+        from hopgraph.kg.io.dump import restore_graph
+
+        with self._writing():
+            return restore_graph(self.store, path)
 
     def delete_document(self, doc_id: str) -> DeleteCounts:
         """Remove exactly one document's contribution to the graph."""

@@ -354,6 +354,9 @@ def build_parser() -> argparse.ArgumentParser:
     from hopgraph.cli.ask import register as register_ask
 
     register_ask(sub, common)  # ask
+    from hopgraph.cli.backup import register as register_backup
+
+    register_backup(sub, common)  # dump, restore
     return parser
 
 
