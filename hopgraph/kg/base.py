@@ -52,8 +52,10 @@ class GraphStore(Protocol):
         """Store chunks and link each to its document (which must exist)."""
         ...
 
-    def upsert_entities(self, entities: Iterable[Entity]) -> WriteCounts:
-        """Store entities (name, type, aliases, embedding); keeps provenance of existing ones."""
+    def upsert_entities(self, entities: Iterable[Entity], *, doc_id: str = "") -> WriteCounts:
+        """Store entities (name, type, aliases, embedding); keeps provenance of existing ones.
+        ``doc_id``: the document they come from (added to their provenance, so deleting that
+        document removes entities nothing else holds)."""
         ...
 
     def upsert_triples(self, triples: Iterable[Triple]) -> WriteCounts:

@@ -102,7 +102,7 @@ class CypherWrites:
             rows,
         )
 
-    def upsert_entities(self, entities: Iterable[Entity]) -> WriteCounts:
+    def upsert_entities(self, entities: Iterable[Entity], *, doc_id: str = "") -> WriteCounts:
         rows: dict[str, dict[str, Any]] = {}
         vectors: dict[str, Sequence[float]] = {}
         for e in entities:
@@ -114,7 +114,7 @@ class CypherWrites:
                     "key": name_key(e.name),
                     "type": e.type,
                     "aliases": [],
-                    "docs": [],
+                    "docs": [doc_id] if doc_id else [],
                 },
             )
             row["type"] = row["type"] or e.type
