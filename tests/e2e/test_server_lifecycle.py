@@ -225,3 +225,40 @@ def test_a_handler_the_application_set_is_left_alone(short_tmp: Path) -> None:
     )
     done = subprocess.run([sys.executable, "-c", program, str(short_tmp)], capture_output=True, text=True)
     assert done.stdout.strip() == "ok", done.stderr
+
+
+def test_a_busy_silent_start_up_is_waited_for_not_restarted(
+    short_tmp: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Replaying one costly write from the log leaves the server silent (no "loading" answer)
+    while it works: that is progress, not a stall (what issue 12 saw as "did not start in 60s")."""
+    store = FalkorDBStore(short_tmp)
+    store.cypher("UNWIND range(1, 130) AS i CREATE (:B {i: i})", write=True)
+    started = time.monotonic()
+    store.cypher("MATCH (a:B), (b:B), (c:B) WITH count(*) AS n CREATE (:Done {n: n})", write=True)
+    cost = time.monotonic() - started
+    assert store.server is not None and store.server.pid is not None
+    os.kill(store.server.pid, signal.SIGKILL)  # no clean stop: the costly write stays in the log
+    store.server._wait_exit(store.server.pid, timeout=10)
+    store.server.pid = None
+    store.close()
+    server = EmbeddedFalkorDB(short_tmp, stall_timeout=max(1.0, cost / 4))
+    with caplog.at_level(logging.INFO, logger="hopgraph.kg.falkordb.server"):
+        socket_path = server.start()
+    try:
+        assert server.restarts == 0, caplog.text
+        with FalkorDBStore(url=f"unix://{socket_path}") as guest:
+            assert guest.cypher("MATCH (d:Done) RETURN d.n AS n") == [{"n": 130**3}]
+    finally:
+        server.stop()
+
+
+def test_a_clean_stop_leaves_a_snapshot_and_no_statements_to_replay(short_tmp: Path) -> None:
+    from hopgraph.types import Triple
+
+    with FalkorDBStore(short_tmp) as store:
+        store.upsert_triples([Triple(f"s{i}", "p", f"o{i}") for i in range(300)])
+    tails = list((short_tmp / "falkordb" / "appendonlydir").glob("*.incr.aof"))
+    assert tails and all(t.stat().st_size == 0 for t in tails)
+    with FalkorDBStore(short_tmp) as store:
+        assert store.stats().relations == 300

@@ -15,7 +15,11 @@ socket is stale: it is removed and a new server replays the append-only file.
 Start-up is watched: a server that neither answers nor makes progress (no CPU time spent, no log
 line written) for ``stall_timeout`` seconds is killed and started again, at most
 ``start_attempts`` times, each restart logged. Killing a server that is still loading loses
-nothing: loading only reads the files, and every acknowledged write is already in them.
+nothing: loading only reads the files, and every acknowledged write is already in them. A server
+that is busy but silent (replaying one long statement from its log answers nothing, not even
+"loading") is waited for while it makes progress, up to ``startup_timeout``. ``stop()`` first
+rewrites the log as a snapshot, so the next start-up loads the snapshot instead of replaying
+statements (the replay of one costly write took 50 s of silence on a loaded machine).
 
 Ending the owning process: ``stop()`` runs on ``close()`` and at interpreter exit, and the first
 ``start()`` in a process's main thread turns SIGTERM and SIGHUP (where their handler is still
@@ -151,7 +155,7 @@ class EmbeddedFalkorDB:
         self,
         folder: str | Path,
         *,
-        startup_timeout: float = 60.0,
+        startup_timeout: float = 900.0,
         stall_timeout: float = 20.0,
         start_attempts: int = 3,
         module_args: dict[str, str | int] | None = None,
@@ -206,6 +210,10 @@ class EmbeddedFalkorDB:
             self._release_lock()
             return
         pid, self.pid = self.pid, None
+        try:
+            self.compact(timeout=120.0)
+        except (redis.ConnectionError, redis.TimeoutError, redis.ResponseError, OSError) as exc:
+            log.debug("compacting FalkorDB pid %s before shutdown: %s", pid, exc)
         client = _client(self.socket_path, timeout=30.0)
         try:
             client.shutdown(save=True)
@@ -305,11 +313,11 @@ class EmbeddedFalkorDB:
             stderr = process.communicate()[1].decode(errors="replace").strip()
             why = {
                 "stalled": f"made no progress for {self.stall_timeout:.0f}s (no answer, no CPU, no log)",
-                "timeout": f"did not answer in {self.startup_timeout:.0f}s",
+                "timeout": f"was busy but did not answer in {self.startup_timeout:.0f}s",
                 "exited": f"exited with code {process.returncode}",
             }[state]
             failures.append(f"attempt {attempt}: {why}")
-            if state == "exited" or attempt == self.start_attempts:
+            if state != "stalled" or attempt == self.start_attempts:  # a restart helps a stall only
                 raise StoreUnavailableError(
                     f"the embedded FalkorDB server for {self.folder} did not start "
                     f"({'; '.join(failures)}).\n"
@@ -377,10 +385,11 @@ class EmbeddedFalkorDB:
         progress (CPU time, log output) for ``stall_timeout`` s. ``timeout``: it did not answer for
         ``startup_timeout`` s although busy. A server reporting that it is loading its data is
         waited for however long it takes (each answer restarts both clocks)."""
-        now = time.monotonic()
+        now = started = time.monotonic()
         deadline = now + self.startup_timeout
         mark, marked_at = self._progress_mark(pid), now
         announced = False
+        next_note = now + 15.0
         while True:
             if process is not None and process.poll() is not None:
                 return "exited"
@@ -402,22 +411,33 @@ class EmbeddedFalkorDB:
                     mark, marked_at = current, now
                 elif now - marked_at > self.stall_timeout:
                     return "stalled"
+                if now > next_note:
+                    log.info(
+                        "FalkorDB pid %s is busy and not answering yet (%.0fs); waiting", pid, now - started
+                    )
+                    next_note = now + 15.0
             if now > deadline:
                 return "timeout"
             time.sleep(0.02)
 
-    def compact(self) -> None:
+    def compact(self, timeout: float | None = None) -> None:
         """Rewrite the append-only file as a snapshot plus an empty tail, and wait for it.
 
         Called after schema changes: replaying ``CREATE INDEX`` from the log makes the index
         unavailable while the rest of the log replays, which turns a restart quadratic."""
         client = _client(self.socket_path, timeout=60.0)
+        deadline = None if timeout is None else time.monotonic() + timeout
         try:
             with contextlib.suppress(redis.ResponseError):  # "already in progress" is fine
                 client.bgrewriteaof()
             while True:
                 info = client.info("persistence")
                 if not info.get("aof_rewrite_in_progress") and not info.get("aof_rewrite_scheduled"):
+                    break
+                if deadline is not None and time.monotonic() > deadline:
+                    log.warning(
+                        "rewriting the FalkorDB log of %s took over %.0fs; not waiting", self.folder, timeout
+                    )
                     break
                 time.sleep(0.02)
         finally:
