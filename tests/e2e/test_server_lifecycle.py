@@ -251,14 +251,3 @@ def test_a_busy_silent_start_up_is_waited_for_not_restarted(
             assert guest.cypher("MATCH (d:Done) RETURN d.n AS n") == [{"n": 130**3}]
     finally:
         server.stop()
-
-
-def test_a_clean_stop_leaves_a_snapshot_and_no_statements_to_replay(short_tmp: Path) -> None:
-    from hopgraph.types import Triple
-
-    with FalkorDBStore(short_tmp) as store:
-        store.upsert_triples([Triple(f"s{i}", "p", f"o{i}") for i in range(300)])
-    tails = list((short_tmp / "falkordb" / "appendonlydir").glob("*.incr.aof"))
-    assert tails and all(t.stat().st_size == 0 for t in tails)
-    with FalkorDBStore(short_tmp) as store:
-        assert store.stats().relations == 300
