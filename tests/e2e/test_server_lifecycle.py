@@ -251,3 +251,27 @@ def test_a_busy_silent_start_up_is_waited_for_not_restarted(
             assert guest.cypher("MATCH (d:Done) RETURN d.n AS n") == [{"n": 130**3}]
     finally:
         server.stop()
+
+
+def test_a_signal_during_start_up_leaves_no_server(short_tmp: Path) -> None:
+    spawned: list[int] = []
+
+    def interrupt(process: subprocess.Popen[bytes]) -> None:
+        spawned.append(process.pid)
+        os.kill(process.pid, signal.SIGSTOP)  # keep it starting ...
+        signal.setitimer(signal.ITIMER_REAL, 0.3)  # ... until a signal lands mid-wait
+
+    def on_alarm(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    try:
+        server = EmbeddedFalkorDB(short_tmp, stall_timeout=30.0)
+        server.after_spawn = interrupt
+        with pytest.raises(KeyboardInterrupt):
+            server.start()
+    finally:
+        signal.signal(signal.SIGALRM, previous)
+    assert spawned and _gone(spawned[0])
+    with FalkorDBStore(short_tmp) as store:  # the folder is free again
+        assert store.stats().entities == 0

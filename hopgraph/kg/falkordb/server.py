@@ -302,7 +302,12 @@ class EmbeddedFalkorDB:
         failures: list[str] = []
         for attempt in range(1, self.start_attempts + 1):
             process = self._launch()
-            state = self._wait_ready(process.pid, process)
+            try:
+                state = self._wait_ready(process.pid, process)
+            except BaseException:  # e.g. SIGTERM or Ctrl-C during start-up: no server left behind
+                process.kill()
+                process.wait()
+                raise
             if state == "ready":
                 self._process = process
                 break
