@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from hopgraph.extract.jobs.progress import JobSummary
     from hopgraph.extract.jobs.report import JobReport
     from hopgraph.extract.jobs.state import ChunkRow, JobRow
+    from hopgraph.kg.io.dump import DumpReport
     from hopgraph.kg.io.export import GraphExport
     from hopgraph.llm.base import LLM
     from hopgraph.reason.doc.options import QAOptions
@@ -130,6 +131,21 @@ class HopGraph:
                 embedder=embedder,
                 extractor=extractor,
             )
+
+    def dump(self, path: str | Path) -> DumpReport:
+        """Write the whole graph (documents, chunks, entities, relations, provenance, aliases,
+        embeddings, anything added in Cypher) to a JSON-lines file (``.gz``: compressed)."""
+        from hopgraph.kg.io.dump import dump_graph
+
+        return dump_graph(self.store, path)
+
+    def restore(self, path: str | Path) -> DumpReport:
+        """Load a :meth:`dump` file into this graph, which must be empty; the result equals the
+        dumped graph. The file is checked whole before anything is written."""
+        from hopgraph.kg.io.dump import restore_graph
+
+        with self._writing():
+            return restore_graph(self.store, path)
 
     def delete_document(self, doc: str, *, state_path: str | Path | None = None) -> DeleteCounts:
         """Remove a document's contribution to the graph, and its rows in the job state, so that a
@@ -292,11 +308,20 @@ class HopGraph:
         return self.store.stats()
 
     def cypher(
-        self, query: str, params: dict[str, Any] | None = None, *, write: bool = False
+        self,
+        query: str,
+        params: dict[str, Any] | None = None,
+        *,
+        write: bool = False,
+        timeout_s: float | None = None,
     ) -> list[dict[str, Any]]:
-        """Rows of a Cypher query. Read-only unless ``write=True``; the database enforces it."""
+        """Rows of a Cypher query. Read-only unless ``write=True``; the database enforces it.
+
+        A read is stopped by the database after ``timeout_s`` seconds (default ``[store]
+        query_timeout_s``, 30; 0: no limit) with :class:`~hopgraph.errors.QueryTimeoutError`."""
         if not write:
-            return self.store.cypher(query, params)
+            limit = self.settings.store.query_timeout_s if timeout_s is None else timeout_s
+            return self.store.cypher(query, params, timeout_s=limit)
         with self._writing():
             return self.store.cypher(query, params, write=True)
 

@@ -37,7 +37,10 @@ class StoreSettings:
     batch_size: int = 2000
     """Rows per UNWIND write; the Bolt protocol of small servers may need less."""
     query_timeout_ms: int = 0
-    """0: no timeout."""
+    """Time limit of hopgraph's own queries, in milliseconds; 0: no timeout."""
+    query_timeout_s: float = 30.0
+    """Time limit of read-only exploration queries (``hopgraph cypher``, ``hopgraph shell``,
+    ``HopGraph.cypher``), in seconds, enforced by the database; 0: no limit. Writes run unlimited."""
 
 
 @dataclass(frozen=True)

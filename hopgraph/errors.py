@@ -47,6 +47,20 @@ class ReadOnlyError(CypherError):
     """A write was attempted through a read-only query."""
 
 
+class QueryTimeoutError(CypherError):
+    """The database stopped a query that ran past its time limit."""
+
+    def __init__(self, limit_s: float, query: str = "", params: dict[str, object] | None = None):
+        self.limit_s = limit_s
+        super().__init__(
+            f"the query ran past its time limit of {limit_s:g} s and was stopped. Narrow it (a label, "
+            "a LIMIT, fewer unconnected patterns) or raise the limit: --timeout SECONDS "
+            "(0: none), [store] query_timeout_s, or HopGraph.cypher(timeout_s=...)",
+            query,
+            params,
+        )
+
+
 class ImportFormatError(HopGraphError, ValueError):
     """An input file could not be parsed; names the file and line."""
 

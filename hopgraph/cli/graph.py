@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from hopgraph.cli.common import EXIT_OK, open_graph, positive_int, read_only_message
+from hopgraph.cli.limits import DEFAULT_MAX_ROWS, add_timeout_option
 from hopgraph.errors import HopGraphError, ReadOnlyError
 from hopgraph.render.table import DEFAULT_MAX_WIDTH, format_table, to_json
 from hopgraph.types import GraphStats
@@ -168,13 +169,14 @@ def cmd_cypher(args: argparse.Namespace) -> int:
     params = query_params(args)
     with open_graph(args) as hg:
         try:
-            rows = hg.cypher(args.query, params, write=args.write)
+            rows = hg.cypher(args.query, params, write=args.write, timeout_s=args.timeout)
         except ReadOnlyError as exc:
             raise HopGraphError(read_only_message(exc, "add --write to allow writes")) from exc
     total = len(rows)
-    if args.limit is not None:
-        rows = rows[: args.limit]
+    rows = rows[: args.limit or DEFAULT_MAX_ROWS]
     if args.json:
+        if total > len(rows):
+            print(f"showing {len(rows):,} of {total:,} rows (--limit N to print more)", file=sys.stderr)
         print(to_json(rows, indent=2))
     else:
         print(format_table(rows, max_width=args.max_width, total=total))
@@ -219,10 +221,13 @@ def register(sub: Any, common: list[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("--json", action="store_true", help="print a JSON array of row objects")
     p.add_argument("--write", action="store_true", help="allow the query to change the graph")
-    p.add_argument("--limit", metavar="N", type=positive_int, help="print at most N rows")
+    p.add_argument(
+        "--limit", metavar="N", type=positive_int, help=f"print at most N rows (default {DEFAULT_MAX_ROWS:,})"
+    )
     p.add_argument(
         "--max-width", metavar="N", type=positive_int, default=DEFAULT_MAX_WIDTH, help="cell width"
     )
+    add_timeout_option(p)
     p.set_defaults(func=cmd_cypher)
 
 

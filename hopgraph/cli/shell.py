@@ -21,6 +21,7 @@ from typing import Any, TextIO
 
 from hopgraph import __version__
 from hopgraph.cli.common import EXIT_ERROR, EXIT_OK, open_graph, positive_int, read_only_message
+from hopgraph.cli.limits import DEFAULT_MAX_ROWS, add_timeout_option
 from hopgraph.errors import HopGraphError, ReadOnlyError
 from hopgraph.render.table import DEFAULT_MAX_WIDTH, format_table, to_json
 
@@ -70,12 +71,14 @@ class CypherShell:
         interactive: bool,
         history_file: Path | None = None,
         max_width: int = DEFAULT_MAX_WIDTH,
+        max_rows: int | None = None,
     ) -> None:
         self.run = run
         self.stdin, self.stdout, self.stderr = stdin, stdout, stderr
         self.interactive = interactive
         self.history_file = history_file
         self.max_width = max_width
+        self.max_rows = max_rows
         self.json_output = False
         self.params: dict[str, Any] = {}
         self.failures = 0
@@ -152,12 +155,17 @@ class CypherShell:
         except KeyboardInterrupt:
             if not self.interactive:
                 raise
-            self._fail("interrupted")
+            self._fail("interrupted (the database stops the query at its time limit)")
             return
+        total = len(rows)
+        if self.max_rows is not None:
+            rows = rows[: self.max_rows]
         if self.json_output:
             self._say(to_json(rows, indent=2))
+            if total > len(rows):
+                self._say(f"(showing {len(rows):,} of {total:,} rows)", err=True)
         else:
-            self._say(format_table(rows, max_width=self.max_width))
+            self._say(format_table(rows, max_width=self.max_width, total=total))
 
     @staticmethod
     def _is_command(line: str) -> bool:
@@ -247,7 +255,7 @@ def cmd_shell(args: argparse.Namespace) -> int:
     with open_graph(args) as hg:
 
         def run(query: str, params: dict[str, Any]) -> list[dict[str, Any]]:
-            return hg.cypher(query, params, write=args.write)
+            return hg.cypher(query, params, write=args.write, timeout_s=args.timeout)
 
         if interactive:
             mode = "read-write" if args.write else "read-only (start with --write to allow writes)"
@@ -262,6 +270,7 @@ def cmd_shell(args: argparse.Namespace) -> int:
             interactive=interactive,
             history_file=history,
             max_width=args.max_width,
+            max_rows=args.limit or DEFAULT_MAX_ROWS,
         )
         return shell.loop()
 
@@ -273,6 +282,10 @@ def register(sub: Any, common: list[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--max-width", metavar="N", type=positive_int, default=DEFAULT_MAX_WIDTH, help="cell width"
     )
+    p.add_argument(
+        "--limit", metavar="N", type=positive_int, help=f"print at most N rows (default {DEFAULT_MAX_ROWS:,})"
+    )
+    add_timeout_option(p)
     p.set_defaults(func=cmd_shell)
 
 

@@ -52,8 +52,10 @@ class GraphStore(Protocol):
         """Store chunks and link each to its document (which must exist)."""
         ...
 
-    def upsert_entities(self, entities: Iterable[Entity]) -> WriteCounts:
-        """Store entities (name, type, aliases, embedding); keeps provenance of existing ones."""
+    def upsert_entities(self, entities: Iterable[Entity], *, doc_id: str = "") -> WriteCounts:
+        """Store entities (name, type, aliases, embedding); keeps provenance of existing ones.
+        ``doc_id``: the document they come from (added to their provenance, so deleting that
+        document removes entities nothing else holds)."""
         ...
 
     def upsert_triples(self, triples: Iterable[Triple]) -> WriteCounts:
@@ -136,9 +138,18 @@ class GraphStore(Protocol):
 
     # -- exploration ----------------------------------------------------------------------------
     def cypher(
-        self, query: str, params: dict[str, Any] | None = None, *, write: bool = False
+        self,
+        query: str,
+        params: dict[str, Any] | None = None,
+        *,
+        write: bool = False,
+        timeout_s: float | None = None,
     ) -> list[dict[str, Any]]:
-        """Run a Cypher query; read-only unless ``write`` (enforced by the database itself)."""
+        """Run a Cypher query; read-only unless ``write`` (enforced by the database itself).
+
+        ``timeout_s`` bounds a read: the database stops it after that many seconds and
+        :class:`~hopgraph.errors.QueryTimeoutError` is raised (0: no limit; None: the store's own
+        limit for internal queries)."""
         ...
 
     def close(self) -> None: ...

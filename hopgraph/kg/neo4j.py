@@ -8,7 +8,6 @@ refused by the server itself (``Neo.ClientError.Statement.AccessMode``).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import Any
 
 import neo4j
@@ -21,6 +20,7 @@ from hopgraph.errors import (
     READ_ONLY_HINT,
     ConfigError,
     CypherError,
+    QueryTimeoutError,
     ReadOnlyError,
     StoreError,
     StoreUnavailableError,
@@ -127,19 +127,26 @@ class Neo4jStore(CypherGraphStore):
     def _schema_changed(self) -> None:
         self._run("CALL db.awaitIndexes(300)", write=False)
 
-    def _work(self) -> Callable[..., list[dict[str, Any]]]:
-        if self.query_timeout_ms > 0:
-            return neo4j.unit_of_work(timeout=self.query_timeout_ms / 1000)(_collect)
-        return _collect
+    def _limit_s(self, timeout_s: float | None) -> float:
+        """The transaction timeout for one query in seconds (0: none)."""
+        if timeout_s is None:
+            return self.query_timeout_ms / 1000 if self.query_timeout_ms > 0 else 0.0
+        return timeout_s
 
-    def _run(self, query: str, params: dict[str, Any] | None = None, *, write: bool) -> list[dict[str, Any]]:
+    def _run(
+        self, query: str, params: dict[str, Any] | None = None, *, write: bool, timeout_s: float | None = None
+    ) -> list[dict[str, Any]]:
         params = params or {}
         mode = neo4j.WRITE_ACCESS if write else neo4j.READ_ACCESS
+        limit = self._limit_s(timeout_s)
+        work = neo4j.unit_of_work(timeout=limit)(_collect) if limit > 0 else _collect
         try:
             with self._driver.session(database=self.database, default_access_mode=mode) as session:
                 execute = session.execute_write if write else session.execute_read
-                return execute(self._work(), query, params)
+                return execute(work, query, params)
         except Neo4jError as exc:
+            if limit > 0 and "TransactionTimedOut" in (exc.code or ""):
+                raise QueryTimeoutError(limit, query, params) from None
             raise store_error(exc, query, params, write=write, database=self.database) from None
         except (ServiceUnavailable, SessionExpired, OSError) as exc:
             raise StoreUnavailableError(f"lost the connection to Neo4j at {self.uri}: {exc}") from None

@@ -177,3 +177,35 @@ def test_exports_of_an_empty_store(store: GraphStore) -> None:
     export = to_pyg(store)
     assert tuple(export.data.edge_index.shape) == (2, 0)
     assert export.node_ids == [] and export.relation_types == []
+
+
+def _entities(store: GraphStore) -> set[tuple[str, str, tuple[str, ...]]]:
+    return {(e.name, e.type, tuple(sorted(e.aliases))) for e in store.iter_entities()}
+
+
+@pytest.mark.parametrize(("suffix", "fmt"), [("ttl", "turtle"), ("nt", "nt"), ("jsonld", "json-ld")])
+def test_rdf_round_trip_keeps_lonely_entities_aliases_and_every_wording(
+    store: GraphStore, tmp_path: Path, suffix: str, fmt: str
+) -> None:
+    """Issue 12 item 5: entities without relations and aliases were lost (46 -> 43), and two
+    wordings of one relationship type came back as one."""
+    from hopgraph.types import Entity, Triple
+
+    store.upsert_triples(
+        [
+            Triple("Alien", "directed by", "Ridley Scott", subject_type="film"),
+            Triple("Blade Runner", "Directed_By", "Ridley Scott"),
+            Triple("Alien", "directed_by", "Ridley Scott"),  # a third wording, same ends and type
+        ]
+    )
+    store.upsert_entities([Entity("Lonely Island", type="place", aliases=("LI", "the island"))])
+    store.upsert_entities([Entity("Ridley Scott", aliases=("Sir Ridley",))])
+    before_entities, before_relations = _entities(store), _name_triples(store)
+    path = write_rdf(store, tmp_path / f"g.{suffix}", fmt)
+    store.clear()
+    report = import_triples(store, path, format="rdf")
+    assert _entities(store) == before_entities
+    assert _name_triples(store) == before_relations
+    # deleting the imported file's document removes the lonely entity too
+    store.delete_document(report.doc_id)
+    assert store.stats().entities == 0

@@ -27,8 +27,8 @@ from pathlib import Path
 
 from hopgraph.errors import ImportFormatError
 from hopgraph.kg.base import GraphStore
-from hopgraph.kg.io.rdf import parse_rdf, triples_from_rdf
-from hopgraph.types import Document, Triple
+from hopgraph.kg.io.rdf import entities_from_rdf, parse_rdf, triples_from_rdf
+from hopgraph.types import Document, Entity, Triple
 from hopgraph.util.batching import batched
 
 FORMATS = ("tsv", "rdf")
@@ -171,11 +171,14 @@ def import_triples(
     file = _existing_file(path).resolve()
     doc = Document(source=str(file), title=file.name, metadata={"kind": "import", "format": format})
     triples: Iterable[Triple]
+    entities: list[Entity] = []
     if format == "tsv":
         validate_tsv(file)
         triples = read_tsv(file, doc_id=doc.id)
     else:
-        triples = read_rdf(file, format=rdf_format, doc_id=doc.id)
+        graph = parse_rdf(file, rdf_format)
+        triples = triples_from_rdf(graph, doc_id=doc.id)
+        entities = list(entities_from_rdf(graph))  # entities without relations, aliases, types
     store.upsert_documents([doc])
     count = batches = 0
     for batch in batched(triples, batch_size):
@@ -184,6 +187,8 @@ def import_triples(
         batches += 1
         if progress is not None:
             progress(count)
+    for group in batched(entities, batch_size):
+        store.upsert_entities(group, doc_id=doc.id)
     return ImportReport(
         path=str(file),
         format=format,

@@ -12,16 +12,17 @@ from hopgraph.kg.cypher.parts import RunCypher, count_of, merge_provenance
 # Types cannot be parameters: one statement per (checked) type and direction. A relation between
 # the two, or a self-loop of the alias, becomes a self-loop of the canonical.
 _MOVE = (
-    "MATCH (c:Entity {id: $c}) MERGE {pattern} "
-    + merge_provenance("x", "r.predicate", "r.chunk_ids", "r.doc_ids", "r.confidence")
+    "MATCH (c:Entity {id: $c}) WITH {carried}, c, coalesce(r.predicate, type(r)) AS wording MERGE {pattern} "
+    + merge_provenance("x", "wording", "r.chunk_ids", "r.doc_ids", "r.confidence")
     + "RETURN count(*) AS n"
 )
 _SHAPES = (
-    ("(a:Entity {id: $a})-[r:{t}]->(o:Entity) WHERE o.id <> $a", "(c)-[x:{t}]->(o)"),
-    ("(a:Entity {id: $a})<-[r:{t}]-(o:Entity) WHERE o.id <> $a", "(o)-[x:{t}]->(c)"),
-    ("(a:Entity {id: $a})-[r:{t}]->(a)", "(c)-[x:{t}]->(c)"),
+    ("(a:Entity {id: $a})-[r:{t}]->(o:Entity) WHERE o.id <> $a", "(c)-[x:{t} {predicate: wording}]->(o)"),
+    ("(a:Entity {id: $a})<-[r:{t}]-(o:Entity) WHERE o.id <> $a", "(o)-[x:{t} {predicate: wording}]->(c)"),
+    ("(a:Entity {id: $a})-[r:{t}]->(a)", "(c)-[x:{t} {predicate: wording}]->(c)"),
 )
-"""(what to match around the alias, the relationship to merge onto the canonical) per direction."""
+"""(what to match around the alias, the relationship to merge onto the canonical) per direction.
+Relationships are merged by type and wording, as ``upsert_triples`` writes them."""
 
 
 def merge_entities(run: RunCypher, alias_id: str, canonical_id: str) -> int:
@@ -67,7 +68,7 @@ def _move_relations(run: RunCypher, params: dict[str, str]) -> int:
             carried = "r, o" if "o.id" in match else "r"
             rows = run(
                 f"MATCH {match.replace('{t}', rel_type)} WITH {carried} "
-                + _MOVE.replace("{pattern}", pattern.replace("{t}", rel_type)),
+                + _MOVE.replace("{pattern}", pattern.replace("{t}", rel_type)).replace("{carried}", carried),
                 params,
                 write=True,
             )

@@ -9,7 +9,7 @@ class RunCypher(Protocol):
     """A backend's ``_run``: one statement, its parameters, read or write; the rows as dicts."""
 
     def __call__(
-        self, query: str, params: dict[str, Any] | None = None, *, write: bool
+        self, query: str, params: dict[str, Any] | None = None, *, write: bool, timeout_s: float | None = None
     ) -> list[dict[str, Any]]: ...
 
 

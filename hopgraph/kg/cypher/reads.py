@@ -122,7 +122,7 @@ class CypherReads:
         seeds = list(dict.fromkeys(seed_ids))
         found = self.get_entities(seeds)
         nodes: dict[str, Entity] = {e.id: e for e in found[:max_nodes]}
-        relations: dict[tuple[str, str, str], Relation] = {}
+        relations: dict[tuple[str, str, str, str], Relation] = {}
         frontier = list(nodes)
         truncated = len(found) > max_nodes
         for _ in range(hops):
@@ -139,7 +139,7 @@ class CypherReads:
             )
             next_frontier: list[str] = []
             for row in rows:
-                key = (row["s"], row["t"], row["o"])
+                key = (row["s"], row["t"], row["o"], row["p"] or row["t"])
                 if key in relations:
                     continue
                 new_node = row["id"] not in nodes

@@ -39,10 +39,12 @@ def as_entity(row: dict[str, Any]) -> Entity:
 
 
 def unique_relations(rows: list[dict[str, Any]]) -> list[Relation]:
-    """The relations of ``RELATION_RETURN`` rows, each ``(source, type, target)`` once, first row kept."""
-    seen: dict[tuple[str, str, str], Relation] = {}
+    """The relations of ``RELATION_RETURN`` rows, each ``(source, type, target, predicate)`` once,
+    first row kept (two wordings of one type are two relations)."""
+    seen: dict[tuple[str, str, str, str], Relation] = {}
     for row in rows:
-        seen.setdefault((row["s"], row["t"], row["o"]), as_relation(row))
+        relation = as_relation(row)
+        seen.setdefault((relation.source, relation.type, relation.target, relation.predicate), relation)
     return list(seen.values())
 
 

@@ -23,16 +23,27 @@ class CypherGraphStore(CypherWrites, CypherReads):
     batch_size: int = 2000
 
     # -- backend primitive --------------------------------------------------------------------
-    def _run(self, query: str, params: dict[str, Any] | None = None, *, write: bool) -> list[dict[str, Any]]:
+    def _run(
+        self, query: str, params: dict[str, Any] | None = None, *, write: bool, timeout_s: float | None = None
+    ) -> list[dict[str, Any]]:
+        """Run one statement. ``timeout_s``: a time limit for this read (0: none; None: the store's
+        ``query_timeout_ms``); a read stopped by it raises ``QueryTimeoutError``."""
         raise NotImplementedError
 
     # -- exploration ----------------------------------------------------------------------------
     def cypher(
-        self, query: str, params: dict[str, Any] | None = None, *, write: bool = False
+        self,
+        query: str,
+        params: dict[str, Any] | None = None,
+        *,
+        write: bool = False,
+        timeout_s: float | None = None,
     ) -> list[dict[str, Any]]:
         if not isinstance(query, str) or not query.strip():
             raise ValueError("the Cypher query is empty")
-        return self._run(query, params or {}, write=write)
+        if timeout_s is not None and (timeout_s < 0 or timeout_s != timeout_s):
+            raise ValueError(f"timeout_s must be 0 (no limit) or a number of seconds, got {timeout_s}")
+        return self._run(query, params or {}, write=write, timeout_s=timeout_s)
 
 
 __all__ = ["TYPES_PER_STATEMENT", "CypherGraphStore"]

@@ -20,9 +20,11 @@ from hopgraph.kg.cypher.rows import TYPES_PER_STATEMENT
 from hopgraph.types import Chunk, Document, Entity, Triple
 from hopgraph.util.batching import batched
 
+# Keyed by the predicate's wording too: two wordings that sanitise to one type ("directed by",
+# "Directed_By") stay two relationships, each with its own provenance (see hopgraph.ids).
 _RELATION_MERGE = (
     "UNWIND $rows{k} AS r MATCH (s:Entity {{id: r.s}}) MATCH (o:Entity {{id: r.o}}) "
-    "MERGE (s)-[x:{t}]->(o) " + merge_provenance("x", "r.p", "r.c", "r.d", "r.conf")
+    "MERGE (s)-[x:{t} {{predicate: r.p}}]->(o) " + merge_provenance("x", "r.p", "r.c", "r.d", "r.conf")
 )
 
 
@@ -102,7 +104,7 @@ class CypherWrites:
             rows,
         )
 
-    def upsert_entities(self, entities: Iterable[Entity]) -> WriteCounts:
+    def upsert_entities(self, entities: Iterable[Entity], *, doc_id: str = "") -> WriteCounts:
         rows: dict[str, dict[str, Any]] = {}
         vectors: dict[str, Sequence[float]] = {}
         for e in entities:
@@ -114,7 +116,7 @@ class CypherWrites:
                     "key": name_key(e.name),
                     "type": e.type,
                     "aliases": [],
-                    "docs": [],
+                    "docs": [doc_id] if doc_id else [],
                 },
             )
             row["type"] = row["type"] or e.type
@@ -128,7 +130,7 @@ class CypherWrites:
 
     def upsert_triples(self, triples: Iterable[Triple]) -> WriteCounts:
         entities: dict[str, dict[str, Any]] = {}
-        relations: dict[str, dict[tuple[str, str], dict[str, Any]]] = defaultdict(dict)
+        relations: dict[str, dict[tuple[str, str, str], dict[str, Any]]] = defaultdict(dict)
         mentions: set[tuple[str, str]] = set()
         for t in triples:
             s_id, o_id, rel_type = t.subject_id, t.object_id, checked_type_name(t.type)
@@ -149,7 +151,8 @@ class CypherWrites:
                 if t.chunk_id:
                     mentions.add((t.chunk_id, ent_id))
             rel = relations[rel_type].setdefault(
-                (s_id, o_id), {"s": s_id, "o": o_id, "p": t.predicate, "c": [], "d": [], "conf": t.confidence}
+                (s_id, o_id, t.predicate),
+                {"s": s_id, "o": o_id, "p": t.predicate, "c": [], "d": [], "conf": t.confidence},
             )
             _union(rel["c"], [t.chunk_id])
             _union(rel["d"], [t.doc_id])

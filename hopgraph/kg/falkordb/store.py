@@ -13,7 +13,13 @@ import redis
 from falkordb import FalkorDB
 from falkordb.helpers import quote_string
 
-from hopgraph.errors import READ_ONLY_HINT, CypherError, ReadOnlyError, StoreUnavailableError
+from hopgraph.errors import (
+    READ_ONLY_HINT,
+    CypherError,
+    QueryTimeoutError,
+    ReadOnlyError,
+    StoreUnavailableError,
+)
 from hopgraph.kg.cypher.dialect import FalkorDBDialect
 from hopgraph.kg.cypher.store import CypherGraphStore
 from hopgraph.kg.falkordb.server import EmbeddedFalkorDB
@@ -140,8 +146,13 @@ class FalkorDBStore(CypherGraphStore):
     def socket_path(self) -> str | None:
         return self.server.socket_path if self.server else None
 
-    def _run(self, query: str, params: dict[str, Any] | None = None, *, write: bool) -> list[dict[str, Any]]:
-        timeout = self.query_timeout_ms or None
+    def _run(
+        self, query: str, params: dict[str, Any] | None = None, *, write: bool, timeout_s: float | None = None
+    ) -> list[dict[str, Any]]:
+        # FalkorDB's per-query TIMEOUT (milliseconds) stops reads; this server version runs
+        # writes to the end whatever the limit.
+        limit_ms = self.query_timeout_ms if timeout_s is None else max(1, round(timeout_s * 1000))
+        timeout = limit_ms if limit_ms and timeout_s != 0 else None
         try:
             text = cypher_header(params) + query
             if write:
@@ -152,6 +163,8 @@ class FalkorDBStore(CypherGraphStore):
             message = str(exc)
             if "read-only" in message or "RO_QUERY" in message:
                 raise ReadOnlyError(READ_ONLY_HINT, query, params) from None
+            if "timed out" in message.lower() and timeout:
+                raise QueryTimeoutError(timeout / 1000, query, params) from None
             raise CypherError(f"FalkorDB rejected the query: {message}", query, params) from None
         except (redis.ConnectionError, redis.TimeoutError, OSError) as exc:
             raise StoreUnavailableError(

@@ -28,7 +28,8 @@ def to_networkx(store: GraphStore) -> nx.MultiDiGraph[str]:
     """Entities as nodes (``name``, ``type``, ``aliases``), relations as edges keyed by type.
 
     Edge attributes: ``predicate`` (original wording), ``chunk_ids``, ``doc_ids`` (lists) and
-    ``confidence``. At most one edge per (source, type, target), as in the store.
+    ``confidence``. One edge per stored relationship: the key is its type, or ``TYPE (wording)``
+    for a further wording of a type the same two entities already share.
     """
     graph: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     for entity in store.iter_entities():
@@ -37,7 +38,9 @@ def to_networkx(store: GraphStore) -> nx.MultiDiGraph[str]:
         graph.add_edge(
             rel.source,
             rel.target,
-            key=rel.type,
+            key=rel.type
+            if not graph.has_edge(rel.source, rel.target, key=rel.type)
+            else f"{rel.type} ({rel.predicate})",
             predicate=rel.predicate,
             chunk_ids=list(rel.chunk_ids),
             doc_ids=list(rel.doc_ids),

@@ -1,11 +1,21 @@
 """RDF in and out of a graph store: rdflib graphs to hopgraph triples, and the store to RDF.
 
-Export (``to_rdf`` / ``write_rdf``) writes one IRI per entity (``<base>entity/<id>``) with its
-``rdfs:label`` and, when it has one, an ``rdf:type`` (``<base>type/<type>``); one predicate IRI
-per relationship type (``<base>relation/<TYPE>``) whose ``rdfs:label`` keeps the original
-wording of the predicate. Reading (``triples_from_rdf``) is the inverse: names come from
+What RDF keeps (the vocabulary of ``to_rdf`` / ``write_rdf``):
+
+- every entity, with or without relations: one IRI ``<base>entity/<id>`` with its name as
+  ``rdfs:label``, its type as ``rdf:type <base>type/<type>`` and each alias as ``skos:altLabel``;
+- every relation ``(source, predicate, target)``: one statement whose predicate IRI is
+  ``<base>relation/<TYPE>`` (``TYPE`` the relationship type, e.g. ``DIRECTED_BY``) and whose
+  ``rdfs:label`` is the original wording. When several wordings share one type ("directed by",
+  "Directed_By"), each wording gets its own IRI ``<base>relation/<TYPE>_<hash>``, so they stay apart.
+
+What RDF does not keep: documents, chunks and their text, mentions, provenance (``chunk_ids``,
+``doc_ids``), confidence and embeddings. Importing an RDF file makes one document of the file.
+To move or back up a whole graph, use ``hopgraph dump`` / ``restore`` (:mod:`hopgraph.kg.io.dump`).
+
+Reading (``triples_from_rdf`` and ``entities_from_rdf``) is the inverse: names come from
 ``rdfs:label`` where present, else from the IRI's local name, so an exported graph re-imports to
-the same (name, predicate, name) set.
+the same entities (name, type, aliases) and the same (name, predicate, name) relations.
 
 This module is the one place that maps RDF terms to names; the file importer in
 :mod:`hopgraph.extract.importers.triples` calls :func:`triples_from_rdf` (``kg`` never imports ``extract``).
@@ -13,18 +23,19 @@ This module is the one place that maps RDF terms to names; the file importer in
 
 from __future__ import annotations
 
+import hashlib
 import logging
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote, unquote
 
-from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
+from rdflib import OWL, RDF, RDFS, SKOS, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
 from hopgraph.errors import ImportFormatError
 from hopgraph.kg.base import GraphStore
-from hopgraph.types import Triple
+from hopgraph.types import Entity, Triple
 
 log = logging.getLogger(__name__)
 
@@ -118,12 +129,13 @@ def _label_rank(label: Literal) -> tuple[int, str]:
 
 
 def _best_labels(graph: Graph) -> dict[Node, str]:
-    """One label per node: a label with no language tag, else English, else the first in order."""
+    """One label per node: a label with no language tag, else English, else the first in order.
+    Labels are kept verbatim (hopgraph's own export writes names exactly)."""
     candidates: dict[Node, list[Literal]] = {}
     for node, label in graph.subject_objects(RDFS.label):
         if isinstance(label, Literal) and str(label).strip():
             candidates.setdefault(node, []).append(label)
-    return {node: str(min(labels, key=_label_rank)).strip() for node, labels in candidates.items()}
+    return {node: str(min(labels, key=_label_rank)) for node, labels in candidates.items()}
 
 
 def triples_from_rdf(graph: Graph, *, doc_id: str = "") -> Iterator[Triple]:
@@ -138,15 +150,10 @@ def triples_from_rdf(graph: Graph, *, doc_id: str = "") -> Iterator[Triple]:
       entity's type (the class IRI's local name; the first in sorted order if several).
     """
     labels = _best_labels(graph)
-    all_types: dict[Node, set[str]] = {}
-    for node, cls in graph.subject_objects(RDF.type):
-        name = _name(cls, labels={}) if isinstance(cls, URIRef | Literal) else ""
-        if name:
-            all_types.setdefault(node, set()).add(name)
-    types = {node: min(names) for node, names in all_types.items()}
+    types = _types(graph)
     skipped = 0
     for s, p, o in graph:
-        if p == RDFS.label or p == RDF.type:
+        if p in NOT_RELATIONS:
             continue
         subject, object_ = _name(s, labels), _name(o, labels)
         predicate = labels.get(p) or local_name(str(p))
@@ -165,9 +172,47 @@ def triples_from_rdf(graph: Graph, *, doc_id: str = "") -> Iterator[Triple]:
         log.warning("skipped %d RDF statements with an unlabelled blank node or an empty value", skipped)
 
 
+NOT_RELATIONS = frozenset({RDFS.label, RDF.type, SKOS.altLabel})
+"""Predicates that describe a node (its name, type, aliases) rather than relate two."""
+_SCHEMA_NAMESPACES = (str(RDF), str(RDFS), str(OWL), str(SKOS))
+
+
+def _types(graph: Graph) -> dict[Node, str]:
+    all_types: dict[Node, set[str]] = {}
+    for node, cls in graph.subject_objects(RDF.type):
+        name = _name(cls, labels={}) if isinstance(cls, URIRef | Literal) else ""
+        if name:
+            all_types.setdefault(node, set()).add(name)
+    return {node: min(names) for node, names in all_types.items()}
+
+
+def entities_from_rdf(graph: Graph) -> Iterator[Entity]:
+    """The entities an RDF graph describes: every labelled node that is neither a predicate nor
+    a class (nor typed by the RDF/RDFS/OWL/SKOS vocabularies themselves), with or without
+    relations, with its type and its ``skos:altLabel`` aliases (in sorted order)."""
+    labels = _best_labels(graph)
+    types = _types(graph)
+    predicates = set(graph.predicates())
+    classes = set(graph.objects(None, RDF.type))
+    schema_typed = {
+        node
+        for node, cls in graph.subject_objects(RDF.type)
+        if isinstance(cls, URIRef) and str(cls).startswith(_SCHEMA_NAMESPACES)
+    }
+    aliases: dict[Node, list[str]] = defaultdict(list)
+    for node, alias in graph.subject_objects(SKOS.altLabel):
+        if isinstance(alias, Literal) and str(alias).strip():
+            aliases[node].append(str(alias))
+    for node, name in labels.items():
+        if node in predicates or node in classes or node in schema_typed:
+            continue
+        yield Entity(name, type=types.get(node, ""), aliases=tuple(sorted(set(aliases[node]))))
+
+
 def _name(term: Node, labels: dict[Node, str]) -> str:
     if isinstance(term, Literal):
-        return str(term).strip()
+        text = str(term)
+        return text if text.strip() else ""
     if isinstance(term, BNode):
         return labels.get(term, "")
     label = labels.get(term)
@@ -184,19 +229,26 @@ def to_rdf(store: GraphStore, *, base_iri: str = "urn:hopgraph:") -> Graph:
     graph.bind("ent", ent)
     graph.bind("rel", rel)
     graph.bind("type", cls)
+    graph.bind("skos", SKOS)
     for entity in store.iter_entities():
         node = ent[entity.id]
         graph.add((node, RDFS.label, Literal(entity.name)))
         if entity.type:
             graph.add((node, RDF.type, cls[quote(entity.type, safe="")]))
-    wordings: dict[str, Counter[str]] = {}
-    for relation in store.iter_relations():
-        graph.add((ent[relation.source], rel[relation.type], ent[relation.target]))
-        wordings.setdefault(relation.type, Counter())[relation.predicate] += 1
-    for rel_type, counts in wordings.items():
-        # One label per predicate IRI: the most common wording (ties: alphabetical).
-        wording = min(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0]
-        graph.add((rel[rel_type], RDFS.label, Literal(wording)))
+        for alias in entity.aliases:
+            graph.add((node, SKOS.altLabel, Literal(alias)))
+    relations = list(store.iter_relations())
+    wordings: dict[str, set[str]] = defaultdict(set)
+    for relation in relations:
+        wordings[relation.type].add(relation.predicate)
+    for relation in relations:
+        if len(wordings[relation.type]) == 1:
+            predicate = rel[relation.type]
+        else:  # wordings that share a type stay apart: one IRI each
+            digest = hashlib.sha256(relation.predicate.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+            predicate = rel[f"{relation.type}_{digest}"]
+        graph.add((ent[relation.source], predicate, ent[relation.target]))
+        graph.add((predicate, RDFS.label, Literal(relation.predicate)))
     return graph
 
 
@@ -214,4 +266,13 @@ def write_rdf(
     return target
 
 
-__all__ = ["RDF_FORMATS", "local_name", "parse_rdf", "rdf_format", "to_rdf", "triples_from_rdf", "write_rdf"]
+__all__ = [
+    "RDF_FORMATS",
+    "entities_from_rdf",
+    "local_name",
+    "parse_rdf",
+    "rdf_format",
+    "to_rdf",
+    "triples_from_rdf",
+    "write_rdf",
+]

@@ -76,12 +76,19 @@ class FakeGraph:
         self.rows = rows or []
         self.error = error
         self.calls: list[tuple[str, dict[str, Any], bool]] = []
+        self.timeouts: list[float | None] = []
         self.closed = False
 
     def cypher(
-        self, query: str, params: dict[str, Any] | None = None, *, write: bool = False
+        self,
+        query: str,
+        params: dict[str, Any] | None = None,
+        *,
+        write: bool = False,
+        timeout_s: float | None = None,
     ) -> list[dict[str, Any]]:
         self.calls.append((query, dict(params or {}), write))
+        self.timeouts.append(timeout_s)
         if self.error is not None:
             raise self.error
         return self.rows

@@ -203,3 +203,20 @@ def test_server_and_connection_errors_are_mapped(driver: _Driver) -> None:
     driver.fail = ServiceUnavailable("connection reset")
     with pytest.raises(StoreUnavailableError, match="lost the connection to Neo4j at bolt://db:7687"):
         store.cypher("RETURN 1")
+
+
+def test_exploration_limit_is_the_transaction_timeout_and_its_error_names_it(driver: _Driver) -> None:
+    from hopgraph.errors import QueryTimeoutError
+
+    store = Neo4jStore("bolt://db:7687", ensure_schema=False, query_timeout_ms=2500)
+    store.cypher("MATCH (n) RETURN n", timeout_s=30)
+    assert driver.calls[-1][2] == 30
+    store.cypher("MATCH (n) RETURN n", timeout_s=0)  # 0: no limit, not the internal one
+    assert driver.calls[-1][2] is None
+    driver.fail = _server_error(
+        "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration",
+        "The transaction has been terminated. Retry your operation in a new transaction.",
+    )
+    with pytest.raises(QueryTimeoutError, match="time limit of 30 s") as caught:
+        store.cypher("MATCH (a),(b) RETURN count(*)", timeout_s=30)
+    assert caught.value.limit_s == 30

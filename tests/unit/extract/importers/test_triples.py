@@ -17,15 +17,16 @@ from hopgraph.extract.importers.triples import (
 )
 from hopgraph.kg.base import WriteCounts
 from hopgraph.kg.io.rdf import local_name
-from hopgraph.types import Document, Triple
+from hopgraph.types import Document, Entity, Triple
 
 
 class RecordingStore:
-    """Just the two writes the importer uses, recorded in call order."""
+    """Just the writes the importer uses, recorded in call order."""
 
     def __init__(self) -> None:
         self.documents: list[Document] = []
         self.batches: list[list[Triple]] = []
+        self.entities: list[tuple[Entity, str]] = []
 
     def upsert_documents(self, documents: Iterable[Document]) -> WriteCounts:
         docs = list(documents)
@@ -35,6 +36,10 @@ class RecordingStore:
     def upsert_triples(self, triples: Iterable[Triple]) -> WriteCounts:
         self.batches.append(list(triples))
         return WriteCounts(relations=len(self.batches[-1]))
+
+    def upsert_entities(self, entities: Iterable[Entity], *, doc_id: str = "") -> WriteCounts:
+        self.entities.extend((e, doc_id) for e in entities)
+        return WriteCounts(entities=len(self.entities))
 
     @property
     def written(self) -> int:
