@@ -18,6 +18,8 @@ NO_SEEDS = (
     "No answer could be derived from the graph: no name in the question matches an entity of the "
     "graph. The passages below are the closest text matches."
 )
+NO_CONFIDENT_ANSWER = "No confident answer"
+"""How an abstaining answer starts (then its best guess and confidence, and the passages)."""
 MAX_QUESTION_CHARS = 2000
 """Longer input is refused with a clear error: it is a document, not a question."""
 
@@ -39,6 +41,12 @@ class QAOptions:
     """Hop limit of the GNN scorer and the path reasoner."""
     max_paths: int = 5
     """Reasoning paths returned with an answer."""
+    answer_paths: int = 20
+    """Paths the extractive answerer weighs (the best ``max_paths`` are fused into the passage
+    ranking and shown, with the answer's own paths first)."""
+    min_confidence: float = 0.0
+    """Below this confidence the extractive answer abstains: "no confident answer", the best
+    passages shown (0: always answer). See :data:`DEFAULT_MIN_CONFIDENCE`."""
     beam: int = 16
     subgraph_nodes: int = 300
     subgraph_edges: int = 1500
@@ -57,6 +65,8 @@ class QAOptions:
         for name in ("k", "candidates", "seeds", "hops", "max_paths", "beam"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"QAOptions.{name} must be >= 1, got {getattr(self, name)}")
+        if not 0.0 <= self.min_confidence <= 1.0:
+            raise ConfigError(f"QAOptions.min_confidence must be in [0, 1], got {self.min_confidence}")
         if not 0.0 < self.damping < 1.0:
             raise ConfigError(f"QAOptions.damping must be in (0, 1), got {self.damping}")
 
@@ -70,6 +80,8 @@ class Retrieval:
     chunks: list[ScoredId]
     seeds: list[ScoredId] = field(default_factory=list)
     paths: list[ReasoningPath] = field(default_factory=list)
+    answer_paths: list[ReasoningPath] = field(default_factory=list)
+    """The paths the extractive answerer weighs: ``paths`` first, then more (``answer_paths``)."""
     subgraph: Subgraph | None = None
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -93,6 +105,7 @@ __all__ = [
     "FULL_WEIGHTS",
     "MAX_QUESTION_CHARS",
     "METHODS",
+    "NO_CONFIDENT_ANSWER",
     "NO_SEEDS",
     "TEXT_METHODS",
     "QAOptions",

@@ -26,14 +26,17 @@ import numpy as np
 
 from hopgraph.embed import Embedder
 from hopgraph.errors import ConfigError
-from hopgraph.ids import entity_id, relation_type
+from hopgraph.ids import entity_id, name_key, relation_type
 from hopgraph.kg.base import GraphStore
 from hopgraph.llm.base import LLM
+from hopgraph.reason.doc.answer_types import question_type
 from hopgraph.reason.doc.extractive import extractive_answer
 from hopgraph.reason.doc.generator import NO_ANSWER, Generation, generate_answer
+from hopgraph.reason.doc.language import language_note
 from hopgraph.reason.doc.options import (
     FULL_WEIGHTS,
     METHODS,
+    NO_CONFIDENT_ANSWER,
     NO_SEEDS,
     TEXT_METHODS,
     QAOptions,
@@ -50,6 +53,10 @@ from hopgraph.retrieval.text import dense_chunks, reciprocal_rank_fusion
 from hopgraph.types import Answer, Chunk, Hop, ReasoningPath, ScoredId
 
 log = logging.getLogger(__name__)
+NER_CACHE = 4096
+"""Passages whose spaCy entities are kept (typing candidate answers)."""
+NER_CHARS = 5000
+"""Of a passage, the first this many characters are read for entity labels."""
 
 
 class _Clock:
@@ -83,6 +90,7 @@ class GraphQA:
         self.scorer.eval()
         self.llm, self.nlp = llm, nlp
         self.options = options or QAOptions()
+        self._ner: dict[str, list[tuple[str, str]]] = {}
 
     @classmethod
     def load(
@@ -166,15 +174,17 @@ class GraphQA:
             out.chunks = ppr[:k]
             return out
         if graph is not None and scored is not None:
-            out.paths = find_paths(
+            # one search: its first max_paths paths are those a search limited to them returns
+            out.answer_paths = find_paths(
                 graph,
                 scored,
                 hops=opts.hops,
                 beam=opts.beam,
-                limit=opts.max_paths,
+                limit=max(opts.max_paths, opts.answer_paths),
                 subgraph=out.subgraph,
             )
-            out.paths = self._in_store(out.paths)
+            out.answer_paths = self._in_store(out.answer_paths)
+            out.paths = out.answer_paths[: opts.max_paths]
         clock.lap("paths")
         # the graph ranking leads; the paths' sources and the dense ranking are half votes (the
         # zero-shot paths are often wrong: an equal vote cost Recall@5 on MuSiQue, BENCHMARKS.md)
@@ -294,13 +304,26 @@ class GraphQA:
         clock = _Clock(found.timings)
         chunks = _in_order(self.store.get_chunks([c.id for c in found.chunks]), found.chunks)
         clock.lap("chunks")
-        generation = self._answer(found, chunks)
+        generation, paths = self._answer(found, chunks)
         clock.lap("generate")
         found.timings["total"] = (time.perf_counter() - started) * 1000.0
         scores = {c.id: c.score for c in found.chunks}
+        text, abstained = generation.text, False
+        confidence = generation.confidence
+        if (
+            confidence is not None
+            and confidence < self.options.min_confidence
+            and text not in (NO_ANSWER, NO_SEEDS)
+        ):
+            abstained = True
+            text = (
+                f"{NO_CONFIDENT_ANSWER} (best guess: {generation.text}, confidence {confidence:.2f} "
+                f"< {self.options.min_confidence:.2f}). The passages below are the closest matches."
+            )
+        note = language_note(found.question, getattr(self.embedder, "model_name", ""))
         return Answer(
-            text=generation.text,
-            paths=tuple(found.paths),
+            text=text,
+            paths=tuple(paths),
             chunks=tuple(chunks),
             citations=tuple(generation.citations),
             timings={k: round(v, 2) for k, v in found.timings.items()},
@@ -310,26 +333,75 @@ class GraphQA:
             evidence=found.subgraph,
             answerer=generation.answerer,
             question=found.question,
+            confidence=confidence,
+            best_guess="" if generation.text in (NO_ANSWER, NO_SEEDS) else generation.text,
+            abstained=abstained,
+            notes=(note,) if note else (),
         )
 
-    def _answer(self, found: Retrieval, chunks: list[Chunk]) -> Generation:
+    def _answer(self, found: Retrieval, chunks: list[Chunk]) -> tuple[Generation, list[ReasoningPath]]:
+        """The answer and the paths shown with it (its citations' ``P#`` labels index those)."""
         if self.llm is not None:
-            return generate_answer(self.llm, found.question, found.paths, chunks)
-        # text-only methods find no path: their answer is the entity the best passages mention most
+            return generate_answer(self.llm, found.question, found.paths, chunks), found.paths
+        # the ends of the best paths compete with the entities the best passages name
         graph = found.method not in TEXT_METHODS
-        mentions = None if graph else self.index.entities_of_chunks([c.id for c in chunks])
+        mentions = self.index.entities_of_chunks([c.id for c in chunks])
         scores = {c.id: c.score for c in found.chunks}
+        paths = found.answer_paths or found.paths
         generation = extractive_answer(
             found.question,
-            found.paths,
+            paths,
             chunks,
             found.seeds,
             mentions,
             chunk_scores=[scores.get(c.id, 0.0) for c in chunks],
+            labels=self._type_labels(found, chunks),
+            asked=question_type(found.question, self.nlp),
         )
         if generation.text == NO_ANSWER and not found.seeds and graph:
-            return replace(generation, text=NO_SEEDS)
-        return generation
+            return replace(generation, text=NO_SEEDS), found.paths
+        return shown_paths(generation, paths, self.options.max_paths)
+
+    def _type_labels(self, found: Retrieval, chunks: Sequence[Chunk]) -> dict[str, list[str]]:
+        """Name key -> type labels: the entity types stored in the subgraph, then the NER labels
+        spaCy gives the names in ``chunks`` (each chunk parsed once per process)."""
+        labels: dict[str, list[str]] = {}
+        if found.subgraph is not None:
+            for entity in found.subgraph.entities:
+                if entity.type:
+                    labels.setdefault(name_key(entity.name), []).append(entity.type)
+        if self.nlp is None:
+            return labels
+        for chunk in chunks:
+            entities = self._ner.get(chunk.id)
+            if entities is None:
+                if len(self._ner) >= NER_CACHE:
+                    self._ner.pop(next(iter(self._ner)))
+                try:
+                    entities = [(e.text, e.label_) for e in self.nlp(chunk.text[:NER_CHARS]).ents]
+                except Exception:  # noqa: BLE001 - a passage spaCy fails on only loses its labels
+                    entities = []
+                self._ner[chunk.id] = entities
+            for text, label in entities:
+                labels.setdefault(name_key(text), []).append(label)
+        return labels
+
+
+def shown_paths(
+    generation: Generation, paths: Sequence[ReasoningPath], limit: int
+) -> tuple[Generation, list[ReasoningPath]]:
+    """The first ``limit`` paths, those the answer cites first, its ``P#`` labels renumbered."""
+    cited = [int(c[1:]) - 1 for c in generation.citations if c.startswith("P")]
+    order = _unique_rows([*cited, *range(len(paths))])[:limit]
+    new_label = {f"P{row + 1}": f"P{i + 1}" for i, row in enumerate(order)}
+    citations = tuple(
+        new_label.get(c, c) for c in generation.citations if not c.startswith("P") or c in new_label
+    )
+    return replace(generation, citations=citations), [paths[row] for row in order]
+
+
+def _unique_rows(rows: Sequence[int]) -> list[int]:
+    return list(dict.fromkeys(rows))
 
 
 def _holds(stored: dict[tuple[str, str, str], set[str]], key: tuple[str, str, str], hop: Hop) -> bool:
