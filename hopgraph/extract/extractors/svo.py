@@ -15,6 +15,8 @@ Patterns, each applied per sentence:
   possessed noun joins the predicate ("its"/"their": the latest named non-person subject before
   it; "his"/"her": the latest person, as for "he"/"she"); a possessor that cannot be resolved
   drops the triple rather than make the common noun a subject;
+* "the company" (or firm, band, team, club ...) as a bare subject means the latest named
+  non-person subject before it ("The company is headquartered in Tallinn");
 * parenthesised life dates after a name: "Teutberga (died 11 November 875)", "X (born 3 May
   1980)", "Y (1685 - 1750)" -> (name, "born on" / "died on", date) with a DATE object; the words
   inside such brackets yield nothing else.
@@ -46,6 +48,10 @@ NAME_LABELS = frozenset({"PERSON", "GPE", "ORG", "NORP"})
 RELATIVE_PRONOUNS = frozenset({"which", "who", "whom", "that", "whose"})
 NUMERIC_LABELS = frozenset({"CARDINAL", "ORDINAL", "PERCENT", "MONEY", "QUANTITY"})
 POSSESSIVE_PRONOUNS = frozenset({"its", "their", "his", "her"})
+REFERRING_NOUNS = frozenset(
+    {"company", "firm", "corporation", "organisation", "organization", "band", "group", "team", "club"}
+)
+"""Subjects "the company", "the band" ... stand for the latest named organisation-like subject."""
 THING_LABELS = frozenset({"ORG", "GPE", "LOC", "FAC", "NORP", "PRODUCT", "WORK_OF_ART", "EVENT"})
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
@@ -124,13 +130,18 @@ class _Doc:
             if child.lower_ in ("his", "her"):
                 return self.antecedent(child, any_dep=True)
             if child.lower_ in ("its", "their"):
-                before = [e for e in self.ents if e.end <= child.i and e.label_ in THING_LABELS]
-                subjects = [e for e in before if e.root.dep_ in SUBJECT_DEPS]
-                found = subjects or before
-                return _make_arg(found[-1], found[-1].label_, named=True) if found else None
+                return self.latest_thing(child.i)
             if child.pos_ == "PROPN" or child.i in self.ent_of:
                 return self.arg(child)
         return None
+
+    def latest_thing(self, before: int) -> Arg | None:
+        """The latest named non-person entity before token ``before`` that was a subject (else
+        the latest such entity): what "its", "their" or "the company" most likely mean."""
+        found = [e for e in self.ents if e.end <= before and e.label_ in THING_LABELS]
+        subjects = [e for e in found if e.root.dep_ in SUBJECT_DEPS]
+        found = subjects or found
+        return _make_arg(found[-1], found[-1].label_, named=True) if found else None
 
     def arg(self, token: Token) -> Arg | None:
         """The argument headed by ``token``, or None for pronouns, punctuation and the like."""
@@ -154,8 +165,10 @@ class _Doc:
                     left = t.i + 1
             right = chunk.end - 1
         else:
-            for child in token.lefts:
-                if child.dep_ in NAME_DEPS:
+            for child in token.lefts:  # "420 people": a count stays with what it counts
+                if child.dep_ in NAME_DEPS or (
+                    child.dep_ == "nummod" and child.like_num and child.ent_type_ != "DATE"
+                ):
                     left = min(left, child.left_edge.i)
         if token.pos_ == "PROPN":
             for child in token.rights:  # "University of Copenhagen", "Raiders of the Lost Ark"
@@ -296,7 +309,14 @@ def extract_from_doc(doc: Doc, *, resolve_pronouns: bool = True) -> tuple[list[R
         if subj_tok.i in bracketed or obj_tok.i in bracketed:
             return
         subj = index.arg(subj_tok)
-        if subj_tok.pos_ == "NOUN" and any(c.dep_ == "poss" for c in subj_tok.children):
+        if (
+            subj_tok.pos_ == "NOUN"
+            and subj_tok.lemma_.lower() in REFERRING_NOUNS
+            and subj_tok.i not in index.chunk_of
+            and [c.lower_ for c in subj_tok.children if c.dep_ != "punct"] == ["the"]
+        ):
+            subj = index.latest_thing(subj_tok.i)  # "The company is headquartered in Tallinn"
+        elif subj_tok.pos_ == "NOUN" and any(c.dep_ == "poss" for c in subj_tok.children):
             # "Its headquarters are in Osaka": the owner is the subject, the noun names the relation
             subj = index.possessor(subj_tok)
             words = predicate.split()
