@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 
 from hopgraph.ids import entity_id, name_key
 from hopgraph.reason.doc.answer_types import (
+    DATE,
+    NUMBER,
     QuestionType,
     candidate_type,
     compatible,
@@ -42,12 +44,19 @@ def _words(text: str) -> tuple[str, ...]:
 
 CHUNK_WEIGHT = 0.5
 """Support a candidate gets from the best chunk naming it, relative to the best path's support."""
-PREDICATE_FIT = 0.5
-"""Extra support (relative) for a path whose predicates share a word with the question."""
+PREDICATE_FIT = 1.0
+"""Extra support (relative) per question word a path's predicates say ("born", "founded")."""
+WAYPOINT = 0.3
+"""Support kept by a path that a longer path extends while saying more of the question (its end
+is a waypoint: "the founder of X" on the way to where the founder was born)."""
 TYPE_FACTOR = {True: 1.0, None: 0.4, False: 0.05}
 """Support multiplier by type fit: fits, unknown, contradicts."""
 CONFIDENCE_FACTOR = {True: 1.0, None: 0.6, False: 0.2}
 """Confidence multiplier by the winner's type fit."""
+SPAN_TYPES = frozenset({DATE, NUMBER})
+"""Question types whose answers are also looked for among the chunks' NER spans."""
+BRIDGE_PATHS = 3
+"""Paths whose entities make a span's sentence relevant."""
 _WORD = re.compile(r"[a-z]{3,}")
 _STEM_CHARS = 5
 _NOT_RELATION_WORDS = frozenset(
@@ -85,13 +94,15 @@ def extractive_answer(
     labels: Mapping[str, Sequence[str]] | None = None,
     asked: QuestionType | None = None,
     nlp: object = None,
+    spans: Sequence[Sequence[tuple[str, str, str]]] = (),
 ) -> Generation:
     """The best-supported, right-typed answer entity, without an LLM (see the module docstring).
 
     ``labels`` maps a candidate's :func:`~hopgraph.ids.name_key` to type labels (the extractor's
     entity type, NER labels of its mentions); ``asked`` is the question's type (read from the
     question, with ``nlp`` when given, if not passed). ``chunk_scores`` weigh the ``top_chunks``
-    first chunks (else 1/rank)."""
+    first chunks (else 1/rank). ``spans`` (per chunk: NER ``(text, label, sentence)``) add the
+    dates and numbers of those chunks as candidates when a date or number is asked."""
     asked = asked or question_type(question, nlp)
     found = rank_candidates(
         question,
@@ -104,6 +115,7 @@ def extractive_answer(
         top_chunks=top_chunks,
         labels=labels or {},
         asked=asked,
+        spans=spans,
     )
     if not found:
         return Generation(NO_ANSWER, answerer="extractive", confidence=0.0)
@@ -138,6 +150,7 @@ def rank_candidates(
     top_chunks: int,
     labels: Mapping[str, Sequence[str]],
     asked: QuestionType,
+    spans: Sequence[Sequence[tuple[str, str, str]]] = (),
 ) -> list[Candidate]:
     """The candidates best first (score, then path support, then first seen); fragments, seeds
     and names written in the question left out, contradicting types too when a fitting one exists."""
@@ -160,19 +173,34 @@ def rank_candidates(
     ranked = sorted((i for i, p in enumerate(paths) if p.hops), key=lambda i: -paths[i].score)
     ranked = ranked[: max(top_paths, 0)]
     top = max((paths[i].score for i in ranked), default=0.0)
+    # the more of the question's relation words the path's predicates say, the better it fits
+    covered = {i: len(_stems(" ".join(h.predicate for h in paths[i].hops)) & question_words) for i in ranked}
     for i in ranked:
         end = paths[i].answer
         if excluded(end):
             continue
         relative = paths[i].score / top if top > 0 else 1.0 / (1 + ranked.index(i))
-        predicate_words = _stems(" ".join(h.predicate for h in paths[i].hops))
-        if predicate_words & question_words:
-            relative *= 1.0 + PREDICATE_FIT
+        relative *= 1.0 + PREDICATE_FIT * covered[i]
+        hops = paths[i].hops
+        if any(
+            len(paths[j].hops) > len(hops) and paths[j].hops[: len(hops)] == hops and covered[j] > covered[i]
+            for j in ranked
+        ):
+            relative *= WAYPOINT
         item = found.setdefault(name_key(end), Candidate(end))
         item.path_rows.append(i)
         item.path_support += relative
+    weights = _chunk_weights(chunks, chunk_scores, top_chunks)
     if mentions and chunks:
-        _add_chunk_support(found, chunks, mentions, excluded, chunk_scores, top_chunks)
+        _add_chunk_support(found, chunks, mentions, excluded, weights)
+    if spans and asked.kind in SPAN_TYPES:
+        bridges = [
+            name.casefold()
+            for i in ranked[:BRIDGE_PATHS]
+            for hop in paths[i].hops
+            for name in (hop.source, hop.target)
+        ]
+        _add_span_support(found, spans, weights, asked, excluded, bridges)
     if not found:
         return []
     for key, item in found.items():
@@ -188,19 +216,47 @@ def rank_candidates(
     return sorted(found.values(), key=lambda c: (-c.score, -c.path_support, order.index(name_key(c.name))))
 
 
+def _chunk_weights(
+    chunks: Sequence[Chunk], chunk_scores: Sequence[float] | None, top_chunks: int
+) -> list[float]:
+    """Weights of the ``top_chunks`` first chunks: their scores, else 1/rank."""
+    top = len(chunks[: max(top_chunks, 0)])
+    if chunk_scores is not None and len(chunk_scores) >= top:
+        return [float(chunk_scores[j]) for j in range(top)]
+    return [1.0 / (j + 1) for j in range(top)]
+
+
+def _add_span_support(
+    found: dict[str, Candidate],
+    spans: Sequence[Sequence[tuple[str, str, str]]],
+    weights: Sequence[float],
+    asked: QuestionType,
+    excluded: Callable[[str], bool],
+    bridges: Sequence[str],
+) -> None:
+    """Dates and numbers spaCy finds in the top chunks as candidates (a date or count is often no
+    graph entity); one whose sentence names an entity of the best paths counts double."""
+    for j, weight in enumerate(weights):
+        if j >= len(spans):
+            break
+        for text, label, sentence in spans[j]:
+            if excluded(text) or candidate_type(text, [label]) not in asked.accepts:
+                continue
+            lowered = sentence.casefold()
+            bridged = any(len(b) > 2 and _contains(lowered, b) for b in bridges)
+            item = found.setdefault(name_key(text), Candidate(text))
+            item.chunk_rows = _unique_ints([*item.chunk_rows, j])
+            item.chunk_support = max(item.chunk_support, weight * (2.0 if bridged else 1.0))
+
+
 def _add_chunk_support(
     found: dict[str, Candidate],
     chunks: Sequence[Chunk],
     mentions: Sequence[str | Entity | ScoredId],
     excluded: Callable[[str], bool],
-    chunk_scores: Sequence[float] | None,
-    top_chunks: int,
+    weights: Sequence[float],
 ) -> None:
-    top = list(chunks[: max(top_chunks, 0)])
-    use_scores = chunk_scores is not None and len(chunk_scores) >= len(top)
-    weights = [
-        float(chunk_scores[j]) if use_scores and chunk_scores else 1.0 / (j + 1) for j in range(len(top))
-    ]
+    top = list(chunks[: len(weights)])
     texts = [c.text.casefold() for c in top]
     for mention in mentions:
         name = _name_of(mention)

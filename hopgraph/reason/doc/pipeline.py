@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -55,6 +55,8 @@ from hopgraph.types import Answer, Chunk, Hop, ReasoningPath, ScoredId
 log = logging.getLogger(__name__)
 NER_CACHE = 4096
 """Passages whose spaCy entities are kept (typing candidate answers)."""
+NAME_NER = 20
+"""Untyped path ends whose names alone spaCy labels."""
 NER_CHARS = 5000
 """Of a passage, the first this many characters are read for entity labels."""
 
@@ -90,7 +92,7 @@ class GraphQA:
         self.scorer.eval()
         self.llm, self.nlp = llm, nlp
         self.options = options or QAOptions()
-        self._ner: dict[str, list[tuple[str, str]]] = {}
+        self._ner: dict[str, list[tuple[str, str, str]]] = {}
 
     @classmethod
     def load(
@@ -357,6 +359,7 @@ class GraphQA:
             chunk_scores=[scores.get(c.id, 0.0) for c in chunks],
             labels=self._type_labels(found, chunks),
             asked=question_type(found.question, self.nlp),
+            spans=[self._ner.get(c.id, []) for c in chunks],
         )
         if generation.text == NO_ANSWER and not found.seeds and graph:
             return replace(generation, text=NO_SEEDS), found.paths
@@ -378,12 +381,18 @@ class GraphQA:
                 if len(self._ner) >= NER_CACHE:
                     self._ner.pop(next(iter(self._ner)))
                 try:
-                    entities = [(e.text, e.label_) for e in self.nlp(chunk.text[:NER_CHARS]).ents]
+                    doc = self.nlp(chunk.text[:NER_CHARS])
+                    entities = [(e.text, e.label_, e.sent.text) for e in doc.ents]
                 except Exception:  # noqa: BLE001 - a passage spaCy fails on only loses its labels
                     entities = []
                 self._ner[chunk.id] = entities
-            for text, label in entities:
+            for text, label, _ in entities:
                 labels.setdefault(name_key(text), []).append(label)
+        # path ends still untyped: spaCy's label for the name alone, when it covers the whole name
+        ends = _unique_names(p.answer for p in found.answer_paths if name_key(p.answer) not in labels)
+        for name, doc in zip(ends, self.nlp.pipe(ends[:NAME_NER]), strict=False):
+            if len(doc.ents) == 1 and doc.ents[0].text == doc.text.strip():
+                labels.setdefault(name_key(name), []).append(doc.ents[0].label_)
         return labels
 
 
@@ -398,6 +407,10 @@ def shown_paths(
         new_label.get(c, c) for c in generation.citations if not c.startswith("P") or c in new_label
     )
     return replace(generation, citations=citations), [paths[row] for row in order]
+
+
+def _unique_names(names: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(n for n in names if n.strip()))
 
 
 def _unique_rows(rows: Sequence[int]) -> list[int]:
