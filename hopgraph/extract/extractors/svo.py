@@ -301,8 +301,8 @@ def extract_from_doc(doc: Doc, *, resolve_pronouns: bool = True) -> tuple[list[R
             seen.add(key)
             found.append(RawTriple(subj, predicate, obj))
 
-    for subj, predicate, date, span in _life_dates(doc, index):
-        keep(subj, predicate, date)
+    for person, life_predicate, date, span in _life_dates(doc, index):
+        keep(person, life_predicate, date)
         bracketed.update(range(span.start, span.end))
 
     def add(subj_tok: Token, predicate: str, obj_tok: Token) -> None:
