@@ -86,3 +86,8 @@ class QuestionError(HopGraphError, ValueError):
 
 class EmptyGraphError(HopGraphError):
     """The graph holds nothing to answer from; ingest documents or import triples first."""
+
+
+class TrainingRefusedError(HopGraphError):
+    """Trained weights were not written: they lost to the zero-shot scorer on held-out questions
+    (or nothing could be held out to check them)."""

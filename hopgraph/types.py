@@ -190,7 +190,9 @@ class Answer:
     ``llm:<model>``, ``kb``), ``timings`` milliseconds per stage. ``confidence`` (0..1, None when
     not estimated) is how sure the answerer is of ``best_guess``, its answer; ``abstained`` is
     True when that was below the confidence threshold and ``text`` says "no confident answer"
-    instead. ``notes`` are warnings for the reader (a question not in English, ...).
+    instead. ``asked_type`` is what the question asks for and ``answer_type`` the type of
+    ``best_guess`` (:mod:`hopgraph.reason.doc.answer_types`; extractive answers). ``notes`` are
+    warnings for the reader (a question not in English, ...).
     """
 
     text: str
@@ -208,6 +210,8 @@ class Answer:
     best_guess: str = ""
     abstained: bool = False
     notes: tuple[str, ...] = ()
+    asked_type: str = ""
+    answer_type: str = ""
 
 
 __all__ = [

@@ -341,6 +341,9 @@ def build_parser() -> argparse.ArgumentParser:
     from hopgraph.cli.evaluate import register as register_eval
 
     register_eval(sub, common)  # eval retrieval
+    from hopgraph.cli.eval_answers import register as register_eval_answers
+
+    register_eval_answers(sub, common)  # eval answers
     from hopgraph.cli.ask import register as register_ask
 
     register_ask(sub, common)  # ask

@@ -134,7 +134,11 @@ def extractive_answer(
     cited += _unique(f"C{j + 1}" for j in best.chunk_rows)
     name = paths[best.path_rows[0]].answer if best.path_rows else best.name
     return Generation(
-        name, tuple(_unique(cited)), answerer="extractive", confidence=round(min(confidence, 1.0), 4)
+        name,
+        tuple(_unique(cited)),
+        answerer="extractive",
+        confidence=round(min(confidence, 1.0), 4),
+        answer_type=best.kind,
     )
 
 

@@ -54,6 +54,8 @@ class Generation:
     usage: Usage = field(default_factory=Usage)
     confidence: float | None = None
     """How sure the answerer is, 0..1 (the extractive answerer; None: not estimated)."""
+    answer_type: str = ""
+    """The answer's type (extractive answers; :mod:`hopgraph.reason.doc.answer_types`)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -339,6 +339,8 @@ class GraphQA:
             best_guess="" if generation.text in (NO_ANSWER, NO_SEEDS) else generation.text,
             abstained=abstained,
             notes=(note,) if note else (),
+            asked_type=question_type(found.question, self.nlp).kind if self.llm is None else "",
+            answer_type=generation.answer_type,
         )
 
     def _answer(self, found: Retrieval, chunks: list[Chunk]) -> tuple[Generation, list[ReasoningPath]]:
