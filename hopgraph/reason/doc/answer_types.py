@@ -77,6 +77,7 @@ _AUX = frozenset(
     _words("is are was were do does did can could has have had will would should shall may might")
 )
 _WH = frozenset(_words("who whom whose what which where when how why"))
+_COPULAS = frozenset(_words("is are was were"))
 _PREPOSITIONS = frozenset(_words("in on at of for from to by with during since until into under"))
 _NUMBER_HOW = frozenset(_words("many much old long tall far big large high deep wide heavy often"))
 
@@ -214,7 +215,11 @@ def question_type(question: str, nlp: Any = None) -> QuestionType:
                 return QuestionType(NUMBER, f"how {after[0]}")
             continue
         if word in ("what", "which"):
-            for head in heads or after:
+            if not heads and after[:1] and after[0] in _AUX:
+                # "what is the population of X": the copula's subject; "what does the company
+                # build": no head noun at all
+                after = after[2:3] if after[0] in _COPULAS and after[1:2] in (["the"], ["a"]) else []
+            for head in heads or after[:3]:
                 if head in _HEAD_TYPE:
                     return QuestionType(_HEAD_TYPE[head], f"{word} {head}")
                 if head.endswith("s") and head[:-1] in _HEAD_TYPE:
@@ -294,6 +299,14 @@ def candidate_type(name: str, labels: Iterable[str] = ()) -> str:
     """The type of a candidate answer: its pattern, then the first label that names a type
     (stored entity type, NER labels of its mentions), then the words of its name."""
     kind = pattern_type(name)
+    if kind in (DATE, NUMBER) and name.strip().isdigit():
+        # a bare integer: its mentions' labels decide ("in 1979" DATE, "420 people" CARDINAL)
+        said = [label_type(label) for label in labels]
+        if NUMBER in said and DATE not in said:
+            return NUMBER
+        if DATE in said:
+            return DATE
+        return DATE if len(name.strip()) == 4 else NUMBER
     if kind != UNKNOWN:
         return kind
     for label in labels:
@@ -305,7 +318,10 @@ def candidate_type(name: str, labels: Iterable[str] = ()) -> str:
 
 def compatible(asked: QuestionType, kind: str) -> bool | None:
     """True when a candidate of type ``kind`` fits ``asked``, False when it contradicts it, None
-    when nothing can be said (an untyped candidate, a question asking for a thing or yes/no)."""
+    when nothing can be said (an untyped candidate, a question asking for a thing or yes/no). An
+    untyped candidate contradicts a date or number question: it matched no date or number pattern."""
+    if kind == UNKNOWN and asked.kind in (DATE, NUMBER):
+        return False  # dates and numbers are written in patterns: a name matching none is neither
     if kind == UNKNOWN or asked.kind in (YESNO,):
         return None
     if asked.kind == THING:

@@ -45,7 +45,7 @@ def _words(text: str) -> tuple[str, ...]:
 CHUNK_WEIGHT = 0.5
 """Support a candidate gets from the best chunk naming it, relative to the best path's support."""
 PREDICATE_FIT = 1.0
-"""Extra support (relative) per question word a path's predicates say ("born", "founded")."""
+"""Support multiplier (1 + this) per question word a path's predicates say ("born", "founded")."""
 WAYPOINT = 0.3
 """Support kept by a path that a longer path extends while saying more of the question (its end
 is a waypoint: "the founder of X" on the way to where the founder was born)."""
@@ -55,6 +55,8 @@ CONFIDENCE_FACTOR = {True: 1.0, None: 0.6, False: 0.2}
 """Confidence multiplier by the winner's type fit."""
 SPAN_TYPES = frozenset({DATE, NUMBER})
 """Question types whose answers are also looked for among the chunks' NER spans."""
+SPAN_CONTEXT_WORDS = 4
+"""Words before a date or number in its sentence that may say its relation."""
 BRIDGE_PATHS = 3
 """Paths whose entities make a span's sentence relevant."""
 _WORD = re.compile(r"[a-z]{3,}")
@@ -173,7 +175,8 @@ def rank_candidates(
         )
 
     found: dict[str, Candidate] = {}
-    question_words = _stems(question)
+    # the wh-phrase's noun names the answer's type, not a relation ("which city" is no "city in")
+    question_words = _stems(question) - _stems(asked.cue)
     ranked = sorted((i for i, p in enumerate(paths) if p.hops), key=lambda i: -paths[i].score)
     ranked = ranked[: max(top_paths, 0)]
     top = max((paths[i].score for i in ranked), default=0.0)
@@ -184,7 +187,7 @@ def rank_candidates(
         if excluded(end):
             continue
         relative = paths[i].score / top if top > 0 else 1.0 / (1 + ranked.index(i))
-        relative *= 1.0 + PREDICATE_FIT * covered[i]
+        relative *= (1.0 + PREDICATE_FIT) ** covered[i]
         hops = paths[i].hops
         if any(
             len(paths[j].hops) > len(hops) and paths[j].hops[: len(hops)] == hops and covered[j] > covered[i]
@@ -204,7 +207,8 @@ def rank_candidates(
             for hop in paths[i].hops
             for name in (hop.source, hop.target)
         ]
-        _add_span_support(found, spans, weights, asked, excluded, bridges)
+        relation_words = question_words - _stems(" ".join(s.text for s in seeds))
+        _add_span_support(found, spans, weights, asked, excluded, bridges, relation_words)
     if not found:
         return []
     for key, item in found.items():
@@ -237,6 +241,7 @@ def _add_span_support(
     asked: QuestionType,
     excluded: Callable[[str], bool],
     bridges: Sequence[str],
+    relation_words: set[str],
 ) -> None:
     """Dates and numbers spaCy finds in the top chunks as candidates (a date or count is often no
     graph entity); one whose sentence names an entity of the best paths counts double."""
@@ -248,9 +253,13 @@ def _add_span_support(
                 continue
             lowered = sentence.casefold()
             bridged = any(len(b) > 2 and _contains(lowered, b) for b in bridges)
+            # the words just before it say its relation: "born in Lagos in 1979"
+            at = lowered.find(text.casefold())
+            said = _stems(" ".join(lowered[: max(at, 0)].split()[-SPAN_CONTEXT_WORDS:])) & relation_words
+            support = weight * (2.0 if bridged else 1.0) * (1.0 + PREDICATE_FIT) ** len(said)
             item = found.setdefault(name_key(text), Candidate(text))
             item.chunk_rows = _unique_ints([*item.chunk_rows, j])
-            item.chunk_support = max(item.chunk_support, weight * (2.0 if bridged else 1.0))
+            item.chunk_support = max(item.chunk_support, support)
 
 
 def _add_chunk_support(

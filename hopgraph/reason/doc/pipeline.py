@@ -349,7 +349,8 @@ class GraphQA:
             return generate_answer(self.llm, found.question, found.paths, chunks), found.paths
         # the ends of the best paths compete with the entities the best passages name
         graph = found.method not in TEXT_METHODS
-        mentions = self.index.entities_of_chunks([c.id for c in chunks])
+        # (a graph method whose question named no entity of the graph answers nothing: NO_SEEDS)
+        mentions = self.index.entities_of_chunks([c.id for c in chunks]) if found.seeds or not graph else None
         scores = {c.id: c.score for c in found.chunks}
         paths = found.answer_paths or found.paths
         generation = extractive_answer(
