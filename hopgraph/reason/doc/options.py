@@ -20,6 +20,10 @@ NO_SEEDS = (
 )
 NO_CONFIDENT_ANSWER = "No confident answer"
 """How an abstaining answer starts (then its best guess and confidence, and the passages)."""
+DEFAULT_MIN_CONFIDENCE = 0.32
+"""The extractive answer's confidence threshold: chosen on MuSiQue-100 (GPT-3.5 graph) as the best
+precision answering at least 20% of the questions, 0.150 at 20% coverage; 5-fold cross-validated
+0.158 at 19% (``benchmarks/bench_abstention.py``, BENCHMARKS.md)."""
 MAX_QUESTION_CHARS = 2000
 """Longer input is refused with a clear error: it is a document, not a question."""
 
@@ -44,9 +48,9 @@ class QAOptions:
     answer_paths: int = 20
     """Paths the extractive answerer weighs (the best ``max_paths`` are fused into the passage
     ranking and shown, with the answer's own paths first)."""
-    min_confidence: float = 0.0
+    min_confidence: float = DEFAULT_MIN_CONFIDENCE
     """Below this confidence the extractive answer abstains: "no confident answer", the best
-    passages shown (0: always answer). See :data:`DEFAULT_MIN_CONFIDENCE`."""
+    passages shown (0: always answer)."""
     beam: int = 16
     subgraph_nodes: int = 300
     subgraph_edges: int = 1500
@@ -102,6 +106,7 @@ def check_question(question: str) -> str:
 
 
 __all__ = [
+    "DEFAULT_MIN_CONFIDENCE",
     "FULL_WEIGHTS",
     "MAX_QUESTION_CHARS",
     "METHODS",

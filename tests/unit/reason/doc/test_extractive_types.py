@@ -78,3 +78,23 @@ def test_shown_paths_put_the_cited_path_first_and_renumber_the_labels() -> None:
     generation = Generation("Lagos", ("P3", "C2"), answerer="extractive")
     relabelled, shown = shown_paths(generation, paths, 2)
     assert shown == [BORN_IN, FOUNDED] and relabelled.citations == ("P1", "C2")
+
+
+def test_an_abstaining_answer_shows_its_guess_confidence_and_the_best_passages() -> None:
+    from hopgraph.render.text import answer_to_dict, render_text
+    from hopgraph.types import Answer
+
+    answer = Answer(
+        text="No confident answer (best guess: Lagos, confidence 0.12 < 0.32). The passages below ...",
+        chunks=(NIMBUS, OKAFOR),
+        citations=("C2",),
+        confidence=0.12,
+        best_guess="Lagos",
+        abstained=True,
+        notes=("This question looks German",),
+    )
+    text = render_text(answer)
+    assert "Passages:" in text and NIMBUS.text in text and OKAFOR.text in text  # all, not only cited
+    assert "Note: This question looks German" in text
+    data = answer_to_dict(answer)
+    assert data["abstained"] is True and data["best_guess"] == "Lagos" and data["confidence"] == 0.12
