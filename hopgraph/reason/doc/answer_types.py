@@ -64,7 +64,8 @@ _HEADS: dict[str, tuple[str, ...]] = {
         "company organisation organization corporation firm business band group team club "
         "university college school institute institution party association society agency label "
         "publisher network channel newspaper magazine airline bank brand manufacturer studio league "
-        "union committee council ministry government army navy"
+        "union committee council ministry government army navy orchestra ensemble choir museum "
+        "library hospital"
     ),
     DATE: _words("year date day month decade century era time period season birthday anniversary"),
     NUMBER: _words(
