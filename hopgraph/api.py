@@ -238,7 +238,8 @@ class HopGraph:
         if embedder is None:
             from hopgraph.embed import SentenceTransformerEmbedder
 
-            embedder = SentenceTransformerEmbedder()
+            name = self.settings.embed.model
+            embedder = SentenceTransformerEmbedder(name) if name else SentenceTransformerEmbedder()
         self._embed_missing(embedder)
         model = None if extractive else self._llm(llm)
         return GraphQA.load(

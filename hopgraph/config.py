@@ -60,9 +60,18 @@ class LLMSettings:
 
 
 @dataclass(frozen=True)
+class EmbedSettings:
+    model: str = ""
+    """Sentence-transformers model for chunks, entities and questions (empty: the bundled
+    all-MiniLM-L6-v2, English-only); e.g. a multilingual model for questions in other languages.
+    A graph must be built and asked with the same model."""
+
+
+@dataclass(frozen=True)
 class Settings:
     store: StoreSettings = field(default_factory=StoreSettings)
     llm: LLMSettings = field(default_factory=LLMSettings)
+    embed: EmbedSettings = field(default_factory=EmbedSettings)
 
 
 def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:

@@ -115,3 +115,8 @@ class JobStateError(HopGraphError):
 
 class DiskFullError(HopGraphError):
     """No space left where the graph or its job state is written; says where, and how to resume."""
+
+
+class TrainingRefusedError(HopGraphError):
+    """Trained weights were not written: they lost to the zero-shot scorer on held-out questions
+    (or nothing could be held out to check them)."""

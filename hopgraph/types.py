@@ -194,7 +194,12 @@ class Answer:
     ``citations`` and flagged). ``chunk_scores`` are the retrieval scores of ``chunks`` (same
     order), ``seeds`` the entities linked from the question, ``evidence`` the scored subgraph the
     paths were found in (for drawing), ``answerer`` what wrote ``text`` (``extractive``,
-    ``llm:<model>``, ``kb``), ``timings`` milliseconds per stage.
+    ``llm:<model>``, ``kb``), ``timings`` milliseconds per stage. ``confidence`` (0..1, None when
+    not estimated) is how sure the answerer is of ``best_guess``, its answer; ``abstained`` is
+    True when that was below the confidence threshold and ``text`` says "no confident answer"
+    instead. ``asked_type`` is what the question asks for and ``answer_type`` the type of
+    ``best_guess`` (:mod:`hopgraph.reason.doc.answer_types`; extractive answers). ``notes`` are
+    warnings for the reader (a question not in English, ...).
     """
 
     text: str
@@ -208,6 +213,12 @@ class Answer:
     evidence: Subgraph | None = field(default=None, compare=False, hash=False)
     answerer: str = ""
     question: str = ""
+    confidence: float | None = None
+    best_guess: str = ""
+    abstained: bool = False
+    notes: tuple[str, ...] = ()
+    asked_type: str = ""
+    answer_type: str = ""
 
 
 __all__ = [

@@ -77,7 +77,9 @@ class HopGraphRetriever:
         return RetrievalOutput(
             chunk_ids=tuple(c.id for c in answer.chunks),
             doc_ids=tuple(dict.fromkeys(c.doc_id for c in answer.chunks)),
-            answer_text=answer.text,
+            answer_text=answer.best_guess or answer.text,
+            confidence=answer.confidence,
+            abstained=answer.abstained,
         )
 
 
@@ -152,6 +154,15 @@ def format_report(report: RetrievalReport) -> str:
         shown = ", ".join(f"{e['question']}: {e['title']!r}" for e in gold["missing_examples"][:5])
         lines.append(f"missing, e.g. {shown}")
     for name, m in report.methods.items():
+        if m.abstention and m.abstention["answered_precision"] is not None:
+            curve = ", ".join(
+                f"{row['coverage']:.0%} {row['precision']:.2f}"
+                for row in m.abstention["precision_at_coverage"]
+            )
+            lines.append(
+                f"{name}: answered {m.abstention['answered']:.0%} at its confidence threshold, precision "
+                f"{m.abstention['answered_precision']:.3f}; precision by coverage: {curve}"
+            )
         if m.error_examples:
             lines.append(f"{name}: {m.errors} error(s), first: {m.error_examples[0]}")
     return "\n".join(lines)

@@ -28,7 +28,7 @@ from hopgraph.cli.common import (
     positive_int,
     set_torch_threads,
 )
-from hopgraph.errors import ImportFormatError
+from hopgraph.errors import ImportFormatError, TrainingRefusedError
 from hopgraph.reason.doc.options import QAOptions
 
 FORMATS = ("musique", "hotpotqa", "jsonl")
@@ -94,7 +94,7 @@ def read_pairs(path: Path, fmt: str) -> list[tuple[str, tuple[str, ...]]]:
 def cmd_train_qa(args: argparse.Namespace) -> int:
     from hopgraph.embed import SentenceTransformerEmbedder
     from hopgraph.reason.doc.scorer import save_doc_scorer
-    from hopgraph.reason.doc.train import DocTrainConfig, prepare_store_examples, train_doc_scorer
+    from hopgraph.reason.doc.train import DocTrainConfig, prepare_store_examples, train_qa_scorer
 
     set_torch_threads(args.threads)
     pairs = read_pairs(Path(args.questions), args.format)
@@ -111,7 +111,18 @@ def cmd_train_qa(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     config = DocTrainConfig(epochs=args.epochs, lr=args.lr, seed=args.seed, time_limit_s=args.time_limit)
-    model, report = train_doc_scorer(prepared.examples, config)
+    model, report = train_qa_scorer(prepared.examples, config)
+    print(
+        f"held-out Hits@1 ({report.validation}, {report.valid_examples:,} questions): zero-shot "
+        f"{report.valid_hits1_before:.3f}, trained {report.valid_hits1_after:.3f}",
+        file=sys.stderr,
+    )
+    if (report.loses or not report.verified) and not args.force:
+        why = "lose to the zero-shot scorer" if report.loses else "could not be checked (too few questions)"
+        raise TrainingRefusedError(
+            f"the trained weights {why} on held-out questions; {out} not written "
+            "(--force writes them anyway; hopgraph ask works zero-shot without --weights)"
+        )
     out.parent.mkdir(parents=True, exist_ok=True)
     meta = {"questions": len(pairs), "report": report.to_json(), "subgraph_hops": args.hops or QAOptions.hops}
     save_doc_scorer(model, out, meta)
@@ -165,6 +176,11 @@ def add_qa_parser(train_subparsers: Any, common: list[argparse.ArgumentParser]) 
         "--seeds", type=positive_int, help="entities linked per question (default: as hopgraph ask)"
     )
     p.add_argument("--time-limit", type=float, metavar="S", help="stop training after S seconds")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="write the weights even if they lose to zero-shot on held-out pairs",
+    )
     add_threads_option(p)
     p.set_defaults(func=cmd_train_qa)
     return p

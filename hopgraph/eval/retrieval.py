@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from hopgraph.errors import ConfigError
+from hopgraph.eval.abstention import coverage_curve
 from hopgraph.eval.answer_metrics import exact_match, f1
 from hopgraph.eval.gold import GoldResolver, StoreGoldResolver
 from hopgraph.eval.qa_data import QAItem
@@ -86,9 +87,13 @@ class MethodResult:
     """The 95% bootstrap interval of each recall figure (:func:`bootstrap_interval`)."""
     vs_dense: dict[int, dict[str, int]] = field(default_factory=dict)
     """Per recall@k: questions ranked better / worse / the same as ``dense`` (when it ran)."""
+    abstention: dict[str, Any] | None = None
+    """With answer confidences: answered share and precision at the answerer's threshold, and
+    precision at each coverage level (:mod:`hopgraph.eval.abstention`)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
+            **({"abstention": self.abstention} if self.abstention else {}),
             **{f"recall@{k}": v for k, v in self.recall.items()},
             "recall_ci95": {f"recall@{k}": list(v) for k, v in self.recall_ci95.items()},
             **({"vs_dense": {f"recall@{k}": v for k, v in self.vs_dense.items()}} if self.vs_dense else {}),
@@ -151,6 +156,19 @@ class RetrievalReport:
         if details:
             out["per_question"] = self.per_question
         return out
+
+
+def _abstention(results: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
+    rows = [r for r in results if "confidence" in r]
+    if not rows:
+        return None
+    kept = [r for r in rows if not r.get("abstained")]
+    curve = coverage_curve([float(r["confidence"]) for r in rows], [float(r["em"]) for r in rows])
+    return {
+        "answered": len(kept) / len(rows),
+        "answered_precision": sum(r["em"] for r in kept) / len(kept) if kept else None,
+        "precision_at_coverage": [{"coverage": c, "min_confidence": t, "precision": p} for c, t, p in curve],
+    }
 
 
 def _ranked_docs(output: RetrievalOutput, resolver: GoldResolver) -> list[str]:
@@ -226,6 +244,9 @@ def evaluate_retrieval(
             if output.answer_text is not None:
                 answered[method] = True
                 result["answer"] = output.answer_text
+            if output.confidence is not None:
+                result["confidence"] = output.confidence
+                result["abstained"] = output.abstained
             answer = output.answer_text or ""
             result["em"], result["f1"] = exact_match(answer, item.answers), f1(answer, item.answers)
             for key in _SCORED.intersection(result):
@@ -250,6 +271,7 @@ def evaluate_retrieval(
 
     results = {
         m: MethodResult(
+            abstention=_abstention([row["methods"][m] for row in per_question]),
             recall={k_: mean(m, f"recall@{k_}") for k_ in RECALL_AT},
             recall_ci95={k_: bootstrap_interval(scores[m].get(f"recall@{k_}", [])) for k_ in RECALL_AT},
             vs_dense=versus_dense(m),

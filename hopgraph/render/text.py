@@ -9,6 +9,9 @@ be empty, ``title`` is ``""`` when unknown)::
     {
       "schema": "hopgraph.answer/1",
       "question": str, "answer": str, "answerer": str,       # answerer: "extractive", "llm:<model>", "kb"
+      "confidence": float | null, "best_guess": str,         # extractive: how sure, of which answer
+      "abstained": bool,                                     # below the threshold: "No confident answer"
+      "notes": [str],                                        # e.g. the question is not English
       "citations": [label],                                  # valid labels, in order of first appearance
       "unknown_citations": [label],                          # cited by the generator, naming nothing
       "paths": [{
@@ -108,6 +111,10 @@ def answer_to_dict(
         "question": answer.question,
         "answer": answer.text,
         "answerer": answer.answerer,
+        "confidence": _number(answer.confidence) if answer.confidence is not None else None,
+        "best_guess": answer.best_guess,
+        "abstained": answer.abstained,
+        "notes": list(answer.notes),
         "citations": list(answer.citations),
         "unknown_citations": list(answer.unknown_citations),
         "paths": paths,
@@ -145,6 +152,9 @@ def render_text(
     if answer.question:
         lines.append(f"Question: {one_line(answer.question)}")
     lines.append(f"Answer: {answer.text}")
+    if answer.confidence is not None and not answer.abstained:
+        lines.append(f"Confidence: {answer.confidence:.2f}")
+    lines += [f"Note: {note}" for note in answer.notes]
     if explain and answer.answerer:
         lines.append(f"Answered by: {answer.answerer}")
     if answer.paths:
@@ -158,13 +168,15 @@ def render_text(
                 lines.append(f"       sources: {'; '.join(sources)}")
         if any(label.startswith("P") for label in cited):
             lines.append("  (* cited by the answer)")
+    # no confident answer: the best passages are what the reader gets, always shown
+    everything = explain or answer.abstained or not any(label.startswith("C") for label in cited)
     shown = (
         list(enumerate(answer.chunks, 1))
-        if explain
+        if everything
         else [(i, c) for i, c in enumerate(answer.chunks, 1) if chunk_label(i) in cited]
     )
     if shown:
-        lines += ["", "Passages:" if explain else "Cited passages:"]
+        lines += ["", "Passages:" if everything else "Cited passages:"]
         for i, chunk in shown:
             lines += _chunk_lines(answer, i, chunk, titles, excerpt_chars, explain, chunk_label(i) in cited)
     if answer.unknown_citations:

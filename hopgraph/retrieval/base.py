@@ -18,6 +18,9 @@ class RetrievalOutput:
     doc_ids: tuple[str, ...] = ()
     answer_text: str | None = None
     ms: float | None = None
+    confidence: float | None = None
+    """The answerer's confidence in ``answer_text`` (its best guess, scored even when it abstained)."""
+    abstained: bool = False
 
 
 class Retriever(Protocol):

@@ -9,7 +9,17 @@ Patterns, each applied per sentence:
 * copulas: "X is the capital of Y" -> "capital of"; "X is a Y" -> "is a"; "X became Y" -> "become";
 * appositives: "Bohr, a Danish physicist, ..." -> (Bohr, "is a", physicist);
 * participial / relative clauses: "a film directed by X" -> (film's referent, "directed by", X);
-* conjunctions expand subjects, objects and verbs ("A and B directed C" -> two triples).
+* conjunctions expand subjects, objects and verbs ("A and B directed C" -> two triples);
+* possessive subjects: "Its headquarters are in Osaka" -> (the company, "headquarters in", Osaka),
+  "Bohr's wife was Margrethe" -> (Bohr, "wife", Margrethe): the possessor is the subject and the
+  possessed noun joins the predicate ("its"/"their": the latest named non-person subject before
+  it; "his"/"her": the latest person, as for "he"/"she"); a possessor that cannot be resolved
+  drops the triple rather than make the common noun a subject;
+* "the company" (or firm, band, team, club ...) as a bare subject means the latest named
+  non-person subject before it ("The company is headquartered in Tallinn");
+* parenthesised life dates after a name: "Teutberga (died 11 November 875)", "X (born 3 May
+  1980)", "Y (1685 - 1750)" -> (name, "born on" / "died on", date) with a DATE object; the words
+  inside such brackets yield nothing else.
 
 Arguments are expanded to the NER span covering the head token, else to the noun chunk it heads
 when that chunk holds a proper noun, else to its compound/flat name tokens. Pronouns are never
@@ -22,6 +32,7 @@ places or organisations), else the latest PERSON before it (off with ``resolve_p
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -36,6 +47,26 @@ NAME_LABELS = frozenset({"PERSON", "GPE", "ORG", "NORP"})
 """NER labels a mislabelled person's name turns up under."""
 RELATIVE_PRONOUNS = frozenset({"which", "who", "whom", "that", "whose"})
 NUMERIC_LABELS = frozenset({"CARDINAL", "ORDINAL", "PERCENT", "MONEY", "QUANTITY"})
+POSSESSIVE_PRONOUNS = frozenset({"its", "their", "his", "her"})
+REFERRING_NOUNS = frozenset(
+    {"company", "firm", "corporation", "organisation", "organization", "band", "group", "team", "club"}
+)
+"""Subjects "the company", "the band" ... stand for the latest named organisation-like subject."""
+THING_LABELS = frozenset({"ORG", "GPE", "LOC", "FAC", "NORP", "PRODUCT", "WORK_OF_ART", "EVENT"})
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_DATE = (
+    rf"(?:(?:c\.|ca\.|circa|about)\s*)?(?:\d{{1,2}}\s+{_MONTH},?\s+\d{{3,4}}|{_MONTH}\s+\d{{1,2}},?\s+\d{{3,4}}|"
+    rf"{_MONTH},?\s+\d{{3,4}}|\d{{3,4}})(?:\s*(?:AD|BC|BCE|CE))?"
+)
+LIFE_DATES = re.compile(
+    rf"\(\s*(?:(?P<kind>born|b\.|died|d\.)\s+(?:on\s+|in\s+)?(?P<one>{_DATE})"
+    rf"|(?P<birth>{_DATE})\s*(?:-|–|—|to)\s*(?P<death>{_DATE}))\s*[,;)]",
+    re.IGNORECASE,
+)
+"""A bracket opening with a life date: "(born 3 May 1980", "(died 875)", "(1685 - 1750)"."""
 EDGE_STRIP = " \t\r\n.,;:!?\"'()[]{}«»“”‘’"
 
 
@@ -74,11 +105,11 @@ class _Doc:
                 if any(t.pos_ == "PROPN" for t in chunk):
                     self.chunk_of[chunk.root.i] = chunk
 
-    def antecedent(self, pronoun: Token) -> Arg | None:
+    def antecedent(self, pronoun: Token, *, any_dep: bool = False) -> Arg | None:
         """The person a subject "he"/"she" most likely means: the latest PERSON before it that
         was itself a subject ("Otto Hahn was a chemist ... he studied"), else the latest PERSON
         before it, else none. A heuristic standing in for coreference."""
-        if not self.resolve_pronouns:
+        if not self.resolve_pronouns and not any_dep:
             return None
         before = [e for e in self.people if e.end <= pronoun.i]
         subjects = [e for e in before if e.root.dep_ in SUBJECT_DEPS]
@@ -90,6 +121,27 @@ class _Doc:
             ]
         candidates = subjects or before
         return _make_arg(candidates[-1], "PERSON", named=True) if candidates else None
+
+    def possessor(self, noun: Token) -> Arg | None:
+        """Who owns a possessed subject noun ("Its headquarters", "Bohr's wife"), or None."""
+        for child in noun.children:
+            if child.dep_ != "poss":
+                continue
+            if child.lower_ in ("his", "her"):
+                return self.antecedent(child, any_dep=True)
+            if child.lower_ in ("its", "their"):
+                return self.latest_thing(child.i)
+            if child.pos_ == "PROPN" or child.i in self.ent_of:
+                return self.arg(child)
+        return None
+
+    def latest_thing(self, before: int) -> Arg | None:
+        """The latest named non-person entity before token ``before`` that was a subject (else
+        the latest such entity): what "its", "their" or "the company" most likely mean."""
+        found = [e for e in self.ents if e.end <= before and e.label_ in THING_LABELS]
+        subjects = [e for e in found if e.root.dep_ in SUBJECT_DEPS]
+        found = subjects or found
+        return _make_arg(found[-1], found[-1].label_, named=True) if found else None
 
     def arg(self, token: Token) -> Arg | None:
         """The argument headed by ``token``, or None for pronouns, punctuation and the like."""
@@ -113,8 +165,10 @@ class _Doc:
                     left = t.i + 1
             right = chunk.end - 1
         else:
-            for child in token.lefts:
-                if child.dep_ in NAME_DEPS:
+            for child in token.lefts:  # "420 people": a count stays with what it counts
+                if child.dep_ in NAME_DEPS or (
+                    child.dep_ == "nummod" and child.like_num and child.ent_type_ != "DATE"
+                ):
                     left = min(left, child.left_edge.i)
         if token.pos_ == "PROPN":
             for child in token.rights:  # "University of Copenhagen", "Raiders of the Lost Ark"
@@ -239,17 +293,41 @@ def extract_from_doc(doc: Doc, *, resolve_pronouns: bool = True) -> tuple[list[R
     index = _Doc(doc, resolve_pronouns=resolve_pronouns)
     found: list[RawTriple] = []
     seen: set[tuple[str, str, str]] = set()
+    bracketed: set[int] = set()  # tokens inside life-date brackets: no other pattern reads them
 
-    def add(subj_tok: Token, predicate: str, obj_tok: Token) -> None:
-        subj, obj = index.arg(subj_tok), index.arg(obj_tok)
-        if subj is None or obj is None or not (subj.named or obj.named):
-            return
-        if subj.text.casefold() == obj.text.casefold():
-            return
+    def keep(subj: Arg, predicate: str, obj: Arg) -> None:
         key = (subj.text, predicate, obj.text)
         if key not in seen:
             seen.add(key)
             found.append(RawTriple(subj, predicate, obj))
+
+    for person, life_predicate, date, span in _life_dates(doc, index):
+        keep(person, life_predicate, date)
+        bracketed.update(range(span.start, span.end))
+
+    def add(subj_tok: Token, predicate: str, obj_tok: Token) -> None:
+        if subj_tok.i in bracketed or obj_tok.i in bracketed:
+            return
+        subj = index.arg(subj_tok)
+        if (
+            subj_tok.pos_ == "NOUN"
+            and subj_tok.lemma_.lower() in REFERRING_NOUNS
+            and subj_tok.i not in index.chunk_of
+            and [c.lower_ for c in subj_tok.children if c.dep_ != "punct"] == ["the"]
+        ):
+            subj = index.latest_thing(subj_tok.i)  # "The company is headquartered in Tallinn"
+        elif subj_tok.pos_ == "NOUN" and any(c.dep_ == "poss" for c in subj_tok.children):
+            # "Its headquarters are in Osaka": the owner is the subject, the noun names the relation
+            subj = index.possessor(subj_tok)
+            words = predicate.split()
+            rest = words[2:] if words[:2] == ["is", "a"] else words[1:] if words[:1] == ["is"] else words
+            predicate = " ".join([subj_tok.lower_, *rest])
+        obj = index.arg(obj_tok)
+        if subj is None or obj is None or not (subj.named or obj.named):
+            return
+        if subj.text.casefold() == obj.text.casefold():
+            return
+        keep(subj, predicate, obj)
 
     if doc.has_annotation("DEP"):
         for token in doc:
@@ -265,6 +343,8 @@ def extract_from_doc(doc: Doc, *, resolve_pronouns: bool = True) -> tuple[list[R
 
     entities: dict[str, Arg] = {}
     for ent in index.ents:
+        if ent.start in bracketed:
+            continue
         arg = _make_arg(ent, ent.label_, named=True) if ent.label_ not in NUMERIC_LABELS else None
         if arg is not None:
             entities.setdefault(arg.text, arg)
@@ -272,3 +352,25 @@ def extract_from_doc(doc: Doc, *, resolve_pronouns: bool = True) -> tuple[list[R
         entities.setdefault(triple.subject.text, triple.subject)
         entities.setdefault(triple.object.text, triple.object)
     return found, list(entities.values())
+
+
+def _life_dates(doc: Doc, index: _Doc) -> Iterator[tuple[Arg, str, Arg, Span]]:
+    """(name, "born on"/"died on", date, bracket span) for each life-date bracket after a name."""
+    for match in LIFE_DATES.finditer(doc.text):
+        span = doc.char_span(match.start(), match.end() - 1, alignment_mode="expand")
+        if span is None or span.start == 0:
+            continue
+        before = doc[span.start - 1]
+        if before.pos_ != "PROPN" and before.i not in index.ent_of:
+            continue
+        subj = index.arg(before)
+        if subj is None:
+            continue
+        end = doc.char_span(match.start(), match.end(), alignment_mode="expand")
+        whole = end if end is not None else span
+        if match.group("kind"):
+            predicate = "born on" if match.group("kind").lower().startswith("b") else "died on"
+            yield subj, predicate, Arg(match.group("one").strip(), "DATE", True), whole
+        else:
+            yield subj, "born on", Arg(match.group("birth").strip(), "DATE", True), whole
+            yield subj, "died on", Arg(match.group("death").strip(), "DATE", True), whole

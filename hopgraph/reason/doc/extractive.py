@@ -1,26 +1,88 @@
-"""The extractive answer: the best-supported answer entity of the reasoning paths, without an LLM.
+"""The extractive answer: the best-supported, right-typed answer entity, without an LLM.
 
     generation = extractive_answer(question, paths, chunks, seeds)   # the paths decide
     generation = extractive_answer(question, [], chunks, seeds, mentions=candidates)  # the chunks do
+    generation = extractive_answer(question, paths, chunks, seeds, mentions, labels=types, nlp=nlp)
 
 Labels are those of :mod:`hopgraph.reason.doc.generator`: ``P1`` is ``paths[0]``, ``C2`` is
-``chunks[1]``. The answer is the terminal entity best supported by the top paths (seeds never an
-answer), citing those paths and their source chunks; with no usable path, the candidate mention
-named most strongly by the top chunks, citing those chunks; otherwise
-:data:`~hopgraph.reason.doc.generator.NO_ANSWER`, citing nothing. The result is a
-:class:`~hopgraph.reason.doc.generator.Generation` with ``answerer="extractive"``.
+``chunks[1]``. Candidates are the ends of the best paths (support: the path's score relative to
+the best path, more when the path's predicates share a word with the question) and, with
+``mentions``, the candidate entities the top chunks name (support: the chunk's weight), never a
+seed, a name written in the question or a fragment (:func:`~hopgraph.reason.doc.answer_types.is_fragment`).
+Each candidate gets a type (:mod:`hopgraph.reason.doc.answer_types`); when some candidate's type
+fits what the question asks, no candidate whose type contradicts it can win; an untyped one
+counts for less than a fitting one. The answer cites its paths and their source chunks, or the
+chunks that name it; with no candidate it is :data:`~hopgraph.reason.doc.generator.NO_ANSWER`.
+
+Every answer carries a ``confidence`` in [0, 1]: the winner's share of all candidates' support,
+discounted when its type is unknown or contradicts the question.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from hopgraph.ids import entity_id, name_key
 from hopgraph.reason.base import chunk_label, path_label
+from hopgraph.reason.doc.answer_types import (
+    DATE,
+    NUMBER,
+    QuestionType,
+    candidate_type,
+    compatible,
+    is_fragment,
+    question_type,
+)
 from hopgraph.reason.doc.generator import NO_ANSWER, Generation
 from hopgraph.types import Chunk, Entity, ReasoningPath, ScoredId
 from hopgraph.util.text import unique
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
+CHUNK_WEIGHT = 0.5
+"""Support a candidate gets from the best chunk naming it, relative to the best path's support."""
+PREDICATE_FIT = 1.0
+"""Support multiplier (1 + this) per question word a path's predicates say ("born", "founded")."""
+WAYPOINT = 0.3
+"""Support kept by a path that a longer path extends while saying more of the question (its end
+is a waypoint: "the founder of X" on the way to where the founder was born)."""
+TYPE_FACTOR = {True: 1.0, None: 0.4, False: 0.05}
+"""Support multiplier by type fit: fits, unknown, contradicts."""
+CONFIDENCE_FACTOR = {True: 1.0, None: 0.6, False: 0.2}
+"""Confidence multiplier by the winner's type fit."""
+SPAN_TYPES = frozenset({DATE, NUMBER})
+"""Question types whose answers are also looked for among the chunks' NER spans."""
+SPAN_CONTEXT_WORDS = 4
+"""Words before a date or number in its sentence that may say its relation."""
+BRIDGE_PATHS = 3
+"""Paths whose entities make a span's sentence relevant."""
+_WORD = re.compile(r"[a-z]{3,}")
+_STEM_CHARS = 5
+_NOT_RELATION_WORDS = frozenset(
+    _words(
+        "the and was were what which who whom whose where when how that this with from into for are "
+        "has have had did does been being there their its his her of in on at by"
+    )
+)
+
+
+@dataclass
+class Candidate:
+    """A possible answer: its support from paths and chunks, its type and how it fits."""
+
+    name: str
+    kind: str = ""
+    fit: bool | None = None
+    path_rows: list[int] = field(default_factory=list)
+    chunk_rows: list[int] = field(default_factory=list)
+    path_support: float = 0.0
+    chunk_support: float = 0.0
+    score: float = 0.0
 
 
 def extractive_answer(
@@ -31,75 +93,202 @@ def extractive_answer(
     mentions: Sequence[str | Entity | ScoredId] | None = None,
     *,
     chunk_scores: Sequence[float] | None = None,
-    top_paths: int = 5,
+    top_paths: int = 10,
     top_chunks: int = 3,
+    labels: Mapping[str, Sequence[str]] | None = None,
+    asked: QuestionType | None = None,
+    nlp: object = None,
+    spans: Sequence[Sequence[tuple[str, str, str]]] = (),
 ) -> Generation:
-    """The best-supported answer entity, without an LLM.
+    """The best-supported, right-typed answer entity, without an LLM (see the module docstring).
 
-    With paths: the terminal entity of the ``top_paths`` best paths with the largest summed path
-    score (then more paths, then the better-ranked path), seeds never an answer; cites those paths
-    and their source chunks found in ``chunks``. With no usable path but ``mentions`` (candidate
-    entities, best first): the candidate named most strongly by the ``top_chunks`` first chunks
-    (weight: ``chunk_scores`` or 1/rank), never a seed or a name in the question; cites those
-    chunks. Otherwise :data:`NO_ANSWER`, citing nothing.
-    """
+    ``labels`` maps a candidate's :func:`~hopgraph.ids.name_key` to type labels (the extractor's
+    entity type, NER labels of its mentions); ``asked`` is the question's type (read from the
+    question, with ``nlp`` when given, if not passed). ``chunk_scores`` weigh the ``top_chunks``
+    first chunks (else 1/rank). ``spans`` (per chunk: NER ``(text, label, sentence)``) add the
+    dates and numbers of those chunks as candidates when a date or number is asked."""
+    asked = asked or question_type(question, nlp)
+    found = rank_candidates(
+        question,
+        paths,
+        chunks,
+        seeds,
+        mentions,
+        chunk_scores=chunk_scores,
+        top_paths=top_paths,
+        top_chunks=top_chunks,
+        labels=labels or {},
+        asked=asked,
+        spans=spans,
+    )
+    if not found:
+        return Generation(NO_ANSWER, answerer="extractive", confidence=0.0)
+    best = found[0]
+    total = sum(c.score for c in found)
+    confidence = (best.score / total if total > 0 else 0.0) * CONFIDENCE_FACTOR[best.fit]
+    label_of = {c.id: chunk_label(j) for j, c in enumerate(chunks, 1)}
+    cited = [path_label(i + 1) for i in best.path_rows]
+    cited += unique(
+        label_of[c] for i in best.path_rows for hop in paths[i].hops for c in hop.chunk_ids if c in label_of
+    )
+    cited += unique(chunk_label(j + 1) for j in best.chunk_rows)
+    name = paths[best.path_rows[0]].answer if best.path_rows else best.name
+    return Generation(
+        name,
+        tuple(unique(cited)),
+        answerer="extractive",
+        confidence=round(min(confidence, 1.0), 4),
+        answer_type=best.kind,
+    )
+
+
+def rank_candidates(
+    question: str,
+    paths: Sequence[ReasoningPath],
+    chunks: Sequence[Chunk],
+    seeds: Sequence[ScoredId],
+    mentions: Sequence[str | Entity | ScoredId] | None,
+    *,
+    chunk_scores: Sequence[float] | None,
+    top_paths: int,
+    top_chunks: int,
+    labels: Mapping[str, Sequence[str]],
+    asked: QuestionType,
+    spans: Sequence[Sequence[tuple[str, str, str]]] = (),
+) -> list[Candidate]:
+    """The candidates best first (score, then path support, then first seen); fragments, seeds
+    and names written in the question left out, contradicting types too when a fitting one exists."""
     seed_ids = {s.id for s in seeds}
     seed_names = {name_key(s.text) for s in seeds if s.text.strip()}
+    asked_text = question.casefold()
 
-    def is_seed(name: str) -> bool:
-        return not name.strip() or name_key(name) in seed_names or entity_id(name) in seed_ids
+    def excluded(name: str) -> bool:
+        key = name_key(name)
+        return (
+            not key
+            or key in seed_names
+            or entity_id(name) in seed_ids
+            or _contains(asked_text, name.casefold())
+            or is_fragment(name, asked)
+        )
 
+    found: dict[str, Candidate] = {}
+    # the wh-phrase's noun names the answer's type, not a relation ("which city" is no "city in")
+    question_words = _stems(question) - _stems(asked.cue)
     ranked = sorted((i for i, p in enumerate(paths) if p.hops), key=lambda i: -paths[i].score)
-    support: dict[str, list[int]] = {}
-    for i in ranked[: max(top_paths, 0)]:
-        if not is_seed(paths[i].answer):
-            support.setdefault(name_key(paths[i].answer), []).append(i)
-    if support:
-        best = max(
-            support.values(),
-            key=lambda rows: (sum(paths[i].score for i in rows), len(rows), -ranked.index(rows[0])),
-        )
-        label_of = {c.id: chunk_label(j) for j, c in enumerate(chunks, 1)}
-        cited = [path_label(i + 1) for i in best]
-        cited += unique(
-            label_of[c] for i in best for hop in paths[i].hops for c in hop.chunk_ids if c in label_of
-        )
-        return Generation(paths[best[0]].answer, tuple(cited), answerer="extractive")
+    ranked = ranked[: max(top_paths, 0)]
+    top = max((paths[i].score for i in ranked), default=0.0)
+    # the more of the question's relation words the path's predicates say, the better it fits
+    covered = {i: len(_stems(" ".join(h.predicate for h in paths[i].hops)) & question_words) for i in ranked}
+    for i in ranked:
+        end = paths[i].answer
+        if excluded(end):
+            continue
+        relative = paths[i].score / top if top > 0 else 1.0 / (1 + ranked.index(i))
+        relative *= (1.0 + PREDICATE_FIT) ** covered[i]
+        hops = paths[i].hops
+        if any(
+            len(paths[j].hops) > len(hops) and paths[j].hops[: len(hops)] == hops and covered[j] > covered[i]
+            for j in ranked
+        ):
+            relative *= WAYPOINT
+        item = found.setdefault(name_key(end), Candidate(end))
+        item.path_rows.append(i)
+        item.path_support += relative
+    weights = _chunk_weights(chunks, chunk_scores, top_chunks)
     if mentions and chunks:
-        found = _best_mention(question, chunks, mentions, is_seed, chunk_scores, top_chunks)
-        if found is not None:
-            name, rows = found
-            return Generation(name, tuple(chunk_label(j + 1) for j in rows), answerer="extractive")
-    return Generation(NO_ANSWER, answerer="extractive")
+        _add_chunk_support(found, chunks, mentions, excluded, weights)
+    if spans and asked.kind in SPAN_TYPES:
+        bridges = [
+            name.casefold()
+            for i in ranked[:BRIDGE_PATHS]
+            for hop in paths[i].hops
+            for name in (hop.source, hop.target)
+        ]
+        relation_words = question_words - _stems(" ".join(s.text for s in seeds))
+        _add_span_support(found, spans, weights, asked, excluded, bridges, relation_words)
+    if not found:
+        return []
+    for key, item in found.items():
+        item.kind = candidate_type(item.name, labels.get(key, ()))
+        item.fit = compatible(asked, item.kind)
+    if any(c.fit for c in found.values()):
+        found = {k: c for k, c in found.items() if c.fit is not False}
+    best_chunk = max((c.chunk_support for c in found.values()), default=0.0)
+    for item in found.values():
+        chunk_part = CHUNK_WEIGHT * item.chunk_support / best_chunk if best_chunk > 0 else 0.0
+        item.score = (item.path_support + chunk_part) * TYPE_FACTOR[item.fit]
+    order = list(found)
+    return sorted(found.values(), key=lambda c: (-c.score, -c.path_support, order.index(name_key(c.name))))
 
 
-def _best_mention(
-    question: str,
+def _chunk_weights(
+    chunks: Sequence[Chunk], chunk_scores: Sequence[float] | None, top_chunks: int
+) -> list[float]:
+    """Weights of the ``top_chunks`` first chunks: their scores, else 1/rank."""
+    top = len(chunks[: max(top_chunks, 0)])
+    if chunk_scores is not None and len(chunk_scores) >= top:
+        return [float(chunk_scores[j]) for j in range(top)]
+    return [1.0 / (j + 1) for j in range(top)]
+
+
+def _add_span_support(
+    found: dict[str, Candidate],
+    spans: Sequence[Sequence[tuple[str, str, str]]],
+    weights: Sequence[float],
+    asked: QuestionType,
+    excluded: Callable[[str], bool],
+    bridges: Sequence[str],
+    relation_words: set[str],
+) -> None:
+    """Dates and numbers spaCy finds in the top chunks as candidates (a date or count is often no
+    graph entity); one whose sentence names an entity of the best paths counts double."""
+    for j, weight in enumerate(weights):
+        if j >= len(spans):
+            break
+        for text, label, sentence in spans[j]:
+            if excluded(text) or candidate_type(text, [label]) not in asked.accepts:
+                continue
+            lowered = sentence.casefold()
+            bridged = any(len(b) > 2 and _contains(lowered, b) for b in bridges)
+            # the words just before it say its relation: "born in Lagos in 1979"
+            at = lowered.find(text.casefold())
+            said = _stems(" ".join(lowered[: max(at, 0)].split()[-SPAN_CONTEXT_WORDS:])) & relation_words
+            support = weight * (2.0 if bridged else 1.0) * (1.0 + PREDICATE_FIT) ** len(said)
+            item = found.setdefault(name_key(text), Candidate(text))
+            item.chunk_rows = _unique_ints([*item.chunk_rows, j])
+            item.chunk_support = max(item.chunk_support, support)
+
+
+def _add_chunk_support(
+    found: dict[str, Candidate],
     chunks: Sequence[Chunk],
     mentions: Sequence[str | Entity | ScoredId],
-    is_seed: Callable[[str], bool],
-    chunk_scores: Sequence[float] | None,
-    top_chunks: int,
-) -> tuple[str, list[int]] | None:
-    top = list(chunks[: max(top_chunks, 0)])
-    use_scores = chunk_scores is not None and len(chunk_scores) >= len(top)
-    weights = [
-        float(chunk_scores[j]) if use_scores and chunk_scores else 1.0 / (j + 1) for j in range(len(top))
-    ]
+    excluded: Callable[[str], bool],
+    weights: Sequence[float],
+) -> None:
+    top = list(chunks[: len(weights)])
     texts = [c.text.casefold() for c in top]
-    asked = question.casefold()
-    best: tuple[float, int, str, list[int]] | None = None
-    for order, mention in enumerate(mentions):
+    for mention in mentions:
         name = _name_of(mention)
         needle = name.casefold()
-        if len(needle) < 2 or is_seed(name) or _contains(asked, needle):
+        if len(needle) < 2 or excluded(name):
             continue
         rows = [j for j, text in enumerate(texts) if needle in text and _contains(text, needle)]
-        if rows:
-            score = sum(weights[j] for j in rows)
-            if best is None or score > best[0]:
-                best = (score, order, name, rows)
-    return None if best is None else (best[2], best[3])
+        if not rows:
+            continue
+        item = found.setdefault(name_key(name), Candidate(name))
+        item.chunk_rows = _unique_ints(item.chunk_rows + rows)
+        item.chunk_support = max(item.chunk_support, sum(weights[j] for j in rows))
+
+
+def _stems(text: str) -> set[str]:
+    """Word prefixes standing for the relation words of ``text`` ("born", "founded" -> "found")."""
+    return {w[:_STEM_CHARS] for w in _WORD.findall(text.casefold()) if w not in _NOT_RELATION_WORDS}
+
+
+def _unique_ints(items: Sequence[int]) -> list[int]:
+    return list(dict.fromkeys(items))
 
 
 def _contains(text: str, needle: str) -> bool:
@@ -112,3 +301,6 @@ def _name_of(mention: str | Entity | ScoredId) -> str:
     if isinstance(mention, ScoredId):
         return mention.text
     return str(mention)
+
+
+__all__ = _words("CHUNK_WEIGHT Candidate extractive_answer rank_candidates")

@@ -45,13 +45,18 @@ _FENCE = re.compile(r"^```[A-Za-z0-9_-]*\s*|\s*```$")
 
 @dataclass(frozen=True, slots=True)
 class Generation:
-    """An answer text, its valid citation labels, the labels it cited that name nothing, who wrote it."""
+    """An answer text, its valid citation labels, the labels it cited that name nothing, who wrote it,
+    and how confident it is."""
 
     text: str
     citations: tuple[str, ...] = ()
     unknown_citations: tuple[str, ...] = ()
     answerer: str = ""
     usage: Usage = field(default_factory=Usage)
+    confidence: float | None = None
+    """How sure the answerer is, 0..1 (the extractive answerer; None: not estimated)."""
+    answer_type: str = ""
+    """The answer's type (extractive answers; :mod:`hopgraph.reason.doc.answer_types`)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,12 @@ NO_SEEDS = (
     "No answer could be derived from the graph: no name in the question matches an entity of the "
     "graph. The passages below are the closest text matches."
 )
+NO_CONFIDENT_ANSWER = "No confident answer"
+"""How an abstaining answer starts (then its best guess and confidence, and the passages)."""
+DEFAULT_MIN_CONFIDENCE = 0.32
+"""The extractive answer's confidence threshold: chosen on MuSiQue-100 (GPT-3.5 graph) as the best
+precision answering at least 20% of the questions, 0.150 at 20% coverage; 5-fold cross-validated
+0.158 at 19% (``benchmarks/bench_abstention.py``, BENCHMARKS.md)."""
 MAX_QUESTION_CHARS = 2000
 """Longer input is refused with a clear error: it is a document, not a question."""
 
@@ -40,6 +46,12 @@ class QAOptions:
     """Hop limit of the GNN scorer and the path reasoner."""
     max_paths: int = 5
     """Reasoning paths returned with an answer."""
+    answer_paths: int = 20
+    """Paths the extractive answerer weighs (the best ``max_paths`` are fused into the passage
+    ranking and shown, with the answer's own paths first)."""
+    min_confidence: float = DEFAULT_MIN_CONFIDENCE
+    """Below this confidence the extractive answer abstains: "no confident answer", the best
+    passages shown (0: always answer)."""
     beam: int = 16
     subgraph_nodes: int = 300
     subgraph_edges: int = 1500
@@ -69,6 +81,8 @@ class QAOptions:
             raise ConfigError(
                 f"QAOptions.passage_scores must be 'minmax' or 'raw', got {self.passage_scores!r}"
             )
+        if not 0.0 <= self.min_confidence <= 1.0:
+            raise ConfigError(f"QAOptions.min_confidence must be in [0, 1], got {self.min_confidence}")
         if not 0.0 < self.damping < 1.0:
             raise ConfigError(f"QAOptions.damping must be in (0, 1), got {self.damping}")
 
@@ -82,6 +96,8 @@ class Retrieval:
     chunks: list[ScoredId]
     seeds: list[ScoredId] = field(default_factory=list)
     paths: list[ReasoningPath] = field(default_factory=list)
+    answer_paths: list[ReasoningPath] = field(default_factory=list)
+    """The paths the extractive answerer weighs: ``paths`` first, then more (``answer_paths``)."""
     subgraph: Subgraph | None = None
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -103,8 +119,10 @@ def check_question(question: str) -> str:
 
 __all__ = [
     "DEFAULT_METHOD",
+    "DEFAULT_MIN_CONFIDENCE",
     "MAX_QUESTION_CHARS",
     "METHODS",
+    "NO_CONFIDENT_ANSWER",
     "NO_SEEDS",
     "TEXT_METHODS",
     "QAOptions",

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -30,13 +30,17 @@ import numpy as np
 
 from hopgraph.embed import Embedder
 from hopgraph.errors import ConfigError
+from hopgraph.ids import name_key
 from hopgraph.kg.base import GraphStore
 from hopgraph.llm.base import LLM
 from hopgraph.reason.base import paths_in_store
+from hopgraph.reason.doc.answer_types import question_type
 from hopgraph.reason.doc.extractive import extractive_answer
 from hopgraph.reason.doc.generator import NO_ANSWER, Generation, generate_answer
+from hopgraph.reason.doc.language import language_note
 from hopgraph.reason.doc.options import (
     METHODS,
+    NO_CONFIDENT_ANSWER,
     NO_SEEDS,
     TEXT_METHODS,
     QAOptions,
@@ -53,6 +57,14 @@ from hopgraph.retrieval.text import dense_chunks, reciprocal_rank_fusion
 from hopgraph.types import Answer, Chunk, ReasoningPath, ScoredId
 
 log = logging.getLogger(__name__)
+NER_CACHE = 4096
+"""Passages whose spaCy entities are kept (typing candidate answers)."""
+NER_PASSAGES = 3
+"""Of the passages shown, the first this many are read for entity labels, dates and numbers."""
+NAME_NER = 10
+"""Untyped path ends whose names alone spaCy labels."""
+NER_CHARS = 5000
+"""Of a passage, the first this many characters are read for entity labels."""
 
 
 class _Clock:
@@ -86,6 +98,7 @@ class GraphQA:
         self.scorer.eval()
         self.llm, self.nlp = llm, nlp
         self.options = options or QAOptions()
+        self._ner: dict[str, list[tuple[str, str, str]]] = {}
 
     @classmethod
     def load(
@@ -175,15 +188,17 @@ class GraphQA:
             out.chunks = ppr[:k]
             return out
         if graph is not None and scored is not None:
-            out.paths = find_paths(
+            # one search: its first max_paths paths are those a search limited to them returns
+            out.answer_paths = find_paths(
                 graph,
                 scored,
                 hops=opts.hops,
                 beam=opts.beam,
-                limit=opts.max_paths,
+                limit=max(opts.max_paths, opts.answer_paths),
                 subgraph=out.subgraph,
             )
-            out.paths = self._in_store(out.paths)
+            out.answer_paths = self._in_store(out.answer_paths)
+            out.paths = out.answer_paths[: opts.max_paths]
         clock.lap("paths")
         # the passages are gnn_ppr's: the walk's restart already holds the dense scores, and the
         # zero-shot paths are often wrong: fused by RRF, a half vote for their sources cost 8 points
@@ -301,13 +316,26 @@ class GraphQA:
         clock = _Clock(found.timings)
         chunks = _in_order(self.store.get_chunks([c.id for c in found.chunks]), found.chunks)
         clock.lap("chunks")
-        generation = self._answer(found, chunks)
+        generation, paths = self._answer(found, chunks)
         clock.lap("generate")
         found.timings["total"] = (time.perf_counter() - started) * 1000.0
         scores = {c.id: c.score for c in found.chunks}
+        text, abstained = generation.text, False
+        confidence = generation.confidence
+        if (
+            confidence is not None
+            and confidence < self.options.min_confidence
+            and text not in (NO_ANSWER, NO_SEEDS)
+        ):
+            abstained = True
+            text = (
+                f"{NO_CONFIDENT_ANSWER} (best guess: {generation.text}, confidence {confidence:.2f} "
+                f"< {self.options.min_confidence:.2f}). The passages below are the closest matches."
+            )
+        note = language_note(found.question, getattr(self.embedder, "model_name", ""))
         return Answer(
-            text=generation.text,
-            paths=tuple(found.paths),
+            text=text,
+            paths=tuple(paths),
             chunks=tuple(chunks),
             citations=tuple(generation.citations),
             timings={k: round(v, 2) for k, v in found.timings.items()},
@@ -317,26 +345,102 @@ class GraphQA:
             evidence=found.subgraph,
             answerer=generation.answerer,
             question=found.question,
+            confidence=confidence,
+            best_guess="" if generation.text in (NO_ANSWER, NO_SEEDS) else generation.text,
+            abstained=abstained,
+            notes=(note,) if note else (),
+            asked_type=question_type(found.question, self.nlp).kind if self.llm is None else "",
+            answer_type=generation.answer_type,
         )
 
-    def _answer(self, found: Retrieval, chunks: list[Chunk]) -> Generation:
+    def _answer(self, found: Retrieval, chunks: list[Chunk]) -> tuple[Generation, list[ReasoningPath]]:
+        """The answer and the paths shown with it (its citations' ``P#`` labels index those)."""
         if self.llm is not None:
-            return generate_answer(self.llm, found.question, found.paths, chunks)
-        # text-only methods find no path: their answer is the entity the best passages mention most
+            return generate_answer(self.llm, found.question, found.paths, chunks), found.paths
+        # the ends of the best paths compete with the entities the best passages name
         graph = found.method not in TEXT_METHODS
-        mentions = None if graph else self.index.entities_of_chunks([c.id for c in chunks])
+        # (a graph method whose question named no entity of the graph answers nothing: NO_SEEDS)
+        mentions = self.index.entities_of_chunks([c.id for c in chunks]) if found.seeds or not graph else None
         scores = {c.id: c.score for c in found.chunks}
+        paths = found.answer_paths or found.paths
         generation = extractive_answer(
             found.question,
-            found.paths,
+            paths,
             chunks,
             found.seeds,
             mentions,
             chunk_scores=[scores.get(c.id, 0.0) for c in chunks],
+            labels=self._type_labels(found, chunks),
+            asked=question_type(found.question, self.nlp),
+            spans=[self._ner.get(c.id, []) for c in chunks],
         )
         if generation.text == NO_ANSWER and not found.seeds and graph:
-            return replace(generation, text=NO_SEEDS)
-        return generation
+            return replace(generation, text=NO_SEEDS), found.paths
+        return shown_paths(generation, paths, self.options.max_paths)
+
+    def _type_labels(self, found: Retrieval, chunks: Sequence[Chunk]) -> dict[str, list[str]]:
+        """Name key -> type labels: the entity types stored in the subgraph, then the NER labels
+        spaCy gives the names in ``chunks`` (each chunk parsed once per process)."""
+        labels: dict[str, list[str]] = {}
+        if found.subgraph is not None:
+            for entity in found.subgraph.entities:
+                if entity.type:
+                    labels.setdefault(name_key(entity.name), []).append(entity.type)
+        if self.nlp is None:
+            return labels
+        for chunk in chunks[:NER_PASSAGES]:
+            entities = self._ner.get(chunk.id)
+            if entities is None:
+                if len(self._ner) >= NER_CACHE:
+                    self._ner.pop(next(iter(self._ner)))
+                try:
+                    entities = _entities(self.nlp, chunk.text[:NER_CHARS])
+                except Exception:  # noqa: BLE001 - a passage spaCy fails on only loses its labels
+                    entities = []
+                self._ner[chunk.id] = entities
+            for text, label, _ in entities:
+                labels.setdefault(name_key(text), []).append(label)
+        # path ends still untyped: spaCy's label for the name alone, when it covers the whole name
+        ends = _unique_names(p.answer for p in found.answer_paths if name_key(p.answer) not in labels)
+        for name, doc in zip(ends, self.nlp.pipe(ends[:NAME_NER]), strict=False):
+            if len(doc.ents) == 1 and doc.ents[0].text == doc.text.strip():
+                labels.setdefault(name_key(name), []).append(doc.ents[0].label_)
+        return labels
+
+
+def _entities(nlp: Any, text: str) -> list[tuple[str, str, str]]:
+    """(text, NER label, its sentence) of the entities spaCy's recogniser alone finds in ``text``
+    (tagger and parser off: about a third of the time; sentences cut at . ! ? and new lines)."""
+    names = [name for name in ("tok2vec", "ner") if name in nlp.pipe_names]
+    with nlp.select_pipes(enable=names):
+        doc = nlp(text)
+    out = []
+    for e in doc.ents:
+        start = max(text.rfind(end, 0, e.start_char) for end in (". ", "! ", "? ", "\n")) + 1
+        stops = [i for i in (text.find(end, e.end_char) for end in (". ", "! ", "? ", "\n")) if i >= 0]
+        out.append((e.text, e.label_, text[start : min(stops) if stops else len(text)].strip()))
+    return out
+
+
+def shown_paths(
+    generation: Generation, paths: Sequence[ReasoningPath], limit: int
+) -> tuple[Generation, list[ReasoningPath]]:
+    """The first ``limit`` paths, those the answer cites first, its ``P#`` labels renumbered."""
+    cited = [int(c[1:]) - 1 for c in generation.citations if c.startswith("P")]
+    order = _unique_rows([*cited, *range(len(paths))])[:limit]
+    new_label = {f"P{row + 1}": f"P{i + 1}" for i, row in enumerate(order)}
+    citations = tuple(
+        new_label.get(c, c) for c in generation.citations if not c.startswith("P") or c in new_label
+    )
+    return replace(generation, citations=citations), [paths[row] for row in order]
+
+
+def _unique_names(names: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(n for n in names if n.strip()))
+
+
+def _unique_rows(rows: Sequence[int]) -> list[int]:
+    return list(dict.fromkeys(rows))
 
 
 def _in_order(chunks: Sequence[Chunk], ranked: Sequence[ScoredId]) -> list[Chunk]:

@@ -108,7 +108,8 @@ def test_text_of_a_bare_answer_is_just_the_answer() -> None:
 def test_json_has_a_stable_schema_and_explain_adds_scores() -> None:
     data = answer_to_dict(ANSWER, titles=TITLES)
     assert list(data) == [
-        "schema", "question", "answer", "answerer", "citations", "unknown_citations", "paths", "chunks",
+        "schema", "question", "answer", "answerer", "confidence", "best_guess", "abstained", "notes",
+        "citations", "unknown_citations", "paths", "chunks",
     ]  # fmt: skip
     assert data["schema"] == SCHEMA and data["answer"] == "Chicago [P1]"
     assert data["citations"] == ["P1", "C1", "C2"] and data["unknown_citations"] == ["P7"]

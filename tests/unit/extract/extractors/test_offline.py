@@ -190,3 +190,33 @@ def test_he_falls_back_to_a_named_subject_the_model_mislabelled(extractor: Spacy
     found = triples_of(extractor, text)
     assert ("Bohr", "study under", "Ernest Rutherford") in found
     assert ("J. J. Thomson", "study under", "Ernest Rutherford") not in found
+
+
+def test_possessive_and_definite_subjects_resolve_to_their_owner(extractor: SpacyExtractor) -> None:
+    text = (
+        "Orbital Ink is a printing company founded by Mei Tanaka in 2015. Its headquarters are in Osaka. "
+        "Nimbus Robotics builds robots. The company is headquartered in Tallinn."
+    )
+    triples = triples_of(extractor, text)
+    assert ("Orbital Ink", "headquarters in", "Osaka") in triples
+    assert ("Nimbus Robotics", "headquartered in", "Tallinn") in triples
+    assert not any(s in ("headquarters", "company") for s, _, _ in triples)
+
+
+def test_parenthesised_life_dates_become_typed_date_facts(extractor: SpacyExtractor) -> None:
+    chunk = Chunk(
+        "d",
+        0,
+        "Teutberga( died 11 November 875) was a queen of Lotharingia. "
+        "Johann Bach (1685 - 1750) was a composer.",
+    )
+    extraction = extractor.extract(chunk)
+    facts = {(t.subject, t.predicate, t.object, t.object_type) for t in extraction.triples}
+    assert ("Teutberga", "died on", "11 November 875", "DATE") in facts
+    assert ("Johann Bach", "born on", "1685", "DATE") in facts and (
+        "Johann Bach",
+        "died on",
+        "1750",
+        "DATE",
+    ) in facts
+    assert not any(t.object == "11" for t in extraction.triples)

@@ -114,3 +114,19 @@ def test_training_that_only_hurts_held_out_questions_keeps_the_starting_scorer()
     fresh = DocScorer(DocScorerConfig(dim=DIM)).state_dict()
     assert all(torch.equal(v, fresh[k]) for k, v in model.state_dict().items())
     assert report.valid_hits1_after == report.valid_hits1_before
+
+
+def test_few_pairs_are_cross_validated_and_a_losing_scorer_is_flagged() -> None:
+    from hopgraph.reason.doc.train import CROSS_VALIDATE_BELOW, DocTrainReport, train_qa_scorer
+
+    examples = _examples(10, seed=1)
+    assert len(examples) < CROSS_VALIDATE_BELOW
+    config = DocTrainConfig(epochs=10, lr=0.05, seed=0, patience=5)
+    _, report = train_qa_scorer(examples, config)
+    assert report.validation == "5-fold cross-validation" and report.valid_examples == 10
+    assert report.valid_hits1_after > report.valid_hits1_before and not report.loses and report.verified
+    # worse on held-out pairs than zero-shot: flagged; nothing held out: not verified
+    losing = DocTrainReport(8, 2, 3, 0.1, valid_hits1_before=0.5, valid_hits1_after=0.0)
+    assert losing.loses and losing.to_json()["loses"] is True
+    unchecked = DocTrainReport(1, 0, 3, 0.1)
+    assert not unchecked.verified and not unchecked.loses

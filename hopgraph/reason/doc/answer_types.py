@@ -1,0 +1,354 @@
+"""Answer types: what a question asks for, and what kind of thing a candidate answer is.
+
+    asked = question_type("In which country is Nimbus Robotics headquartered?")   # -> place
+    kind = candidate_type("2011")                                               # -> date
+    compatible(asked, kind)                                                     # -> False
+
+A question's type comes from its wh-word and the head noun of its wh-phrase ("which country",
+"what year", "how many", "who"), read with the spaCy pipeline when one is given (the noun the
+wh-determiner attaches to) and from the words alone otherwise. A candidate's type comes, in this
+order, from a date or number pattern, the entity type the extractor stored (spaCy NER labels of the
+offline extractor, or words such as ``person``/``city`` an LLM wrote), the NER label spaCy gave
+its mentions in the passages, and words of its own name (``... County``, ``... University``).
+An untyped candidate is :data:`UNKNOWN`: it neither fits nor contradicts.
+
+A *fragment* (a pronoun, a determiner or quantifier such as ``most``, a lower-case common noun
+such as ``headquarters`` when a name is asked for, a bare day number such as ``11``) is never an
+answer: see :func:`is_fragment`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
+PERSON, PLACE, ORG, DATE, NUMBER, YESNO, THING, UNKNOWN = (
+    "person",
+    "place",
+    "organisation",
+    "date",
+    "number",
+    "yes/no",
+    "thing",
+    "unknown",
+)
+ANSWER_TYPES = (PERSON, PLACE, ORG, DATE, NUMBER, YESNO, THING)
+"""What a question can ask for (:data:`UNKNOWN` is a candidate's type only)."""
+
+# head nouns of wh-phrases ("which country", "what company"), by the type they ask for
+_HEADS: dict[str, tuple[str, ...]] = {
+    PLACE: _words(
+        "place city town village country state county province region continent location area "
+        "capital island river lake sea ocean mountain street district nation territory municipality "
+        "borough neighborhood neighbourhood suburb kingdom empire republic birthplace hometown "
+        "venue site port harbor harbour airport stadium park valley desert peninsula bay coast "
+        "border parish commune prefecture canton département department headquarters"
+    ),
+    PERSON: _words(
+        "person man woman people who author writer poet novelist composer singer musician actor "
+        "actress director producer president king queen prince princess emperor leader founder "
+        "father mother son daughter brother sister wife husband spouse child parent teacher student "
+        "player coach scientist physicist chemist inventor artist painter architect politician "
+        "minister senator governor mayor chancellor pope bishop ruler monarch successor predecessor "
+        "member ceo chairman owner creator designer philosopher general emperor lyricist performer "
+        "rapper drummer guitarist"
+    ),
+    ORG: _words(
+        "company organisation organization corporation firm business band group team club "
+        "university college school institute institution party association society agency label "
+        "publisher network channel newspaper magazine airline bank brand manufacturer studio league "
+        "union committee council ministry government army navy orchestra ensemble choir museum "
+        "library hospital"
+    ),
+    DATE: _words("year date day month decade century era time period season birthday anniversary"),
+    NUMBER: _words(
+        "number amount percentage percent population count total size height length weight area "
+        "speed age price cost value rate distance capacity depth temperature"
+    ),
+}
+_HEAD_TYPE = {noun: kind for kind, nouns in _HEADS.items() for noun in nouns}
+_AUX = frozenset(
+    _words("is are was were do does did can could has have had will would should shall may might")
+)
+_WH = frozenset(_words("who whom whose what which where when how why"))
+_COPULAS = frozenset(_words("is are was were"))
+_PREPOSITIONS = frozenset(_words("in on at of for from to by with during since until into under"))
+_NUMBER_HOW = frozenset(_words("many much old long tall far big large high deep wide heavy often"))
+
+
+# entity types written by extractors (spaCy NER labels, LLM words) -> answer type
+_LABEL_TYPE = {
+    "PERSON": PERSON,
+    "PER": PERSON,
+    "GPE": PLACE,
+    "LOC": PLACE,
+    "FAC": PLACE,
+    "ORG": ORG,
+    "NORP": THING,
+    "DATE": DATE,
+    "TIME": DATE,
+    "CARDINAL": NUMBER,
+    "QUANTITY": NUMBER,
+    "MONEY": NUMBER,
+    "PERCENT": NUMBER,
+    "ORDINAL": NUMBER,
+    "WORK_OF_ART": THING,
+    "EVENT": THING,
+    "PRODUCT": THING,
+    "LAW": THING,
+    "LANGUAGE": THING,
+}
+_WORD_TYPE = {
+    **{w: PERSON for w in _words("person people human individual character")},
+    **{w: PLACE for w in _words("place location city town country state region gpe loc geo")},
+    **{w: ORG for w in _words("organisation organization company org institution")},
+    **{w: DATE for w in _words("date time year")},
+    **{w: NUMBER for w in _words("number quantity amount")},
+}
+# last words of names that say what they name
+_NAME_ENDINGS: dict[str, tuple[str, ...]] = {
+    PLACE: _words(
+        "county city town village river lake island islands mountains mountain province state "
+        "district region valley bay sea ocean street avenue road square park airport station "
+        "peninsula desert falls coast parish republic kingdom empire"
+    ),
+    ORG: _words(
+        "university college school institute company corporation corp inc ltd llc plc group party "
+        "association society records studios club fc team band agency council ministry foundation "
+        "bank airlines airways network press"
+    ),
+}
+_ENDING_TYPE = {word: kind for kind, words in _NAME_ENDINGS.items() for word in words}
+
+_MONTHS = _words(
+    "january february march april may june july august september october november december jan "
+    "feb mar apr jun jul aug sep sept oct nov dec"
+)
+_MONTH = "|".join(_MONTHS)
+_DATE_PATTERNS = [
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        r"(?:c\.\s*|circa\s+|ca\.\s*)?\d{3,4}(?:\s*(?:ad|bc|bce|ce))?",  # a year
+        r"\d{3,4}s",  # a decade
+        rf"\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTH})\.?,?(?:\s+\d{{3,4}})?",  # 11 November 869
+        rf"(?:{_MONTH})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{3,4}})?",  # November 11, 869
+        rf"(?:{_MONTH})\.?,?\s+\d{{3,4}}",  # November 869
+        r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}-\d{2}-\d{2}",
+        r"(?:the\s+)?\d{1,2}(?:st|nd|rd|th)\s+century(?:\s+(?:ad|bc|bce|ce))?",
+        r"(?:early|mid|late)[\s-]+\d{3,4}s?",
+        r"\d{3,4}\s*(?:-|–|to)\s*\d{2,4}",
+    )
+]
+_NUMBER = re.compile(
+    r"(?:about\s+|approximately\s+|around\s+|over\s+|nearly\s+)?[$€£]?\s*\d[\d,]*(?:\.\d+)?\s*"
+    r"(?:%|percent|per cent|million|billion|trillion|thousand|hundred|km|kilometres|kilometers|miles|"
+    r"metres|meters|m|ft|feet|inches|cm|kg|tons|tonnes|people|inhabitants|years|dollars|euros)?",
+    re.IGNORECASE,
+)
+_NUMBER_WORDS = frozenset(
+    _words(
+        "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+        "sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety "
+        "hundred thousand million billion dozen"
+    )
+)
+_FRAGMENT_WORDS = frozenset(
+    _words(
+        "i me my mine we us our ours you your yours he him his she her hers it its they them their "
+        "theirs this that these those who whom whose which what there here one ones someone "
+        "something anyone anything everyone everything nobody nothing none all any both each either "
+        "neither few many more most much several some such other others another own same a an the "
+        "and or but of in on at to for from by with as is was are were be been being not no yes "
+        "also only first last former latter later earlier"
+    )
+)
+
+
+@dataclass(frozen=True)
+class QuestionType:
+    """What a question asks for: ``kind`` (one of :data:`ANSWER_TYPES`), the words that said so."""
+
+    kind: str
+    cue: str = ""
+
+    @property
+    def accepts(self) -> frozenset[str]:
+        """Candidate types that fit: "who" also takes an organisation ("who published X")."""
+        if self.kind == PERSON and self.cue in ("who", "whom", "whose"):
+            return frozenset({PERSON, ORG})
+        if self.kind == THING:
+            return frozenset({THING, ORG, PLACE, PERSON})
+        return frozenset({self.kind})
+
+
+def question_type(question: str, nlp: Any = None) -> QuestionType:
+    """What ``question`` asks for, from its wh-word and the head noun of its wh-phrase.
+
+    ``nlp`` (a spaCy pipeline with a tagger and parser, optional) finds the head noun a
+    wh-determiner attaches to ("which European country" -> country); without it the noun is the
+    first word after the wh-word that names a type."""
+    words = re.findall(r"[A-Za-z]+(?:'[a-z]+)?", question.casefold())
+    if not words:
+        return QuestionType(THING)
+    if words[0] in _AUX and not (_WH & set(words[:3])):
+        return QuestionType(YESNO, words[0])
+    heads = _wh_heads(question, nlp) if nlp is not None else []
+    for i in _asking_wh(words):
+        word = words[i]
+        after = words[i + 1 : i + 5]
+        if word in ("who", "whom"):
+            return QuestionType(PERSON, word)
+        if word == "whose":
+            return QuestionType(PERSON, word)
+        if word == "where":
+            return QuestionType(PLACE, word)
+        if word == "when":
+            return QuestionType(DATE, word)
+        if word == "how":
+            if after and after[0] in _NUMBER_HOW:
+                return QuestionType(NUMBER, f"how {after[0]}")
+            continue
+        if word in ("what", "which"):
+            if not heads and after[:1] and after[0] in _AUX:
+                # "what is the population of X": the copula's subject; "what does the company
+                # build": no head noun at all
+                after = after[2:3] if after[0] in _COPULAS and after[1:2] in (["the"], ["a"]) else []
+            for head in heads or after[:3]:
+                if head in _HEAD_TYPE:
+                    return QuestionType(_HEAD_TYPE[head], f"{word} {head}")
+                if head.endswith("s") and head[:-1] in _HEAD_TYPE:
+                    return QuestionType(_HEAD_TYPE[head[:-1]], f"{word} {head}")
+                if heads:
+                    break
+            return QuestionType(THING, word)
+    return QuestionType(THING)
+
+
+def _asking_wh(words: list[str]) -> list[int]:
+    """Positions of the wh-words that ask (first word, after a leading preposition, last word,
+    after a comma-less clause start), before those that only start a relative clause ("the river
+    which ...", "in which ...")."""
+    found = [i for i, w in enumerate(words) if w in _WH]
+    asking = [
+        i
+        for i in found
+        if i == 0
+        or (i == 1 and words[0] in _PREPOSITIONS)
+        or i == len(words) - 1
+        or (words[i] in ("how", "when", "where", "who") and words[i - 1] in ("and", "but", "so"))
+    ]
+    return asking + [i for i in found if i not in asking]
+
+
+def _wh_heads(question: str, nlp: Any) -> list[str]:
+    """The lower-case lemma of the noun each wh-determiner of ``question`` attaches to."""
+    try:
+        doc = nlp(question)
+    except Exception:  # noqa: BLE001 - an odd question must not stop the answer
+        return []
+    out = []
+    for token in doc:
+        if token.lower_ in ("what", "which") and token.dep_ in ("det", "attr", "dobj", "pobj", "nsubj"):
+            head = token.head if token.dep_ == "det" else None
+            if head is not None and head.pos_ in ("NOUN", "PROPN"):
+                out.append((head.lemma_ or head.text).casefold())
+    return out
+
+
+def pattern_type(name: str) -> str:
+    """:data:`DATE` or :data:`NUMBER` when the whole of ``name`` is one, else :data:`UNKNOWN`."""
+    text = name.strip().strip(".,;:()[]\"'")
+    if not text:
+        return UNKNOWN
+    if any(p.fullmatch(text) for p in _DATE_PATTERNS):
+        if re.fullmatch(r"\d{3,4}", text) and not 100 <= int(text) <= 2100:
+            return NUMBER
+        return DATE
+    if _NUMBER.fullmatch(text) and any(ch.isdigit() for ch in text):
+        return NUMBER
+    if all(w in _NUMBER_WORDS for w in text.casefold().split()):
+        return NUMBER
+    return UNKNOWN
+
+
+def label_type(label: str) -> str:
+    """The answer type an extractor's entity type names (``GPE`` -> place), else :data:`UNKNOWN`."""
+    label = label.strip()
+    if not label:
+        return UNKNOWN
+    if label.upper() in _LABEL_TYPE:
+        return _LABEL_TYPE[label.upper()]
+    return _WORD_TYPE.get(label.casefold(), UNKNOWN)
+
+
+def name_type(name: str) -> str:
+    """The type the last word of a name says (``DuPage County`` -> place), else :data:`UNKNOWN`."""
+    words = re.findall(r"[A-Za-z]+", name)
+    if len(words) < 2 or not name[:1].isupper():
+        return UNKNOWN
+    return _ENDING_TYPE.get(words[-1].casefold(), UNKNOWN)
+
+
+def candidate_type(name: str, labels: Iterable[str] = ()) -> str:
+    """The type of a candidate answer: its pattern, then the first label that names a type
+    (stored entity type, NER labels of its mentions), then the words of its name."""
+    kind = pattern_type(name)
+    if kind in (DATE, NUMBER) and name.strip().isdigit():
+        # a bare integer: its mentions' labels decide ("in 1979" DATE, "420 people" CARDINAL)
+        said = [label_type(label) for label in labels]
+        if NUMBER in said and DATE not in said:
+            return NUMBER
+        if DATE in said:
+            return DATE
+        return DATE if len(name.strip()) == 4 else NUMBER
+    if kind != UNKNOWN:
+        return kind
+    for label in labels:
+        kind = label_type(label)
+        if kind != UNKNOWN:
+            return kind
+    return name_type(name)
+
+
+def compatible(asked: QuestionType, kind: str) -> bool | None:
+    """True when a candidate of type ``kind`` fits ``asked``, False when it contradicts it, None
+    when nothing can be said (an untyped candidate, a question asking for a thing or yes/no). An
+    untyped candidate contradicts a date or number question: it matched no date or number pattern."""
+    if kind == UNKNOWN and asked.kind in (DATE, NUMBER):
+        return False  # dates and numbers are written in patterns: a name matching none is neither
+    if kind == UNKNOWN or asked.kind in (YESNO,):
+        return None
+    if asked.kind == THING:
+        return None
+    return kind in asked.accepts
+
+
+def is_fragment(name: str, asked: QuestionType | None = None) -> bool:
+    """Whether ``name`` is no answer at all: empty, a pronoun, determiner or quantifier
+    (``most``, ``it``), a bare number up to 31 when no number is asked (a day cut from a date:
+    ``11``), a lone lower-case word when a name, date or number is asked (``headquarters``)."""
+    text = name.strip().strip(".,;:()[]\"'")
+    words = text.casefold().split()
+    if not words or all(w in _FRAGMENT_WORDS for w in words):
+        return True
+    if len(text) < 2 and not text.isdigit():
+        return True
+    kind = asked.kind if asked is not None else THING
+    if text.isdigit() and int(text) <= 31 and kind != NUMBER:
+        return True
+    if kind in (PERSON, PLACE, ORG, DATE, NUMBER) and len(words) == 1 and text.islower():
+        return pattern_type(text) == UNKNOWN
+    return False
+
+
+__all__ = _words(
+    "ANSWER_TYPES DATE NUMBER ORG PERSON PLACE THING UNKNOWN YESNO QuestionType candidate_type "
+    "compatible is_fragment label_type name_type pattern_type question_type"
+)

@@ -1,0 +1,51 @@
+"""The typed-answer check set (data/typed/): its documents ingested with the offline extractor,
+its 49 two-hop questions answered without an LLM, scored as ``hopgraph eval answers`` does."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from hopgraph import embed
+from hopgraph.api import HopGraph
+from hopgraph.eval.typed_answers import evaluate_typed_answers, load_typed_questions
+from hopgraph.reason.doc.answer_types import ANSWER_TYPES, YESNO
+
+ROOT = Path(__file__).resolve().parents[2]
+TYPED = ROOT / "data" / "typed"
+EXACT_FLOOR = 0.67
+"""A regression floor, not the target (0.85, not met): 34 of 49 exact (0.694) with the title-aware
+retrieval of issue 11 merged; a question or two below that is within the noise of one graph build."""
+"""Measured 0.714 (35 of 49) when this test was written; BENCHMARKS.md has the figure."""
+
+
+@pytest.fixture(scope="module")
+def hg(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HopGraph]:
+    shared = embed.SentenceTransformerEmbedder()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(embed, "SentenceTransformerEmbedder", lambda *a, **k: shared)
+        with HopGraph.open(tmp_path_factory.mktemp("typed")) as graph:
+            summary = graph.ingest(str(TYPED / "docs"))
+            assert summary.status == "done" and not summary.problems
+            yield graph
+
+
+def test_the_check_set_covers_every_answer_type_with_two_hop_questions() -> None:
+    items = load_typed_questions(TYPED / "questions.tsv")
+    assert len(items) >= 40
+    assert {i.kind for i in items} == set(ANSWER_TYPES) - {YESNO}
+
+
+def test_typed_answers_are_mostly_exact_and_never_contradict_when_a_fitting_one_exists(hg: HopGraph) -> None:
+    report = evaluate_typed_answers(hg.ask, load_typed_questions(TYPED / "questions.tsv"))
+    assert report.exact >= EXACT_FLOOR, report.rows
+    # an answer contradicting the asked type only where no candidate of that type was supported:
+    # its confidence is then discounted (CONFIDENCE_FACTOR[False] = 0.2)
+    for row in report.rows:
+        if row["contradicts"]:
+            assert row["confidence"] < 0.2, row
+    assert all(row["asked_type"] == row["type"] for row in report.rows if row["type"] != "thing"), [
+        (r["question"], r["asked_type"]) for r in report.rows if r["asked_type"] != r["type"]
+    ]

@@ -1,0 +1,97 @@
+"""Answer types: what a question asks for, what a candidate is, and fragments that answer nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from hopgraph.reason.doc.answer_types import (
+    DATE,
+    NUMBER,
+    ORG,
+    PERSON,
+    PLACE,
+    THING,
+    UNKNOWN,
+    YESNO,
+    QuestionType,
+    candidate_type,
+    compatible,
+    is_fragment,
+    question_type,
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Where was the founder of Nimbus Robotics born?", PLACE),
+        ("where was the founder of nimbus robotics born?", PLACE),
+        ("In which country is Nimbus Robotics headquartered?", PLACE),
+        ("Who was the father of Teutberga?", PERSON),
+        ("What year did the company dissolve?", DATE),
+        ("When did the Admiral Twin open?", DATE),
+        ("How many Publix stores are in Florida?", NUMBER),
+        ("What percentage of edits came from Spain?", NUMBER),
+        ("Which company acquired Verdant Rail?", ORG),
+        ("Is Osaka in Japan?", YESNO),
+        ("What does the company build?", THING),
+        # a relative "which" is not the question's wh-word: the final "when" is
+        ("King Albert lived during a war which Italy entered when?", DATE),
+    ],
+)
+def test_question_type_from_the_wh_word_and_its_head_noun(question: str, kind: str) -> None:
+    assert question_type(question).kind == kind
+
+
+@pytest.mark.parametrize(
+    ("name", "labels", "kind"),
+    [
+        ("2011", (), DATE),
+        ("11 November 875", (), DATE),
+        ("February 4, 1948", (), DATE),
+        ("1990s", (), DATE),
+        ("420", (), NUMBER),
+        ("1979", (), DATE),
+        ("1979", ("CARDINAL",), NUMBER),
+        ("6.8 inches", (), NUMBER),
+        ("Lagos", ("GPE",), PLACE),
+        ("Clara Okafor", ("PERSON",), PERSON),
+        ("Orbital Ink", ("ORG",), ORG),
+        ("DuPage County", (), PLACE),
+        ("University of Ibadan", (), UNKNOWN),
+        ("Kyoto University", (), ORG),
+        ("Ana Ruiz", (), UNKNOWN),
+        ("Ana Ruiz", ("person",), PERSON),  # a type word an LLM extractor wrote
+    ],
+)
+def test_candidate_type_from_patterns_labels_and_name_words(
+    name: str, labels: tuple[str, ...], kind: str
+) -> None:
+    assert candidate_type(name, labels) == kind
+
+
+def test_compatible_says_fits_contradicts_or_unknown() -> None:
+    where = question_type("Where was Clara Okafor born?")
+    assert compatible(where, PLACE) is True
+    assert compatible(where, DATE) is False
+    assert compatible(where, UNKNOWN) is None
+    who = question_type("Who published the journal?")
+    assert compatible(who, ORG) is True and compatible(who, PERSON) is True
+    assert compatible(QuestionType(THING, "what"), DATE) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "question", "fragment"),
+    [
+        ("11", "Who was the father of Teutberga?", True),
+        ("most", "Which city has the most people?", True),
+        ("it", "What did Nimbus build?", True),
+        ("headquarters", "Where is Orbital Ink headquartered?", True),
+        ("11", "How many trains does it run?", False),
+        ("Osaka", "Where is Orbital Ink headquartered?", False),
+        ("2011", "When was Nimbus founded?", False),
+        ("warehouse robots", "What does Nimbus build?", False),
+    ],
+)
+def test_fragments_are_never_answers(name: str, question: str, fragment: bool) -> None:
+    assert is_fragment(name, question_type(question)) is fragment

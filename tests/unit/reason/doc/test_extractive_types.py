@@ -1,0 +1,100 @@
+"""The extractive answer respects the question's type, skips fragments and carries a confidence."""
+
+from __future__ import annotations
+
+from hopgraph.ids import entity_id
+from hopgraph.reason.doc.extractive import extractive_answer
+from hopgraph.reason.doc.generator import NO_ANSWER, Generation
+from hopgraph.reason.doc.pipeline import shown_paths
+from hopgraph.types import Chunk, Hop, ReasoningPath, ScoredId
+
+NIMBUS = Chunk("d_nimbus", 0, "Nimbus Robotics was founded by Clara Okafor in 2011.")
+OKAFOR = Chunk("d_okafor", 0, "Clara Okafor was born in Lagos in 1979.")
+SEEDS = (ScoredId(entity_id("Nimbus Robotics"), 1.0, "Nimbus Robotics"),)
+FOUNDED = ReasoningPath((Hop("Nimbus Robotics", "founded in", "2011", (NIMBUS.id,)),), score=0.9)
+FOUNDER = Hop("Nimbus Robotics", "founded by", "Clara Okafor", (NIMBUS.id,))
+BORN_IN = ReasoningPath((FOUNDER, Hop("Clara Okafor", "born in", "Lagos", (OKAFOR.id,))), score=0.5)
+BORN_YEAR = ReasoningPath((FOUNDER, Hop("Clara Okafor", "born in", "1979", (OKAFOR.id,))), score=0.5)
+WAYPOINT = ReasoningPath((FOUNDER,), score=0.8)
+LABELS = {"lagos": ["GPE"], "clara okafor": ["PERSON"]}
+
+
+def test_a_date_never_answers_where_when_a_place_is_supported() -> None:
+    # the one-hop path to 2011 scores best, but "where" asks for a place
+    question = "Where was the founder of Nimbus Robotics born?"
+    result = extractive_answer(question, [FOUNDED, WAYPOINT, BORN_IN], [NIMBUS, OKAFOR], SEEDS, labels=LABELS)
+    assert result.text == "Lagos" and result.answer_type == "place"
+    assert result.citations[0] == "P3" and "C2" in result.citations
+    assert result.confidence is not None and 0.0 < result.confidence <= 1.0
+
+
+def test_the_path_whose_predicates_say_the_question_wins_among_right_typed_ends() -> None:
+    question = "In what year was the founder of Nimbus Robotics born?"
+    result = extractive_answer(question, [FOUNDED, BORN_YEAR], [NIMBUS, OKAFOR], SEEDS, labels=LABELS)
+    assert result.text == "1979"
+
+
+def test_a_fragment_is_never_the_answer() -> None:
+    teutberga = Chunk("d_t", 0, "Teutberga( died 11 November 875) was a queen.")
+    seeds = (ScoredId(entity_id("Teutberga"), 1.0, "Teutberga"),)
+    day = ReasoningPath((Hop("Teutberga", "die", "11", (teutberga.id,)),), score=0.9)
+    result = extractive_answer("Who was the father of Teutberga?", [day], [teutberga], seeds)
+    assert result.text == NO_ANSWER and result.confidence == 0.0
+    common = ReasoningPath((Hop("Orbital Ink", "is in", "headquarters", (teutberga.id,)),), score=0.9)
+    seeds = (ScoredId(entity_id("Orbital Ink"), 1.0, "Orbital Ink"),)
+    assert extractive_answer("Where is Orbital Ink?", [common], [teutberga], seeds).text == NO_ANSWER
+
+
+def test_a_waypoint_loses_to_the_end_of_the_path_that_goes_on() -> None:
+    marry = ReasoningPath((FOUNDER, Hop("Clara Okafor", "marry", "Ada Obi", (OKAFOR.id,))), score=0.5)
+    result = extractive_answer(
+        "Who did the founder of Nimbus Robotics marry?",
+        [WAYPOINT, marry],
+        [NIMBUS, OKAFOR],
+        SEEDS,
+        labels=LABELS,
+    )
+    assert result.text == "Ada Obi"
+
+
+def test_dates_in_the_top_chunks_answer_when_no_path_ends_in_one() -> None:
+    spans = [[("2011", "DATE", NIMBUS.text)], [("1979", "DATE", OKAFOR.text), ("Lagos", "GPE", OKAFOR.text)]]
+    result = extractive_answer(
+        "When was the founder of Nimbus Robotics born?",
+        [WAYPOINT],
+        [NIMBUS, OKAFOR],
+        SEEDS,
+        labels=LABELS,
+        spans=spans,
+        chunk_scores=[1.0, 1.0],
+    )
+    # both equally ranked chunks hold a date in a sentence naming the path's entity (Clara
+    # Okafor); "born" just before 1979 says the asked relation
+    assert result.text == "1979" and result.citations == ("C2",)
+
+
+def test_shown_paths_put_the_cited_path_first_and_renumber_the_labels() -> None:
+    paths = [FOUNDED, WAYPOINT, BORN_IN]
+    generation = Generation("Lagos", ("P3", "C2"), answerer="extractive")
+    relabelled, shown = shown_paths(generation, paths, 2)
+    assert shown == [BORN_IN, FOUNDED] and relabelled.citations == ("P1", "C2")
+
+
+def test_an_abstaining_answer_shows_its_guess_confidence_and_the_best_passages() -> None:
+    from hopgraph.render.text import answer_to_dict, render_text
+    from hopgraph.types import Answer
+
+    answer = Answer(
+        text="No confident answer (best guess: Lagos, confidence 0.12 < 0.32). The passages below ...",
+        chunks=(NIMBUS, OKAFOR),
+        citations=("C2",),
+        confidence=0.12,
+        best_guess="Lagos",
+        abstained=True,
+        notes=("This question looks German",),
+    )
+    text = render_text(answer)
+    assert "Passages:" in text and NIMBUS.text in text and OKAFOR.text in text  # all, not only cited
+    assert "Note: This question looks German" in text
+    data = answer_to_dict(answer)
+    assert data["abstained"] is True and data["best_guess"] == "Lagos" and data["confidence"] == 0.12
