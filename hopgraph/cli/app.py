@@ -71,15 +71,33 @@ def main(argv: Sequence[str] | None = None) -> int:
             traceback.print_exc(file=sys.stderr)
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    except OSError as exc:
+        if isinstance(exc, BrokenPipeError):
+            return _broken_pipe()
+        # A file a command was pointed at is missing, a folder, unreadable...: one line naming it.
+        if args.verbose:
+            traceback.print_exc(file=sys.stderr)
+        print(f"error: {os_error_message(exc)}", file=sys.stderr)
+        return EXIT_ERROR
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
-    except BrokenPipeError:
-        # The reader went away (e.g. `| head`): stop quietly, and keep Python from
-        # complaining again while flushing stdout at exit.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return EXIT_BROKEN_PIPE
+
+
+def _broken_pipe() -> int:
+    # The reader went away (e.g. `| head`): stop quietly, and keep Python from
+    # complaining again while flushing stdout at exit.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return EXIT_BROKEN_PIPE
+
+
+def os_error_message(exc: OSError) -> str:
+    """``OSError`` as one line: what went wrong and the path(s) it concerns."""
+    what = (exc.strerror or str(exc) or type(exc).__name__).rstrip(".")
+    what = what[:1].lower() + what[1:]
+    paths = [str(p) for p in (exc.filename, exc.filename2) if p is not None]
+    return f"{' -> '.join(paths)}: {what}" if paths else what
 
 
 if __name__ == "__main__":

@@ -17,7 +17,14 @@ import sys
 from typing import Any
 
 from hopgraph.api import HopGraph
-from hopgraph.cli.common import EXIT_OK, add_threads_option, open_graph, positive_int, set_torch_threads
+from hopgraph.cli.common import (
+    EXIT_OK,
+    add_threads_option,
+    check_output_file,
+    open_graph,
+    positive_int,
+    set_torch_threads,
+)
 from hopgraph.errors import ConfigError
 from hopgraph.reason.doc.options import METHODS
 from hopgraph.types import Answer
@@ -46,6 +53,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
     if args.html and len(args.question) > 1:
         raise ConfigError("--html draws one answer: ask one question at a time with --html")
+    if args.html:
+        check_output_file(args.html, "--html")
     set_torch_threads(args.threads)
     results: list[dict[str, Any]] = []
     with open_graph(args) as hg:

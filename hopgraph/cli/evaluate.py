@@ -30,6 +30,7 @@ from hopgraph.api import HopGraph
 from hopgraph.cli.common import (
     EXIT_OK,
     add_threads_option,
+    check_output_file,
     metaqa_data_option,
     open_graph,
     positive_int,
@@ -158,6 +159,8 @@ def cmd_eval_retrieval(
     from hopgraph.eval.retrieval import evaluate_retrieval
 
     set_torch_threads(args.threads)
+    if args.json:
+        check_output_file(args.json, "--json")
     if args.corpus and args.format != "hotpotqa":
         raise ConfigError("--corpus is for --format hotpotqa (MuSiQue questions carry their passages)")
     items = load_questions(args.questions, args.format, corpus=args.corpus)
@@ -213,6 +216,8 @@ def cmd_eval_metaqa(args: argparse.Namespace) -> int:
     from hopgraph.reason.kb.questions import split_questions
 
     set_torch_threads(args.threads)
+    if args.json:
+        check_output_file(args.json, "--json")
     data = Path(args.data) if args.data else None
     files = (
         [Path(f) for f in args.questions]

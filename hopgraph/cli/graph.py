@@ -19,12 +19,18 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
-from hopgraph.cli.common import EXIT_OK, open_graph, positive_int, read_only_message
+from hopgraph.cli.common import (
+    EXIT_OK,
+    check_output_file,
+    graph_to_build,
+    open_graph,
+    positive_int,
+    read_only_message,
+)
 from hopgraph.errors import HopGraphError, ReadOnlyError
+from hopgraph.kg.io.formats import EXPORT_FORMATS, EXPORT_SUFFIXES, export_format
 from hopgraph.render.table import DEFAULT_MAX_WIDTH, format_table, to_json
 from hopgraph.types import GraphStats
-
-EXPORT_FORMATS = ("turtle", "nt", "xml", "json-ld", "graphml")
 
 
 # -- helpers ------------------------------------------------------------------------------------
@@ -142,7 +148,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise HopGraphError(f"no such file: {path}")
     fmt = args.format or guess_format(path)
     progress = Progress(sys.stderr)
-    with open_graph(args) as hg:
+    with graph_to_build(args) as hg:
         try:
             report = hg.import_triples(path, format=fmt, progress=progress)
         finally:
@@ -182,6 +188,8 @@ def cmd_cypher(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    out = check_output_file(args.out, "OUT")
+    export_format(out, args.format)  # before the graph opens: a bad name costs nothing
     with open_graph(args) as hg:
         written = hg.export(Path(args.out), format=args.format)
     print(
@@ -229,8 +237,9 @@ def register(sub: Any, common: list[argparse.ArgumentParser]) -> None:
 def register_export(sub: Any, common: list[argparse.ArgumentParser]) -> None:
     """Add ``export`` (apart from :func:`register` only to keep ``hopgraph --help``'s order)."""
     p = sub.add_parser("export", parents=common, help="write the graph as RDF or GraphML")
-    p.add_argument("out", metavar="OUT", help="output file; the suffix picks the format unless --format")
-    p.add_argument("--format", choices=EXPORT_FORMATS, help="turtle (default), nt, xml, json-ld or graphml")
+    suffixes = ", ".join(f"{s} {f}" for s, f in EXPORT_SUFFIXES.items())
+    p.add_argument("out", metavar="OUT", help=f"output file; its suffix picks the format ({suffixes})")
+    p.add_argument("--format", choices=EXPORT_FORMATS, help="check the suffix means this format")
     p.set_defaults(func=cmd_export)
 
 

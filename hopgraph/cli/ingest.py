@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from hopgraph.api import HopGraph
-from hopgraph.cli.common import EXIT_OK, EXIT_PROBLEMS, open_graph, positive_int
+from hopgraph.cli.common import EXIT_OK, EXIT_PROBLEMS, graph_to_build, open_graph, positive_int
 from hopgraph.errors import HopGraphError
 from hopgraph.extract.jobs.progress import format_duration, format_summary
 from hopgraph.extract.jobs.state import STATE_FILE_NAME, JobRow, JobState
@@ -42,6 +42,9 @@ def _price(text: str) -> float:
 
 def _state_path(args: argparse.Namespace) -> Path:
     if args.state:
+        if Path(args.state).is_dir():
+            raise HopGraphError(f"--state {args.state} is a folder; name the job state file, e.g. "
+                                f"{Path(args.state) / STATE_FILE_NAME}")  # fmt: skip
         return Path(args.state)
     if args.graph:
         return Path(args.graph) / STATE_FILE_NAME
@@ -73,7 +76,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         price_per_1k=args.price_per_1k,
     )
     state_path = _state_path(args)
-    with open_graph(args) as hg:
+    with graph_to_build(args) as hg:
         summary = hg.ingest(args.sources, options=options, state_path=state_path, progress=sys.stderr)
     if summary.problems:
         print(f"{len(summary.problems)} input problem(s):", file=sys.stderr)
