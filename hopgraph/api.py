@@ -235,7 +235,17 @@ class HopGraph:
         answerer = self._answerers.get(key)
         if answerer is None:
             answerer = self._answerers[key] = self._load_answerer(llm, extractive, weights, options, embedder)
-        return answerer.ask(question, method, k=k)
+        answer = answerer.ask(question, method, k=k)
+        return dataclasses.replace(answer, titles=self.doc_titles(answer)) if not answer.titles else answer
+
+    def doc_titles(self, answer: Answer) -> dict[str, str]:
+        """Document id -> title for every document the answer's chunks and paths cite (what
+        :meth:`ask` puts in ``Answer.titles``, so ``render_text(answer)`` shows titles)."""
+        ids = {c.doc_id for c in answer.chunks}
+        ids.update(d for p in answer.paths for h in p.hops for d in h.doc_ids)
+        if not ids:
+            return {}
+        return {d.id: d.title for d in self.store.get_documents(sorted(ids)) if d.title}
 
     def _load_answerer(
         self,
@@ -285,9 +295,13 @@ class HopGraph:
             return
         from hopgraph.extract.embed_graph import embed_graph
 
-        log.info("embedding the chunks and entities that have no vector yet ...")
+        # Not silent: this writes to the graph and can take a while on a big one.
+        log.warning(
+            "the graph has chunks or entities with no vector yet (ingested with --no-embed, or imported): "
+            "embedding them now and storing the vectors in the graph; later questions reuse them"
+        )
         counts = embed_graph(self.store, embedder)
-        log.info("embedded %d chunks, %d entities", counts.chunks, counts.entities)
+        log.warning("embedded %d chunks and %d entities", counts.chunks, counts.entities)
 
     def _llm(self, llm: str | LLM | None) -> LLM | None:
         if llm is not None and not isinstance(llm, str):

@@ -6,6 +6,7 @@ hashes (see :mod:`hopgraph.ids`), so building the same value twice yields the sa
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -194,7 +195,8 @@ class Answer:
     ``citations`` and flagged). ``chunk_scores`` are the retrieval scores of ``chunks`` (same
     order), ``seeds`` the entities linked from the question, ``evidence`` the scored subgraph the
     paths were found in (for drawing), ``answerer`` what wrote ``text`` (``extractive``,
-    ``llm:<model>``, ``kb``), ``timings`` milliseconds per stage.
+    ``llm:<model>``, ``kb``), ``timings`` milliseconds per stage, ``titles`` the titles of the
+    documents it draws on.
     """
 
     text: str
@@ -208,6 +210,9 @@ class Answer:
     evidence: Subgraph | None = field(default=None, compare=False, hash=False)
     answerer: str = ""
     question: str = ""
+    titles: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
+    """Document id -> title of the documents the answer cites (filled by :meth:`HopGraph.ask`;
+    the renderers use it when no titles are passed)."""
 
 
 __all__ = [

@@ -43,9 +43,7 @@ relations the bundled MetaQA scorer knows is answered by the KB reasoner."""
 
 def doc_titles(hg: HopGraph, answer: Answer) -> dict[str, str]:
     """Document id -> title for every document the answer's chunks and paths cite."""
-    ids = {c.doc_id for c in answer.chunks}
-    ids.update(d for p in answer.paths for h in p.hops for d in h.doc_ids)
-    return {d.id: d.title for d in hg.store.get_documents(sorted(ids)) if d.title}
+    return hg.doc_titles(answer)
 
 
 def cmd_ask(args: argparse.Namespace) -> int:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import shlex
 import sys
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,14 @@ def _state_path(args: argparse.Namespace) -> Path:
     if args.graph:
         return Path(args.graph) / STATE_FILE_NAME
     raise HopGraphError("the job state needs a place: pass --graph DIR, or --state FILE with --url/--backend")
+
+
+def _jobs_command(args: argparse.Namespace, job_id: int) -> str:
+    """The ``hopgraph jobs`` command that shows ``job_id``'s failures, runnable as printed."""
+    where = [f"--state {shlex.quote(args.state)}"] if args.state else []
+    if args.graph and not args.state:
+        where.append(f"--graph {shlex.quote(args.graph)}")
+    return " ".join(["hopgraph jobs", str(job_id), "--failed", *where])
 
 
 # -- ingest -------------------------------------------------------------------------------------
@@ -90,7 +99,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         print(format_summary(summary.to_dict()))
         if failed:
             print(
-                f"{failed} chunk(s) failed: 'hopgraph jobs {summary.job_id} --failed' shows why; "
+                f"{failed} chunk(s) failed: '{_jobs_command(args, summary.job_id)}' shows why; "
                 "run the same ingest with --retry-failed to try them again"
             )
     skipped = any(problem["severity"] == "error" for problem in summary.problems)

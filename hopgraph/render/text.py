@@ -60,7 +60,7 @@ def answer_to_dict(
     answer: Answer, explain: bool = False, *, titles: Mapping[str, str] | None = None
 ) -> dict[str, Any]:
     """``answer`` as JSON-ready data (the schema is in the module docstring)."""
-    titles = titles or {}
+    titles = titles if titles is not None else answer.titles
     cited = set(answer.citations)
     labels = chunk_labels(answer)
     paths: list[dict[str, Any]] = []
@@ -137,7 +137,7 @@ def render_text(
     excerpt_chars: int = EXCERPT_CHARS,
 ) -> str:
     """``answer`` for a terminal: the answer, numbered paths with sources, cited passages, flags."""
-    titles = titles or {}
+    titles = titles if titles is not None else answer.titles
     labels = chunk_labels(answer)
     by_id = {c.id: c for c in answer.chunks}
     cited = set(answer.citations)
@@ -163,8 +163,13 @@ def render_text(
         if explain
         else [(i, c) for i, c in enumerate(answer.chunks, 1) if chunk_label(i) in cited]
     )
+    heading = "Passages:" if explain else "Cited passages:"
+    if not shown and not cited and answer.chunks:
+        # The answer cites nothing (no path, or an abstention that points to the passages):
+        # show the retrieved passages, or the text would promise passages it does not show.
+        shown, heading = list(enumerate(answer.chunks, 1)), "Closest passages (not cited by the answer):"
     if shown:
-        lines += ["", "Passages:" if explain else "Cited passages:"]
+        lines += ["", heading]
         for i, chunk in shown:
             lines += _chunk_lines(answer, i, chunk, titles, excerpt_chars, explain, chunk_label(i) in cited)
     if answer.unknown_citations:

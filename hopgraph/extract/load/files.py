@@ -263,7 +263,9 @@ def _record_list(data: Any, fields: JsonFields) -> list[Any]:
         raise ReadProblem(f"a JSON corpus must be a list of objects or an object, not {type(data).__name__}")
     if fields.records is not None:
         if not isinstance(data.get(fields.records), list):
-            raise ReadProblem(f"no list under the key {fields.records!r} (JsonFields.records)")
+            raise ReadProblem(
+                f"no list under the key {fields.records!r} (--json-records; JsonFields.records in Python)"
+            )
         return list(data[fields.records])
     if fields.text in data:
         return [data]
@@ -274,7 +276,8 @@ def _record_list(data: Any, fields: JsonFields) -> list[Any]:
         found = ", ".join(repr(k) for k in lists) or "none"
         raise ReadProblem(
             f"cannot tell which list holds the records (lists found: {found}); name it with "
-            f"JsonFields(records=...), or give each record a {fields.text!r} field"
+            f"--json-records NAME (JsonFields(records=NAME) in Python), "
+            f"or give each record a {fields.text!r} field"
         )
     return list(data[lists[0]])
 
@@ -350,7 +353,10 @@ def _record_key(record: Any, index: int, fields: JsonFields) -> tuple[str, str]:
     text = record.get(fields.text)
     if not isinstance(text, str):
         what = "has no" if text is None else f"has a {type(text).__name__} as its"
-        return key, f"record {index} {what} {fields.text!r} text field (JsonFields.text)"
+        return key, (
+            f"record {index} {what} {fields.text!r} text field "
+            "(name the field with --json-text-field; JsonFields.text in Python)"
+        )
     if not text.strip():
         return key, f"record {index} has empty text"
     return key, ""

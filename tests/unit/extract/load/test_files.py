@@ -167,7 +167,7 @@ def test_json_field_names_ids_and_object_holding_a_list(tmp_path: Path) -> None:
     # two lists: the caller must say which one holds the records
     path.write_text(json.dumps({"a": records, "b": []}))
     docs, problems = load_documents([path], json_fields=fields)
-    assert docs == [] and "JsonFields(records=...)" in problems[0].reason
+    assert docs == [] and "--json-records NAME" in problems[0].reason
     docs, problems = load_documents([path], json_fields=JsonFields("pid", "name", "body", records="a"))
     assert len(docs) == 2 and problems == []
 
