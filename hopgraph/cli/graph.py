@@ -141,6 +141,18 @@ def query_params(args: argparse.Namespace) -> dict[str, Any]:
     return params
 
 
+def _number_param_hint(params: list[tuple[str, Any]]) -> None:
+    """A query that matched nothing with a ``--param`` parsed as a number: that may be the reason
+    (``--param n=2011`` sends the integer 2011, which matches no entity named "2011")."""
+    for key, value in params:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            print(
+                f"note: --param {key}={json.dumps(value)} was sent as a number; if ${key} should be the "
+                f"text {str(value)!r}, quote it: --param '{key}=\"{value}\"'",
+                file=sys.stderr,
+            )
+
+
 # -- commands -----------------------------------------------------------------------------------
 def cmd_import(args: argparse.Namespace) -> int:
     path = Path(args.file)
@@ -178,6 +190,8 @@ def cmd_cypher(args: argparse.Namespace) -> int:
         except ReadOnlyError as exc:
             raise HopGraphError(read_only_message(exc, "add --write to allow writes")) from exc
     total = len(rows)
+    if not rows:
+        _number_param_hint(args.param or [])
     if args.limit is not None:
         rows = rows[: args.limit]
     if args.json:

@@ -15,6 +15,7 @@ from falkordb.helpers import quote_string
 
 from hopgraph.errors import READ_ONLY_HINT, CypherError, ReadOnlyError, StoreUnavailableError
 from hopgraph.kg.cypher.dialect import FalkorDBDialect
+from hopgraph.kg.cypher.parts import missing_parameters
 from hopgraph.kg.cypher.store import CypherGraphStore
 from hopgraph.kg.falkordb.server import EmbeddedFalkorDB
 
@@ -152,6 +153,10 @@ class FalkorDBStore(CypherGraphStore):
             message = str(exc)
             if "read-only" in message or "RO_QUERY" in message:
                 raise ReadOnlyError(READ_ONLY_HINT, query, params) from None
+            missing = missing_parameters(query, params) if "Missing parameters" in message else []
+            if missing:  # FalkorDB does not say which: hopgraph knows the query's $names
+                names = ", ".join(f"${name}" for name in missing)
+                message += f" (not given: {names}; CLI: --param {missing[0]}=VALUE)"
             raise CypherError(f"FalkorDB rejected the query: {message}", query, params) from None
         except (redis.ConnectionError, redis.TimeoutError, OSError) as exc:
             raise StoreUnavailableError(
