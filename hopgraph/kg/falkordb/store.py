@@ -155,8 +155,8 @@ class FalkorDBStore(CypherGraphStore):
                 raise ReadOnlyError(READ_ONLY_HINT, query, params) from None
             missing = missing_parameters(query, params) if "Missing parameters" in message else []
             if missing:  # FalkorDB does not say which: hopgraph knows the query's $names
-                names = ", ".join(f"${name}" for name in missing)
-                message += f" (not given: {names}; CLI: --param {missing[0]}=VALUE)"
+                given = ", ".join("$" + m for m in missing)
+                message += f" (not given: {given}; CLI: --param {missing[0]}=VALUE)"
             raise CypherError(f"FalkorDB rejected the query: {message}", query, params) from None
         except (redis.ConnectionError, redis.TimeoutError, OSError) as exc:
             raise StoreUnavailableError(
