@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from hopgraph.api import HopGraph
+from hopgraph.config import load_settings
 from hopgraph.errors import ConfigError, ReadOnlyError
 
 log = logging.getLogger("hopgraph.cli.app")
@@ -69,6 +70,11 @@ def graph_options() -> argparse.ArgumentParser:
         help="graph store (default: from hopgraph.toml, else falkordb); neo4j reads NEO4J_URI, "
         "NEO4J_USER, NEO4J_PASSWORD",
     )
+    group.add_argument(
+        "--config",
+        metavar="FILE",
+        help="settings file to use instead of DIR/hopgraph.toml (HOPGRAPH_* variables and options still win)",
+    )
     # SUPPRESS: a -v before the subcommand is not reset by the subcommand's default.
     parent.add_argument(
         "-v", "--verbose", action="count", default=argparse.SUPPRESS, help="log more (-vv: debug)"
@@ -99,7 +105,12 @@ def open_graph(args: argparse.Namespace, *, create: bool = False) -> HopGraph:
     if getattr(args, "url", None):
         overrides["url"] = args.url
     log.info("opening graph %s %s", args.graph or "", overrides or "")
-    hg = HopGraph.open(args.graph, create=create, **overrides)
+    config = getattr(args, "config", None)
+    if config:  # settings from the file named instead of DIR/hopgraph.toml; options still win
+        settings = load_settings(config, overrides={"store": overrides} if overrides else None)
+        hg = HopGraph.open(args.graph, settings=settings, create=create)
+    else:
+        hg = HopGraph.open(args.graph, create=create, **overrides)
     if hg.created:
         print(f"created a new graph in {args.graph}", file=sys.stderr)
     return hg
