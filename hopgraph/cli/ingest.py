@@ -18,6 +18,7 @@ import datetime as dt
 import json
 import shlex
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -114,9 +115,21 @@ def _when(timestamp: float | None) -> str:
     return dt.datetime.fromtimestamp(timestamp).isoformat(sep=" ", timespec="seconds")
 
 
+def _wall(job: JobRow) -> str:
+    """A job's wall time, the same in the list and the detail: what the job measured when it ended,
+    else the time it has run so far; ``-`` for a job killed before it could measure (unknown)."""
+    seconds = float(job.counters.get("seconds") or 0.0)
+    if not seconds and job.live_status == "running":
+        seconds = time.time() - job.started
+    elif not seconds and job.status != "interrupted" and job.live_status != "interrupted" and job.finished:
+        seconds = job.finished - job.started
+    elif not seconds:
+        return "-"
+    return format_duration(seconds)
+
+
 def _job_line(job: JobRow) -> dict[str, Any]:
     c = job.counters
-    wall = (job.finished or job.started) - job.started if job.finished else c.get("seconds", 0.0)
     return {
         "id": job.id,
         "started": _when(job.started),
@@ -127,7 +140,7 @@ def _job_line(job: JobRow) -> dict[str, Any]:
         "failed": c.get("chunks_failed", 0),
         "triples": c.get("triples", 0),
         "tokens": c.get("tokens", 0),
-        "wall": format_duration(float(wall or 0.0)),
+        "wall": _wall(job),
     }
 
 
@@ -147,7 +160,9 @@ def cmd_jobs(args: argparse.Namespace) -> int:
         }  # fmt: skip
         print(json.dumps(out, indent=2))
         return EXIT_OK
-    print(format_summary(job.counters | {"job_id": job.id, "status": job.live_status}))
+    summary = format_summary(job.counters | {"job_id": job.id, "status": job.live_status}).splitlines()
+    print("\n".join(f"{'wall time':<30} {_wall(job):>12}" if line.startswith("wall time") else line
+                    for line in summary))  # fmt: skip
     print(f"started {_when(job.started)}, finished {_when(job.finished) or '-'}")
     print("arguments " + json.dumps(job.args))
     counts = report.chunks
@@ -159,9 +174,8 @@ def cmd_jobs(args: argparse.Namespace) -> int:
     shown = failures if args.failed else failures[:MAX_SHOWN_FAILURES]
     if failures:
         print(f"\n{len(failures)} failed chunk(s):")
-        rows = [{"chunk": f.chunk_id, "document": f.doc_id, "attempts": f.attempts, "error": f.error}
-                for f in shown]  # fmt: skip
-        print(format_table(rows, max_width=100))
+        for f in shown:  # whole errors, one chunk a line: a table cell would cut them
+            print(f"  chunk {f.chunk_id} (document {f.doc_id}, {f.attempts} attempt(s)): {f.error}")
         if len(shown) < len(failures):
             print(f"(add --failed to show all {len(failures)})")
     return EXIT_OK

@@ -116,7 +116,9 @@ class IngestJob:
             if self.embed is not None:
                 self.progress.set_stage("embedding new chunks and entities ...")
                 self.summary.embedded += self.embed(self.store)
-            status = "done"
+            # a job whose every chunk failed stored nothing new: it failed, whatever it skipped
+            s = self.summary
+            status = "failed" if s.chunks_failed and not s.chunks_extracted else "done"
         except KeyboardInterrupt:
             status = "interrupted"
             raise
