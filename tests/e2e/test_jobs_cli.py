@@ -69,3 +69,23 @@ def test_a_killed_job_shows_the_same_wall_time_in_list_and_detail(
     assert main(["jobs", "--graph", str(short_tmp), str(killed)]) == 0
     out = capsys.readouterr().out
     assert any(line.startswith("wall time") and line.split()[-1] == "-" for line in out.splitlines())
+
+
+def test_retry_failed_with_another_extractor_says_so(
+    short_tmp: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    docs = short_tmp / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("Maya Chen founded Orbital Ink in Lisbon.\n")
+    with HopGraph.open(short_tmp / "g") as hg:
+        hg.ingest(docs, extractor=_BrokenExtractor(), embed=False)  # type: ignore[arg-type]
+        with caplog.at_level(logging.WARNING, logger="hopgraph"):
+            summary = hg.ingest(docs, retry_failed=True, embed=False)  # no llm: the offline extractor
+    assert summary.chunks_extracted == 1
+    assert (
+        "retrying failed chunks with the spacy extractor, not the one they failed with (1 with broken)"
+        in (caplog.text)
+    )
+    assert "--llm broken" in caplog.text
