@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import shlex
 import sys
 import time
@@ -88,9 +89,19 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     state_path = _state_path(args)
     with graph_to_build(args) as hg:
         summary = hg.ingest(args.sources, options=options, state_path=state_path, progress=sys.stderr)
-    if summary.problems:
-        print(f"{len(summary.problems)} input problem(s):", file=sys.stderr)
-        for problem in summary.problems:
+        if args.sync:
+            _sync(hg, state_path, [Path(s) for s in args.sources if Path(s).is_dir()])
+    passed_over = [p for p in summary.problems if p["severity"] == "skipped"]
+    problems = [p for p in summary.problems if p["severity"] != "skipped"]
+    if passed_over:
+        print(f"{len(passed_over)} file(s) in the folders are not documents, skipped:", file=sys.stderr)
+        for problem in passed_over[:MAX_SHOWN_FAILURES]:
+            print(f"  {problem['path']}: {problem['reason']}", file=sys.stderr)
+        if len(passed_over) > MAX_SHOWN_FAILURES:
+            print(f"  ... and {len(passed_over) - MAX_SHOWN_FAILURES} more", file=sys.stderr)
+    if problems:
+        print(f"{len(problems)} input problem(s):", file=sys.stderr)
+        for problem in problems:
             kept = "skipped" if problem["severity"] == "error" else "loaded anyway"
             print(f"  {problem['path']}: {problem['reason']} ({kept})", file=sys.stderr)
     failed = summary.chunks_failed + summary.chunks_failed_before
@@ -106,6 +117,21 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     skipped = any(problem["severity"] == "error" for problem in summary.problems)
     # Everything that could be stored was stored; a script still learns that something was not.
     return EXIT_PROBLEMS if failed or skipped else EXIT_OK
+
+
+def _sync(hg: HopGraph, state_path: Path, folders: list[Path]) -> None:
+    """``--sync``: remove the documents ingested from ``folders`` whose files are gone, and say which."""
+    roots = [str(f.resolve()) + os.sep for f in folders]
+    with JobState.open(state_path) as state:
+        rows = state.db.execute("SELECT doc_id, source FROM documents ORDER BY source").fetchall()
+        gone = [(d, s) for d, s in rows
+                if any(s.startswith(r) for r in roots) and not Path(s.split("#", 1)[0]).exists()]  # fmt: skip
+        for doc_id, source in gone:
+            counts = hg.delete_document(doc_id)
+            state.forget_document(doc_id)
+            print(f"removed {source} (gone from the folder): document {doc_id}, {counts.chunks} chunks, "
+                  f"{counts.relations} relations", file=sys.stderr)  # fmt: skip
+    print(f"--sync: {len(gone)} document(s) whose files are gone removed", file=sys.stderr)
 
 
 # -- jobs ---------------------------------------------------------------------------------------
@@ -227,7 +253,8 @@ def register(sub: Any, common: list[argparse.ArgumentParser]) -> None:
         "ingest",
         parents=common,
         help="load documents, extract triples, build the graph (resumable batch job)",
-        description="Load documents (files, folders, globs; .txt .md .html .pdf .json .jsonl), chunk them, "
+        description="Load documents (files, folders, globs; in folders only .txt .md .markdown .html .htm "
+        ".xhtml .pdf .json .jsonl, other files are reported and skipped), chunk them, "
         "extract triples (with --llm, else offline with spaCy), resolve entities, store and embed. "
         "Rerunning skips what is done; a killed job resumes where it stopped.",
     )
@@ -247,6 +274,9 @@ def register(sub: Any, common: list[argparse.ArgumentParser]) -> None:
     p.add_argument("--no-resolve", action="store_true", help="do not merge entity name variants")
     p.add_argument("--price-per-1k", type=_price, metavar="USD", help="LLM price per 1,000 tokens")
     p.add_argument("--state", metavar="FILE", help=f"job state database (default DIR/{STATE_FILE_NAME})")
+    p.add_argument(
+        "--sync", action="store_true", help="remove documents whose files are gone from the folders given"
+    )
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(func=cmd_ingest)
 

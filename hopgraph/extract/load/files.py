@@ -2,7 +2,9 @@
 
 Formats, chosen by suffix:
 
-- ``.txt`` and any unknown suffix: UTF-8 text (a BOM is honoured; UTF-16 with a BOM too).
+- ``.txt``, and any unknown suffix of a file named on its own: UTF-8 text (a BOM is honoured;
+  UTF-16 with a BOM too). In a folder (or a glob that matches folders) only the suffixes below
+  are taken; every other file is reported as a ``skipped`` problem.
 - ``.md``/``.markdown``: text with light markup stripping (headings, emphasis, links, images,
   list and quote markers, code fences, HTML tags); the title is the first heading.
 - ``.html``/``.htm``/``.xhtml``: BeautifulSoup's ``html.parser``; script/style/template dropped;
@@ -71,12 +73,14 @@ class LoadProblem:
 
     path: str
     reason: str
-    severity: Literal["error", "warning"] = "error"
+    severity: Literal["error", "warning", "skipped"] = "error"
+    """``error``: could not be loaded; ``warning``: loaded with a flaw; ``skipped``: passed over on
+    purpose (a file in a folder whose suffix is no document type)."""
 
     @property
     def skipped(self) -> bool:
-        """True when nothing was loaded from ``path`` (errors); warnings come with their document."""
-        return self.severity == "error"
+        """True when nothing was loaded from ``path``; warnings come with their document."""
+        return self.severity != "warning"
 
     def __str__(self) -> str:
         return f"{self.path}: {self.reason}"
@@ -101,10 +105,27 @@ def _walk(folder: Path) -> Iterator[Path]:
         yield folder.joinpath(*parts)
 
 
+def _documents_in(folder: Path) -> Iterator[Path | LoadProblem]:
+    """The files of a folder with a document suffix (:data:`SUPPORTED_SUFFIXES`); every other
+    file is reported as skipped (a ``.csv``, a ``.py``, a suffix-less README are not taken as
+    text unless named one by one)."""
+    for file in _walk(folder):
+        if file.suffix.lower() in SUPPORTED_SUFFIXES:
+            yield file
+        else:
+            what = f"the suffix {file.suffix}" if file.suffix else "no suffix"
+            yield LoadProblem(
+                str(file),
+                f"{what} is not a document type ({', '.join(sorted(SUPPORTED_SUFFIXES))}); "
+                "name the file itself to ingest it as text",
+                severity="skipped",
+            )
+
+
 def _expand(source: str | Path) -> Iterator[Path | LoadProblem]:
     path = Path(source)
     if path.is_dir():
-        yield from _walk(path)
+        yield from _documents_in(path)
     elif path.exists() or path.is_symlink():
         yield path
     elif isinstance(source, str) and _is_glob(source):
@@ -112,7 +133,7 @@ def _expand(source: str | Path) -> Iterator[Path | LoadProblem]:
         if not matches:
             yield LoadProblem(source, "the glob matched no files")
         for match in matches:
-            yield from _walk(Path(match)) if Path(match).is_dir() else iter([Path(match)])
+            yield from _documents_in(Path(match)) if Path(match).is_dir() else iter([Path(match)])
     else:
         yield LoadProblem(str(source), "no such file or folder")
 
