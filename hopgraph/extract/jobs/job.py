@@ -114,8 +114,10 @@ class IngestJob:
             self.progress.begin(len(todo))
             self._extract(todo)
             if self.embed is not None:
-                self.progress.set_stage("embedding new chunks and entities ...")
-                self.summary.embedded += self.embed(self.store)
+                self.progress.phase("embedding new chunks and entities ...")
+                embedded = self.embed(self.store)
+                self.summary.embedded += embedded
+                self.progress.phase_done(f"embedded {embedded:,} chunks and entities")
             # a job whose every chunk failed stored nothing new: it failed, whatever it skipped
             s = self.summary
             status = "failed" if s.chunks_failed and not s.chunks_extracted else "done"
@@ -304,6 +306,7 @@ class IngestJob:
             found.extend((r.chunk_id, e) for e in r.entities)
         entities: list[Entity] = []
         if self.resolver is not None and triples:
+            self.progress.set_activity(f"resolving the entities of {len(results):,} chunks")
             resolution = self.resolver.resolve(triples)
             triples = list(resolution.triples)
             self.summary.merges += len(resolution.merges)
@@ -317,6 +320,7 @@ class IngestJob:
                 e = Entity(name=name, type=e.type)
             entities.append(e)
             mentions.add((chunk_id, e.id))
+        self.progress.set_activity(f"writing {len(triples):,} triples to the graph")
         if triples:
             self.store.upsert_triples(triples)
         if entities:
@@ -343,6 +347,7 @@ class IngestJob:
         s.triples += len(triples)
         s.tokens += tokens
         s.entities = len(self._entity_ids)
+        self.progress.activity = ""
         self.progress.advance(done=ok, failed=len(results) - ok, tokens=tokens, triples=len(triples))
         self.state.update_counters(s.job_id, s.to_dict())
 
