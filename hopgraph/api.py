@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
+import shutil
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from hopgraph.config import Settings, load_settings
-from hopgraph.errors import ConfigError, EmptyGraphError
+from hopgraph.errors import ConfigError, EmptyGraphError, GraphNotFoundError, StoreUnavailableError
 from hopgraph.kg import DeleteCounts, GraphStore, open_store
 from hopgraph.kg.content_cache import bump_generation
 from hopgraph.reason.base import QuestionAnswerer
@@ -33,6 +35,42 @@ if TYPE_CHECKING:
     from hopgraph.reason.kb.graph import KBGraph
 
 
+def _embedded(settings: Settings) -> bool:
+    """Whether the store is the embedded FalkorDB server that lives in the graph folder."""
+    return settings.store.backend == "falkordb" and not settings.store.url
+
+
+def _make_folder(path: Path) -> None:
+    """Create a new graph folder, or say in one line why it cannot be."""
+    try:
+        path.mkdir(parents=True)
+    except FileExistsError:
+        raise ConfigError(f"{path} is a file, not a graph folder: name a folder (new or existing)") from None
+    except (PermissionError, NotADirectoryError) as exc:
+        parent = next((p for p in path.absolute().parents if p.exists()), path.absolute().parent)
+        raise ConfigError(
+            f"cannot create graph folder {path}: {parent} is not writable here "
+            f"({exc.strerror.lower() if exc.strerror else exc}); pick a folder you can write to"
+        ) from None
+
+
+def _not_writable_message(path: Path | None, exc: OSError | None = None) -> str:
+    why = f" ({exc.strerror.lower()}: {exc.filename})" if exc is not None and exc.strerror else ""
+    return (
+        f"graph folder {path} is not writable by this user{why}. The embedded FalkorDB keeps its lock, "
+        "socket and append-only log in the folder, so even reading needs write access: copy the folder "
+        f"(cp -r {path} COPY) and open the copy, or ask its owner to serve it and connect by URL"
+    )
+
+
+def _check_writable(path: Path) -> None:
+    """The embedded store writes into the folder even to read it: refuse a read-only one up front."""
+    data = path / "falkordb"
+    for where in (path, data) if data.is_dir() else (path,):
+        if not os.access(where, os.W_OK | os.X_OK):
+            raise StoreUnavailableError(_not_writable_message(path))
+
+
 class HopGraph:
     """A knowledge graph in a folder (embedded FalkorDB) or on a server (Neo4j, remote FalkorDB).
 
@@ -47,6 +85,8 @@ class HopGraph:
         self.folder = folder
         self._answerers: dict[tuple[Any, ...], QuestionAnswerer] = {}
         self._owned_llms: list[Any] = []
+        self.created = False
+        """Whether :meth:`open` made the graph folder (it did not exist before)."""
 
     @classmethod
     def open(
@@ -54,23 +94,52 @@ class HopGraph:
         folder: str | Path | None = None,
         *,
         settings: Settings | None = None,
+        create: bool = True,
         **store_overrides: Any,
     ) -> HopGraph:
         """Open (creating if needed) the graph in ``folder``.
+
+        With ``create=False`` a missing folder is a :class:`~hopgraph.errors.GraphNotFoundError`
+        instead (what a read-only command wants: a typo must not create an empty graph); after
+        opening, :attr:`created` says whether this call made the folder.
 
         Settings come from ``folder/hopgraph.toml`` and ``HOPGRAPH_*`` variables unless given;
         keyword arguments override ``[store]`` settings (``backend="neo4j"``, ``url=...``).
         """
         path = Path(folder) if folder is not None else None
-        if path is not None:
-            path.mkdir(parents=True, exist_ok=True)
+        if path is not None and path.exists() and not path.is_dir():
+            raise ConfigError(f"{path} is a file, not a graph folder: name a folder (new or existing)")
         if settings is None:
-            settings = load_settings(path, overrides={"store": store_overrides} if store_overrides else None)
+            settings = load_settings(
+                path if path is not None and path.is_dir() else None,
+                overrides={"store": store_overrides} if store_overrides else None,
+            )
         elif store_overrides:
             settings = dataclasses.replace(
                 settings, store=dataclasses.replace(settings.store, **store_overrides)
             )
-        return cls(open_store(settings.store, path), settings, path)
+        created = False
+        if path is not None and not path.is_dir():
+            if not create:
+                raise GraphNotFoundError(
+                    f"no graph folder {path}: check the name, or build a graph there first "
+                    f"(hopgraph ingest DOCS --graph {path}, or hopgraph import TRIPLES --graph {path})"
+                )
+            _make_folder(path)
+            created = True
+        elif path is not None and _embedded(settings):
+            _check_writable(path)
+        try:
+            store = open_store(settings.store, path)
+        except PermissionError as exc:
+            raise StoreUnavailableError(_not_writable_message(path, exc)) from None
+        except BaseException:
+            if created and path is not None:
+                shutil.rmtree(path, ignore_errors=True)
+            raise
+        hg = cls(store, settings, path)
+        hg.created = created
+        return hg
 
     # -- building -------------------------------------------------------------------------------
     def import_triples(
@@ -207,7 +276,17 @@ class HopGraph:
         answerer = self._answerers.get(key)
         if answerer is None:
             answerer = self._answerers[key] = self._load_answerer(llm, extractive, weights, options, embedder)
-        return answerer.ask(question, method, k=k)
+        answer = answerer.ask(question, method, k=k)
+        return dataclasses.replace(answer, titles=self.doc_titles(answer)) if not answer.titles else answer
+
+    def doc_titles(self, answer: Answer) -> dict[str, str]:
+        """Document id -> title for every document the answer's chunks and paths cite (what
+        :meth:`ask` puts in ``Answer.titles``, so ``render_text(answer)`` shows titles)."""
+        ids = {c.doc_id for c in answer.chunks}
+        ids.update(d for p in answer.paths for h in p.hops for d in h.doc_ids)
+        if not ids:
+            return {}
+        return {d.id: d.title for d in self.store.get_documents(sorted(ids)) if d.title}
 
     def _load_answerer(
         self,
@@ -264,9 +343,13 @@ class HopGraph:
         if not any(self.store.missing_embeddings(label, limit=1) for label in ("Chunk", "Entity")):
             return
 
-        log.info("embedding the chunks and entities that have no vector yet ...")
+        # Not silent: this writes to the graph and can take a while on a big one.
+        log.warning(
+            "the graph has chunks or entities with no vector yet (ingested with --no-embed, or imported): "
+            "embedding them now and storing the vectors in the graph; later questions reuse them"
+        )
         counts = embed_graph(self.store, embedder)
-        log.info("embedded %d chunks, %d entities", counts.chunks, counts.entities)
+        log.warning("embedded %d chunks and %d entities", counts.chunks, counts.entities)
 
     def _llm(self, llm: str | LLM | None) -> LLM | None:
         if llm is not None and not isinstance(llm, str):
@@ -330,20 +413,22 @@ class HopGraph:
     def export(self, path: str | Path, *, format: str | None = None) -> GraphExport:
         """Write the entity graph to ``path`` as RDF or GraphML; returns what was written.
 
-        ``format``: ``turtle``, ``nt``, ``xml``, ``json-ld`` or ``graphml``; by default GraphML for
-        a ``.graphml`` suffix, else the RDF format of the suffix, else Turtle. GraphML flattens the
-        list attributes (:func:`hopgraph.kg.io.export.write_graphml`).
+        The suffix picks the format (:data:`~hopgraph.kg.io.export.EXPORT_SUFFIXES`: ``.ttl``,
+        ``.nt``, ``.rdf``/``.xml``/``.owl``, ``.jsonld``, ``.graphml``); ``format`` (``turtle``,
+        ``nt``, ``xml``, ``json-ld`` or ``graphml``), when given, must agree with it, so that
+        ``hopgraph import`` recognises the file. An unknown suffix is a
+        :class:`~hopgraph.errors.ConfigError`. GraphML flattens the list attributes
+        (:func:`hopgraph.kg.io.export.write_graphml`).
         """
-        from hopgraph.kg.io.export import GraphExport, write_graphml
+        from hopgraph.kg.io.export import GraphExport, export_format, write_graphml
 
         out = Path(path)
-        fmt = format or ("graphml" if out.suffix == ".graphml" else None)
+        fmt = export_format(out, format)
         if fmt == "graphml":
             entities, relations = write_graphml(self.store, out)
         else:
-            from hopgraph.kg.io.rdf import RDF_FORMATS, write_rdf
+            from hopgraph.kg.io.rdf import write_rdf
 
-            fmt = fmt or RDF_FORMATS.get(out.suffix.lower(), "turtle")
             write_rdf(self.store, out, format=fmt)
             stats = self.stats()
             entities, relations = stats.entities, stats.relations

@@ -23,6 +23,10 @@ class StoreUnavailableError(StoreError):
     """The graph store could not be started or reached."""
 
 
+class GraphNotFoundError(StoreError):
+    """The graph folder named does not exist, and the command does not create graphs."""
+
+
 class StoreLockedError(StoreError):
     """Another live process holds the graph folder open."""
 

@@ -6,6 +6,7 @@ hashes (see :mod:`hopgraph.ids`), so building the same value twice yields the sa
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -199,7 +200,8 @@ class Answer:
     True when that was below the confidence threshold and ``text`` says "no confident answer"
     instead. ``asked_type`` is what the question asks for and ``answer_type`` the type of
     ``best_guess`` (:mod:`hopgraph.reason.doc.answer_types`; extractive answers). ``notes`` are
-    warnings for the reader (a question not in English, ...).
+    warnings for the reader (a question not in English, ...). ``titles``: the titles of the
+    documents it draws on.
     """
 
     text: str
@@ -219,6 +221,9 @@ class Answer:
     notes: tuple[str, ...] = ()
     asked_type: str = ""
     answer_type: str = ""
+    titles: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
+    """Document id -> title of the documents the answer cites (filled by :meth:`HopGraph.ask`;
+    the renderers use it when no titles are passed)."""
 
 
 __all__ = [

@@ -23,7 +23,7 @@ import traceback
 from collections.abc import Sequence
 
 from hopgraph import __version__
-from hopgraph.cli import ask, backup, eval_answers, evaluate, graph, ingest, reembed, shell, train
+from hopgraph.cli import ask, backup, evaluate, graph, ingest, reembed, shell, train
 from hopgraph.cli.common import EXIT_BROKEN_PIPE, EXIT_ERROR, EXIT_INTERRUPTED, graph_options
 from hopgraph.errors import HopGraphError
 
@@ -45,11 +45,10 @@ def build_parser() -> argparse.ArgumentParser:
     graph.register_export(sub, common)  # export
     ingest.register(sub, common)  # ingest, jobs, delete
     train.register(sub, common)  # train metaqa, train qa
-    evaluate.register(sub, common)  # eval metaqa, eval retrieval
+    evaluate.register(sub, common)  # eval metaqa, eval retrieval, eval answers
     ask.register(sub, common)  # ask
     reembed.register(sub, common)  # reembed
     backup.register(sub, common)  # dump, restore
-    eval_answers.register(sub, common)  # eval answers
     return parser
 
 
@@ -74,15 +73,33 @@ def main(argv: Sequence[str] | None = None) -> int:
             traceback.print_exc(file=sys.stderr)
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    except OSError as exc:
+        if isinstance(exc, BrokenPipeError):
+            return _broken_pipe()
+        # A file a command was pointed at is missing, a folder, unreadable...: one line naming it.
+        if args.verbose:
+            traceback.print_exc(file=sys.stderr)
+        print(f"error: {os_error_message(exc)}", file=sys.stderr)
+        return EXIT_ERROR
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
-    except BrokenPipeError:
-        # The reader went away (e.g. `| head`): stop quietly, and keep Python from
-        # complaining again while flushing stdout at exit.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return EXIT_BROKEN_PIPE
+
+
+def _broken_pipe() -> int:
+    # The reader went away (e.g. `| head`): stop quietly, and keep Python from
+    # complaining again while flushing stdout at exit.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return EXIT_BROKEN_PIPE
+
+
+def os_error_message(exc: OSError) -> str:
+    """``OSError`` as one line: what went wrong and the path(s) it concerns."""
+    what = (exc.strerror or str(exc) or type(exc).__name__).rstrip(".")
+    what = what[:1].lower() + what[1:]
+    paths = [str(p) for p in (exc.filename, exc.filename2) if p is not None]
+    return f"{' -> '.join(paths)}: {what}" if paths else what
 
 
 if __name__ == "__main__":

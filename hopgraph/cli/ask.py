@@ -17,7 +17,14 @@ import sys
 from typing import Any
 
 from hopgraph.api import HopGraph
-from hopgraph.cli.common import EXIT_OK, add_threads_option, open_graph, positive_int, set_torch_threads
+from hopgraph.cli.common import (
+    EXIT_OK,
+    add_threads_option,
+    check_output_file,
+    open_graph,
+    positive_int,
+    set_torch_threads,
+)
 from hopgraph.errors import ConfigError
 from hopgraph.reason.doc.options import METHODS
 from hopgraph.types import Answer
@@ -36,9 +43,7 @@ relations the bundled MetaQA scorer knows is answered by the KB reasoner."""
 
 def doc_titles(hg: HopGraph, answer: Answer) -> dict[str, str]:
     """Document id -> title for every document the answer's chunks and paths cite."""
-    ids = {c.doc_id for c in answer.chunks}
-    ids.update(d for p in answer.paths for h in p.hops for d in h.doc_ids)
-    return {d.id: d.title for d in hg.store.get_documents(sorted(ids)) if d.title}
+    return hg.doc_titles(answer)
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -46,6 +51,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
     if args.html and len(args.question) > 1:
         raise ConfigError("--html draws one answer: ask one question at a time with --html")
+    if args.html:
+        check_output_file(args.html, "--html")
     set_torch_threads(args.threads)
     results: list[dict[str, Any]] = []
     with open_graph(args) as hg:

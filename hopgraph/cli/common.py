@@ -8,10 +8,17 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
+import shutil
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from hopgraph.api import HopGraph
-from hopgraph.errors import ReadOnlyError
+from hopgraph.config import load_settings
+from hopgraph.errors import ConfigError, ReadOnlyError
 
 log = logging.getLogger("hopgraph.cli.app")
 
@@ -63,6 +70,11 @@ def graph_options() -> argparse.ArgumentParser:
         help="graph store (default: from hopgraph.toml, else falkordb); neo4j reads NEO4J_URI, "
         "NEO4J_USER, NEO4J_PASSWORD",
     )
+    group.add_argument(
+        "--config",
+        metavar="FILE",
+        help="settings file to use instead of DIR/hopgraph.toml (HOPGRAPH_* variables and options still win)",
+    )
     # SUPPRESS: a -v before the subcommand is not reset by the subcommand's default.
     parent.add_argument(
         "-v", "--verbose", action="count", default=argparse.SUPPRESS, help="log more (-vv: debug)"
@@ -81,15 +93,60 @@ def metaqa_data_option() -> argparse.ArgumentParser:
     return data
 
 
-def open_graph(args: argparse.Namespace) -> HopGraph:
-    """The graph the global options name: ``--graph`` folder, ``--url`` and ``--backend`` overrides."""
+def open_graph(args: argparse.Namespace, *, create: bool = False) -> HopGraph:
+    """The graph the global options name: ``--graph`` folder, ``--url`` and ``--backend`` overrides.
+
+    Only commands that build a graph (``import``, ``ingest``) pass ``create=True``; for the others a
+    missing ``--graph`` folder is an error, so a typo does not leave an empty graph behind. A new
+    folder is announced on stderr."""
     overrides: dict[str, Any] = {}
     if getattr(args, "backend", None):
         overrides["backend"] = args.backend
     if getattr(args, "url", None):
         overrides["url"] = args.url
     log.info("opening graph %s %s", args.graph or "", overrides or "")
-    return HopGraph.open(args.graph, **overrides)
+    config = getattr(args, "config", None)
+    if config:  # settings from the file named instead of DIR/hopgraph.toml; options still win
+        settings = load_settings(config, overrides={"store": overrides} if overrides else None)
+        hg = HopGraph.open(args.graph, settings=settings, create=create)
+    else:
+        hg = HopGraph.open(args.graph, create=create, **overrides)
+    if hg.created:
+        print(f"created a new graph in {args.graph}", file=sys.stderr)
+    return hg
+
+
+@contextmanager
+def graph_to_build(args: argparse.Namespace) -> Iterator[HopGraph]:
+    """:func:`open_graph` with ``create=True`` for a command that builds a graph, closed at the end;
+    a graph folder this call made is removed again when the command fails, so a failed
+    ``import`` or ``ingest`` leaves no empty graph behind."""
+    hg = open_graph(args, create=True)
+    try:
+        with hg:
+            yield hg
+    except BaseException:
+        if hg.created and hg.folder is not None:
+            shutil.rmtree(hg.folder, ignore_errors=True)
+            print(f"removed the new graph folder {hg.folder} again", file=sys.stderr)
+        raise
+
+
+def check_output_file(path: str | Path, option: str) -> Path:
+    """The one rule for every file a command writes: its folder must exist (hopgraph creates no
+    folders for output files) and the path must not be a folder. Raises a one-line
+    :class:`~hopgraph.errors.ConfigError` naming ``option`` (e.g. ``--html``) otherwise."""
+    out = Path(path)
+    if out.is_dir():
+        raise ConfigError(f"{option} {out} is a folder; name a file in it, e.g. {out / 'NAME'}")
+    parent = out.parent
+    if not parent.exists():
+        raise ConfigError(f"{option} {out}: no folder {parent}; create it first (mkdir -p {parent})")
+    if not parent.is_dir():
+        raise ConfigError(f"{option} {out}: {parent} is a file, not a folder")
+    if not os.access(parent, os.W_OK | os.X_OK) or (out.exists() and not os.access(out, os.W_OK)):
+        raise ConfigError(f"{option} {out}: not writable by this user")
+    return out
 
 
 def read_only_message(exc: ReadOnlyError, how: str) -> str:

@@ -44,16 +44,8 @@ def cmd_eval_answers(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def register(sub: Any, common: list[argparse.ArgumentParser]) -> None:
-    """Add ``eval answers`` to the ``eval`` group (created when no other module added it yet)."""
-    existing = sub.choices.get("eval")
-    group = None
-    if existing is not None:
-        group = next((a for a in existing._actions if isinstance(a, argparse._SubParsersAction)), None)
-    if group is None:
-        group = sub.add_parser("eval", help="evaluate a reasoner").add_subparsers(
-            dest="dataset", required=True
-        )
+def add_answers_parser(group: Any, common: list[argparse.ArgumentParser]) -> None:
+    """Add ``eval answers`` to the ``eval`` group (:func:`hopgraph.cli.evaluate.register` owns it)."""
     p = group.add_parser(
         "answers", parents=common, help="score answers on a typed-answer check set (data/typed/)"
     )
@@ -64,4 +56,4 @@ def register(sub: Any, common: list[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=cmd_eval_answers)
 
 
-__all__ = ["cmd_eval_answers", "register"]
+__all__ = ["add_answers_parser", "cmd_eval_answers"]

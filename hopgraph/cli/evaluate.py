@@ -30,6 +30,7 @@ from hopgraph.api import HopGraph
 from hopgraph.cli.common import (
     EXIT_OK,
     add_threads_option,
+    check_output_file,
     metaqa_data_option,
     open_graph,
     positive_int,
@@ -176,6 +177,8 @@ def cmd_eval_retrieval(
     from hopgraph.eval.retrieval import evaluate_retrieval
 
     set_torch_threads(args.threads)
+    if args.json:
+        check_output_file(args.json, "--json")
     if args.corpus and args.format != "hotpotqa":
         raise ConfigError("--corpus is for --format hotpotqa (MuSiQue questions carry their passages)")
     items = load_questions(args.questions, args.format, corpus=args.corpus)
@@ -231,6 +234,8 @@ def cmd_eval_metaqa(args: argparse.Namespace) -> int:
     from hopgraph.reason.kb.questions import split_questions
 
     set_torch_threads(args.threads)
+    if args.json:
+        check_output_file(args.json, "--json")
     data = Path(args.data) if args.data else None
     files = (
         [Path(f) for f in args.questions]
@@ -318,10 +323,13 @@ def add_retrieval_parser(
 def register(
     sub: Any, common: list[argparse.ArgumentParser], make_retriever: RetrieverFactory = hopgraph_retriever
 ) -> None:
-    """Add the ``eval`` command with its ``metaqa`` and ``retrieval`` subcommands."""
+    """Add the ``eval`` command with its ``metaqa``, ``retrieval`` and ``answers`` subcommands."""
+    from hopgraph.cli.eval_answers import add_answers_parser
+
     group = sub.add_parser("eval", help="evaluate a reasoner").add_subparsers(dest="dataset", required=True)
     add_metaqa_parser(group, common)
     add_retrieval_parser(group, common, make_retriever)
+    add_answers_parser(group, common)
 
 
 __all__ = [

@@ -19,13 +19,19 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
-from hopgraph.cli.common import EXIT_OK, open_graph, positive_int, read_only_message
+from hopgraph.cli.common import (
+    EXIT_OK,
+    check_output_file,
+    graph_to_build,
+    open_graph,
+    positive_int,
+    read_only_message,
+)
 from hopgraph.cli.limits import DEFAULT_MAX_ROWS, add_timeout_option
 from hopgraph.errors import HopGraphError, ReadOnlyError
+from hopgraph.kg.io.formats import EXPORT_FORMATS, EXPORT_SUFFIXES, export_format
 from hopgraph.render.table import DEFAULT_MAX_WIDTH, format_table, to_json
 from hopgraph.types import GraphStats
-
-EXPORT_FORMATS = ("turtle", "nt", "xml", "json-ld", "graphml")
 
 
 # -- helpers ------------------------------------------------------------------------------------
@@ -136,6 +142,18 @@ def query_params(args: argparse.Namespace) -> dict[str, Any]:
     return params
 
 
+def _number_param_hint(params: list[tuple[str, Any]]) -> None:
+    """A query that matched nothing with a ``--param`` parsed as a number: that may be the reason
+    (``--param n=2011`` sends the integer 2011, which matches no entity named "2011")."""
+    for key, value in params:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            print(
+                f"note: --param {key}={json.dumps(value)} was sent as a number; if ${key} should be the "
+                f"text {str(value)!r}, quote it: --param '{key}=\"{value}\"'",
+                file=sys.stderr,
+            )
+
+
 # -- commands -----------------------------------------------------------------------------------
 def cmd_import(args: argparse.Namespace) -> int:
     path = Path(args.file)
@@ -143,7 +161,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise HopGraphError(f"no such file: {path}")
     fmt = args.format or guess_format(path)
     progress = Progress(sys.stderr)
-    with open_graph(args) as hg:
+    with graph_to_build(args) as hg:
         try:
             report = hg.import_triples(path, format=fmt, progress=progress)
         finally:
@@ -173,6 +191,8 @@ def cmd_cypher(args: argparse.Namespace) -> int:
         except ReadOnlyError as exc:
             raise HopGraphError(read_only_message(exc, "add --write to allow writes")) from exc
     total = len(rows)
+    if not rows:
+        _number_param_hint(args.param or [])
     rows = rows[: args.limit or DEFAULT_MAX_ROWS]
     if args.json:
         if total > len(rows):
@@ -184,6 +204,8 @@ def cmd_cypher(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    out = check_output_file(args.out, "OUT")
+    export_format(out, args.format)  # before the graph opens: a bad name costs nothing
     with open_graph(args) as hg:
         written = hg.export(Path(args.out), format=args.format)
     print(
@@ -234,8 +256,9 @@ def register(sub: Any, common: list[argparse.ArgumentParser]) -> None:
 def register_export(sub: Any, common: list[argparse.ArgumentParser]) -> None:
     """Add ``export`` (apart from :func:`register` only to keep ``hopgraph --help``'s order)."""
     p = sub.add_parser("export", parents=common, help="write the graph as RDF or GraphML")
-    p.add_argument("out", metavar="OUT", help="output file; the suffix picks the format unless --format")
-    p.add_argument("--format", choices=EXPORT_FORMATS, help="turtle (default), nt, xml, json-ld or graphml")
+    suffixes = ", ".join(f"{s} {f}" for s, f in EXPORT_SUFFIXES.items())
+    p.add_argument("out", metavar="OUT", help=f"output file; its suffix picks the format ({suffixes})")
+    p.add_argument("--format", choices=EXPORT_FORMATS, help="check the suffix means this format")
     p.set_defaults(func=cmd_export)
 
 

@@ -16,15 +16,18 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
+import shlex
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 from hopgraph.api import HopGraph
-from hopgraph.cli.common import EXIT_OK, EXIT_PROBLEMS, open_graph, positive_int
+from hopgraph.cli.common import EXIT_OK, EXIT_PROBLEMS, graph_to_build, open_graph, positive_int
 from hopgraph.errors import HopGraphError
 from hopgraph.extract.jobs.progress import format_duration, format_summary
-from hopgraph.extract.jobs.state import STATE_FILE_NAME, JobRow
+from hopgraph.extract.jobs.state import STATE_FILE_NAME, JobRow, JobState
 from hopgraph.render.table import format_table
 
 MAX_SHOWN_FAILURES = 20
@@ -42,10 +45,21 @@ def _price(text: str) -> float:
 
 def _state_path(args: argparse.Namespace) -> Path:
     if args.state:
+        if Path(args.state).is_dir():
+            raise HopGraphError(f"--state {args.state} is a folder; name the job state file, e.g. "
+                                f"{Path(args.state) / STATE_FILE_NAME}")  # fmt: skip
         return Path(args.state)
     if args.graph:
         return Path(args.graph) / STATE_FILE_NAME
     raise HopGraphError("the job state needs a place: pass --graph DIR, or --state FILE with --url/--backend")
+
+
+def _jobs_command(args: argparse.Namespace, job_id: int) -> str:
+    """The ``hopgraph jobs`` command that shows ``job_id``'s failures, runnable as printed."""
+    where = [f"--state {shlex.quote(args.state)}"] if args.state else []
+    if args.graph and not args.state:
+        where.append(f"--graph {shlex.quote(args.graph)}")
+    return " ".join(["hopgraph jobs", str(job_id), "--failed", *where])
 
 
 # -- ingest -------------------------------------------------------------------------------------
@@ -73,11 +87,21 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         price_per_1k=args.price_per_1k,
     )
     state_path = _state_path(args)
-    with open_graph(args) as hg:
+    with graph_to_build(args) as hg:
         summary = hg.ingest(args.sources, options=options, state_path=state_path, progress=sys.stderr)
-    if summary.problems:
-        print(f"{len(summary.problems)} input problem(s):", file=sys.stderr)
-        for problem in summary.problems:
+        if args.sync:
+            _sync(hg, state_path, [Path(s) for s in args.sources if Path(s).is_dir()])
+    passed_over = [p for p in summary.problems if p["severity"] == "skipped"]
+    problems = [p for p in summary.problems if p["severity"] != "skipped"]
+    if passed_over:
+        print(f"{len(passed_over)} file(s) in the folders are not documents, skipped:", file=sys.stderr)
+        for problem in passed_over[:MAX_SHOWN_FAILURES]:
+            print(f"  {problem['path']}: {problem['reason']}", file=sys.stderr)
+        if len(passed_over) > MAX_SHOWN_FAILURES:
+            print(f"  ... and {len(passed_over) - MAX_SHOWN_FAILURES} more", file=sys.stderr)
+    if problems:
+        print(f"{len(problems)} input problem(s):", file=sys.stderr)
+        for problem in problems:
             kept = "skipped" if problem["severity"] == "error" else "loaded anyway"
             print(f"  {problem['path']}: {problem['reason']} ({kept})", file=sys.stderr)
     failed = summary.chunks_failed + summary.chunks_failed_before
@@ -87,12 +111,26 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         print(format_summary(summary.to_dict()))
         if failed:
             print(
-                f"{failed} chunk(s) failed: 'hopgraph jobs {summary.job_id} --failed' shows why; "
+                f"{failed} chunk(s) failed: '{_jobs_command(args, summary.job_id)}' shows why; "
                 "run the same ingest with --retry-failed to try them again"
             )
     skipped = any(problem["severity"] == "error" for problem in summary.problems)
     # Everything that could be stored was stored; a script still learns that something was not.
     return EXIT_PROBLEMS if failed or skipped else EXIT_OK
+
+
+def _sync(hg: HopGraph, state_path: Path, folders: list[Path]) -> None:
+    """``--sync``: remove the documents ingested from ``folders`` whose files are gone, and say which."""
+    roots = [str(f.resolve()) + os.sep for f in folders]
+    with JobState.open(state_path) as state:
+        rows = state.db.execute("SELECT doc_id, source FROM documents ORDER BY source").fetchall()
+    gone = [(d, s) for d, s in rows
+            if any(s.startswith(r) for r in roots) and not Path(s.split("#", 1)[0]).exists()]  # fmt: skip
+    for doc_id, source in gone:  # the graph's part and the job state's rows, as `hopgraph delete` does
+        counts = hg.delete_document(doc_id, state_path=state_path)
+        print(f"removed {source} (gone from the folder): document {doc_id}, {counts.chunks} chunks, "
+              f"{counts.relations} relations", file=sys.stderr)  # fmt: skip
+    print(f"--sync: {len(gone)} document(s) whose files are gone removed", file=sys.stderr)
 
 
 # -- jobs ---------------------------------------------------------------------------------------
@@ -102,9 +140,21 @@ def _when(timestamp: float | None) -> str:
     return dt.datetime.fromtimestamp(timestamp).isoformat(sep=" ", timespec="seconds")
 
 
+def _wall(job: JobRow) -> str:
+    """A job's wall time, the same in the list and the detail: what the job measured when it ended,
+    else the time it has run so far; ``-`` for a job killed before it could measure (unknown)."""
+    seconds = float(job.counters.get("seconds") or 0.0)
+    if not seconds and job.live_status == "running":
+        seconds = time.time() - job.started
+    elif not seconds and job.status != "interrupted" and job.live_status != "interrupted" and job.finished:
+        seconds = job.finished - job.started
+    elif not seconds:
+        return "-"
+    return format_duration(seconds)
+
+
 def _job_line(job: JobRow) -> dict[str, Any]:
     c = job.counters
-    wall = (job.finished or job.started) - job.started if job.finished else c.get("seconds", 0.0)
     return {
         "id": job.id,
         "started": _when(job.started),
@@ -115,7 +165,7 @@ def _job_line(job: JobRow) -> dict[str, Any]:
         "failed": c.get("chunks_failed", 0),
         "triples": c.get("triples", 0),
         "tokens": c.get("tokens", 0),
-        "wall": format_duration(float(wall or 0.0)),
+        "wall": _wall(job),
     }
 
 
@@ -135,7 +185,9 @@ def cmd_jobs(args: argparse.Namespace) -> int:
         }  # fmt: skip
         print(json.dumps(out, indent=2))
         return EXIT_OK
-    print(format_summary(job.counters | {"job_id": job.id, "status": job.live_status}))
+    summary = format_summary(job.counters | {"job_id": job.id, "status": job.live_status}).splitlines()
+    print("\n".join(f"{'wall time':<30} {_wall(job):>12}" if line.startswith("wall time") else line
+                    for line in summary))  # fmt: skip
     print(f"started {_when(job.started)}, finished {_when(job.finished) or '-'}")
     print("arguments " + json.dumps(job.args))
     counts = report.chunks
@@ -147,9 +199,8 @@ def cmd_jobs(args: argparse.Namespace) -> int:
     shown = failures if args.failed else failures[:MAX_SHOWN_FAILURES]
     if failures:
         print(f"\n{len(failures)} failed chunk(s):")
-        rows = [{"chunk": f.chunk_id, "document": f.doc_id, "attempts": f.attempts, "error": f.error}
-                for f in shown]  # fmt: skip
-        print(format_table(rows, max_width=100))
+        for f in shown:  # whole errors, one chunk a line: a table cell would cut them
+            print(f"  chunk {f.chunk_id} (document {f.doc_id}, {f.attempts} attempt(s)): {f.error}")
         if len(shown) < len(failures):
             print(f"(add --failed to show all {len(failures)})")
     return EXIT_OK
@@ -189,7 +240,8 @@ def register(sub: Any, common: list[argparse.ArgumentParser]) -> None:
         "ingest",
         parents=common,
         help="load documents, extract triples, build the graph (resumable batch job)",
-        description="Load documents (files, folders, globs; .txt .md .html .pdf .json .jsonl), chunk them, "
+        description="Load documents (files, folders, globs; in folders only .txt .md .markdown .html .htm "
+        ".xhtml .pdf .json .jsonl, other files are reported and skipped), chunk them, "
         "extract triples (with --llm, else offline with spaCy), resolve entities, store and embed. "
         "Rerunning skips what is done; a killed job resumes where it stopped.",
     )
@@ -209,6 +261,9 @@ def register(sub: Any, common: list[argparse.ArgumentParser]) -> None:
     p.add_argument("--no-resolve", action="store_true", help="do not merge entity name variants")
     p.add_argument("--price-per-1k", type=_price, metavar="USD", help="LLM price per 1,000 tokens")
     p.add_argument("--state", metavar="FILE", help=f"job state database (default DIR/{STATE_FILE_NAME})")
+    p.add_argument(
+        "--sync", action="store_true", help="remove documents whose files are gone from the folders given"
+    )
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(func=cmd_ingest)
 

@@ -23,6 +23,7 @@ from typing import Any
 from hopgraph.cli.common import (
     EXIT_OK,
     add_threads_option,
+    check_output_file,
     metaqa_data_option,
     open_graph,
     positive_int,
@@ -43,9 +44,9 @@ def cmd_train_metaqa(args: argparse.Namespace) -> int:
     from hopgraph.reason.kb.train import TrainConfig, train_metaqa
 
     set_torch_threads(args.threads)
+    out = check_output_file(args.out or Path(args.graph or ".") / "metaqa.pt", "--out")
     data = Path(args.data) if args.data else default_data_dir()
     questions = dev_questions(data)
-    out = Path(args.out) if args.out else Path(args.graph or ".") / "metaqa.pt"
     given = {"epochs": args.epochs, "batch_size": args.batch_size, "lr": args.lr}
     config = TrainConfig(
         seed=args.seed,
@@ -57,7 +58,6 @@ def cmd_train_metaqa(args: argparse.Namespace) -> int:
         graph = hg.kb_graph()
     print(f"training on {graph.num_nodes:,} entities, {graph.num_edges:,} relations", file=sys.stderr)
     model, report, valid, meta = train_metaqa(graph, questions, config)
-    out.parent.mkdir(parents=True, exist_ok=True)
     save_scorer(model, str(out), meta)
     print(f"trained on {report.examples:,} questions in {report.seconds:.0f} s; weights: {out}")
     print(f"validation ({len(valid):,} held-out questions, seed {args.seed}):")
@@ -97,12 +97,12 @@ def cmd_train_qa(args: argparse.Namespace) -> int:
     from hopgraph.reason.doc.train import DocTrainConfig, prepare_store_examples, train_qa_scorer
 
     set_torch_threads(args.threads)
+    out = check_output_file(args.out or Path(args.graph or ".") / "qa.pt", "--out")
     pairs = read_pairs(Path(args.questions), args.format)
     embedder = SentenceTransformerEmbedder()
     given = {"hops": args.hops, "seeds": args.seeds}
     options = QAOptions(**{key: value for key, value in given.items() if value is not None})
     with open_graph(args) as hg:
-        out = Path(args.out) if args.out else Path(args.graph or ".") / "qa.pt"
         print(f"reading the graph and {len(pairs):,} questions ...", file=sys.stderr)
         prepared = prepare_store_examples(hg.store, pairs, embedder, cache_dir=hg.cache_dir, options=options)
     print(
@@ -123,7 +123,6 @@ def cmd_train_qa(args: argparse.Namespace) -> int:
             f"the trained weights {why} on held-out questions; {out} not written "
             "(--force writes them anyway; hopgraph ask works zero-shot without --weights)"
         )
-    out.parent.mkdir(parents=True, exist_ok=True)
     meta = {"questions": len(pairs), "report": report.to_json(), "subgraph_hops": args.hops or QAOptions.hops}
     save_doc_scorer(model, out, meta)
     print(

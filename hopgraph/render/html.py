@@ -156,7 +156,7 @@ def build_figure(
 ) -> Any:
     """The plotly ``Figure`` of ``answer``'s evidence with its paths highlighted."""
     go, _ = _plotly()
-    drawing = _collect(answer, titles or {}, max_nodes)
+    drawing = _collect(answer, titles if titles is not None else answer.titles, max_nodes)
     graph: nx.Graph[str] = nx.Graph()
     graph.add_nodes_from(drawing.nodes)
     graph.add_edges_from(drawing.edges)
@@ -254,7 +254,7 @@ def render_page(
 ) -> str:
     """The whole HTML page (plotly.js embedded) as a string."""
     _, pio = _plotly()
-    titles = titles or {}
+    titles = titles if titles is not None else answer.titles
     figure = build_figure(answer, titles=titles, max_nodes=max_nodes)
     plot = pio.to_html(figure, include_plotlyjs=True, full_html=False, include_mathjax=False)
     esc = html.escape

@@ -63,7 +63,7 @@ def answer_to_dict(
     answer: Answer, explain: bool = False, *, titles: Mapping[str, str] | None = None
 ) -> dict[str, Any]:
     """``answer`` as JSON-ready data (the schema is in the module docstring)."""
-    titles = titles or {}
+    titles = titles if titles is not None else answer.titles
     cited = set(answer.citations)
     labels = chunk_labels(answer)
     paths: list[dict[str, Any]] = []
@@ -144,7 +144,7 @@ def render_text(
     excerpt_chars: int = EXCERPT_CHARS,
 ) -> str:
     """``answer`` for a terminal: the answer, numbered paths with sources, cited passages, flags."""
-    titles = titles or {}
+    titles = titles if titles is not None else answer.titles
     labels = chunk_labels(answer)
     by_id = {c.id: c for c in answer.chunks}
     cited = set(answer.citations)
@@ -169,14 +169,26 @@ def render_text(
         if any(label.startswith("P") for label in cited):
             lines.append("  (* cited by the answer)")
     # no confident answer: the best passages are what the reader gets, always shown
-    everything = explain or answer.abstained or not any(label.startswith("C") for label in cited)
+    # so are all of them when there is no reasoning path (a text or walk method: its passages are
+    # the evidence)
+    everything = (
+        explain or answer.abstained or not answer.paths or not any(label.startswith("C") for label in cited)
+    )
     shown = (
         list(enumerate(answer.chunks, 1))
         if everything
         else [(i, c) for i, c in enumerate(answer.chunks, 1) if chunk_label(i) in cited]
     )
+    if explain or (everything and any(label.startswith("C") for label in cited)):
+        heading = "Passages:"
+    elif everything:
+        # the answer cites no passage (no path, or an abstention that points to the passages):
+        # show the retrieved ones, or the text would promise passages it does not show
+        heading = "Closest passages (not cited by the answer):"
+    else:
+        heading = "Cited passages:"
     if shown:
-        lines += ["", "Passages:" if everything else "Cited passages:"]
+        lines += ["", heading]
         for i, chunk in shown:
             lines += _chunk_lines(answer, i, chunk, titles, excerpt_chars, explain, chunk_label(i) in cited)
     if answer.unknown_citations:

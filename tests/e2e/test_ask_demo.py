@@ -233,6 +233,39 @@ def test_cli_unlinkable_question_exits_0_with_the_no_seed_answer(
     assert f"Question: {question}" in out and f"Answer: {NO_SEEDS}" in out
 
 
+def test_cli_unlinkable_question_shows_the_passages_it_promises(
+    cli_graph: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "ask", "--graph", cli_graph, NO_LINK)
+    assert code == 0, err
+    assert "passages below" in out  # the no-seed answer points to passages: they must follow
+    assert "Closest passages (not cited by the answer):" in out and re.search(r'\n  C1 "[^"]+" \(chunk', out)
+
+
+@pytest.mark.parametrize("method", ["ppr", "gnn_ppr"])
+def test_cli_graph_methods_show_their_passages(
+    cli_graph: str, capsys: pytest.CaptureFixture[str], method: str
+) -> None:
+    code, out, err = run(capsys, "ask", "--graph", cli_graph, "--method", method, HEISENBERG)
+    assert code == 0, err
+    code, js, err = run(capsys, "ask", "--graph", cli_graph, "--method", method, "--json", HEISENBERG)
+    chunks = json.loads(js)["chunks"]
+    assert chunks
+    for chunk in chunks:  # every passage --json returns is on the terminal too
+        assert f"chunk {chunk['id']}" in out
+
+
+def test_api_render_text_shows_titles_like_the_cli(hg: HopGraph, answers: dict[str, Answer]) -> None:
+    from hopgraph.render.text import render_text
+
+    answer = answers[HEISENBERG]
+    assert answer.titles and set(answer.titles.values()) >= {"Wolfgang Pauli", "Arnold Sommerfeld"}
+    text = render_text(answer)
+    sources = [line for line in text.splitlines() if "sources:" in line]
+    assert sources and all("(doc " not in line for line in sources)
+    assert '"Arnold Sommerfeld"' in sources[0]
+
+
 # -- 3. CLI output --------------------------------------------------------------------------------
 def test_cli_json_schema_paths_and_titled_chunks(cli_graph: str, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "ask", "--graph", cli_graph, "--json", HEISENBERG)

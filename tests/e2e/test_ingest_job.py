@@ -192,7 +192,9 @@ def test_hostile_folder_reports_each_problem_and_stores_the_rest(tmp_path: Path,
         summary = job.run(iter_documents([folder]))
         problems = {Path(p["path"]).name: (p["severity"], p["reason"]) for p in summary.problems}
         assert set(problems) == {"empty.txt", "image.bin", "latin1.txt"}
-        assert problems["empty.txt"][0] == "error" and problems["image.bin"][0] == "error"
+        assert problems["empty.txt"][0] == "error"
+        # in a folder, a .bin file is no document type: reported as skipped, never read
+        assert problems["image.bin"][0] == "skipped" and "not a document type" in problems["image.bin"][1]
         assert problems["latin1.txt"][0] == "warning"  # loaded with a replacement character
         assert summary.status == "done" and summary.documents == 3
         stats = hg.stats()

@@ -148,6 +148,7 @@ def test_linker_prefers_the_longest_mention_and_exact_case(short_tmp: Path) -> N
 def test_eval_on_a_graph_without_relations_says_to_import_the_kb(short_tmp: Path, capsys) -> None:
     questions = short_tmp / "q.txt"
     questions.write_text("who directed [Movie 1]\tDirector 1\n")
+    (short_tmp / "g").mkdir()  # an empty graph (eval creates none: a missing folder is an error)
     assert main(["eval", "metaqa", "--graph", str(short_tmp / "g"), "--questions", str(questions)]) == 2
     assert capsys.readouterr().err == (
         "error: the graph has no relations: import the KB first (hopgraph import kb.txt --graph DIR)\n"

@@ -126,9 +126,13 @@ class IngestJob:
             self.progress.begin(len(todo) + redone)
             self._extract(todo)
             if self.embed is not None:
-                self.progress.set_stage("embedding new chunks and entities ...")
-                self.summary.embedded += self.embed(self.store)
-            status = "done"
+                self.progress.phase("embedding new chunks and entities ...")
+                embedded = self.embed(self.store)
+                self.summary.embedded += embedded
+                self.progress.phase_done(f"embedded {embedded:,} chunks and entities")
+            # a job whose every chunk failed stored nothing new: it failed, whatever it skipped
+            s = self.summary
+            status = "failed" if s.chunks_failed and not s.chunks_extracted else "done"
             if not self.state.status_counts().get("failed", 0):
                 # complete: a later run starts afresh. With failed chunks the journal stays, so that
                 # --retry-failed resolves them with everything this job's resolver had seen
@@ -397,6 +401,7 @@ class IngestJob:
         found = [(r.chunk_id, e) for r in results if r.ok for e in r.entities]
         entities: list[Entity] = []
         if self.resolver is not None and triples:
+            self.progress.set_activity(f"resolving the entities of {len(results):,} chunks")
             resolution, calls = self._resolve(triples, calls)
             triples = list(resolution.triples)
             self.summary.merges += len(resolution.merges)
@@ -411,6 +416,7 @@ class IngestJob:
                 e = Entity(name=name, type=e.type)
             entities.append(e)
             mentions.add((chunk_id, e.id))
+        self.progress.set_activity(f"writing {len(triples):,} triples to the graph")
         if triples:
             self.store.upsert_triples(triples)
         if entities:
@@ -437,6 +443,7 @@ class IngestJob:
         s.triples += len(triples)
         s.tokens += tokens
         s.entities = len(self._entity_ids)
+        self.progress.activity = ""
         self.progress.advance(done=ok, failed=len(results) - ok, tokens=tokens, triples=len(triples))
         self.state.update_counters(s.job_id, s.to_dict())
 

@@ -56,7 +56,9 @@ class JobProgress:
         self.tokens = 0
         self.triples = 0
         self.stage = ""
+        self.activity = ""
         self.start = clock()
+        self.phase_started = self.start
         self.last_shown = self.start
         self.shown = False
 
@@ -64,6 +66,38 @@ class JobProgress:
         """What the job does before extraction starts (loading, chunking); shown until then."""
         self.stage = text
         self._maybe_show()
+
+    def set_activity(self, text: str) -> None:
+        """What extraction waits on now besides the extractor (``resolving entities``, ``writing to
+        the graph``): added to the chunk line, so a long resolution or write is not a silent gap."""
+        self.activity = text
+        self._maybe_show()
+
+    def phase(self, text: str) -> None:
+        """A phase after extraction (embedding ...) starts: the chunk line is finished and kept, and
+        ``text`` is shown on a line of its own at once, whatever the throttle."""
+        if self.stream is None:
+            return
+        if self.tty and self.shown:
+            self.stream.write("\r\x1b[K" + self.line() + "\n")
+        elif not self.tty and self.total and self.shown:
+            self.stream.write(self.line() + "\n")
+        self.stage, self.activity = text, ""
+        self.phase_started = self.clock()
+        self._maybe_show(force=True)
+        if self.tty:  # the phase line stays; what follows starts on a fresh line
+            self.stream.write("\n")
+            self.shown = False
+        self.total = 0  # close() does not repeat the chunk line
+
+    def phase_done(self, text: str) -> None:
+        """The phase started by :meth:`phase` ended: ``text`` with its duration, on its own line."""
+        if self.stream is None:
+            return
+        seconds = self.clock() - self.phase_started
+        self.stream.write(f"{text} in {seconds:.1f} s\n")
+        self.stream.flush()
+        self.stage = ""
 
     def begin(self, total: int) -> None:
         """Extraction starts: the rate and ETA count from now."""
@@ -102,6 +136,8 @@ class JobProgress:
         parts.append(f"{self.triples:,} triples")
         if self.failed:
             parts.append(f"{self.failed:,} failed")
+        if self.activity:
+            parts.append(self.activity)
         return " | ".join(parts) if not self.tty else " ".join(parts[:2]) + " | " + " | ".join(parts[2:])
 
     def _maybe_show(self, *, force: bool = False) -> None:

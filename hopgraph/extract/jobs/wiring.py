@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import logging
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -24,6 +25,8 @@ from hopgraph.extract.jobs.options import IngestOptions
 from hopgraph.extract.jobs.progress import JobProgress, JobSummary
 from hopgraph.extract.jobs.state import JobState
 from hopgraph.kg.base import GraphStore
+
+log = logging.getLogger(__name__)
 
 
 def run_ingest(
@@ -79,6 +82,8 @@ def run_ingest(
             concurrency = opts.concurrency or settings.llm.concurrency
         else:
             concurrency = 1
+        if opts.retry_failed:
+            _warn_if_retry_switches_extractor(state, spec or "spacy")
         resolver = None
         if opts.resolve:
             from hopgraph.extract.resolution.resolver import EntityResolver
@@ -176,3 +181,26 @@ def _import_openie(
 
 
 __all__ = ["IngestOptions", "run_ingest"]
+
+
+def _warn_if_retry_switches_extractor(state: JobState, extractor: str) -> None:
+    """A retry with another extractor than the one the chunks failed with is said loudly (e.g.
+    ``--retry-failed`` without the ``--llm`` that failed re-extracts offline with spaCy)."""
+    failed_with: dict[str, int] = {}
+    jobs = {job.id: job for job in state.jobs()}
+    for chunk in state.chunks(status="failed"):
+        job = jobs.get(chunk.job_id)
+        name = str(job.args.get("extractor") or "spacy") if job is not None else "spacy"
+        failed_with[name] = failed_with.get(name, 0) + 1
+    others = {name: n for name, n in failed_with.items() if name != extractor}
+    if others:
+        before = ", ".join(f"{n} with {name}" for name, n in sorted(others.items()))
+        first = next(iter(others))
+        how = "without --llm" if first == "spacy" else f"with --llm {first}"
+        log.warning(
+            "retrying failed chunks with the %s extractor, not the one they failed with (%s); "
+            "to retry with that one, run the same ingest %s",
+            extractor,
+            before,
+            how,
+        )

@@ -2,7 +2,9 @@
 
 Formats, chosen by suffix:
 
-- ``.txt`` and any unknown suffix: UTF-8 text (a BOM is honoured; UTF-16 with a BOM too).
+- ``.txt``, and any unknown suffix of a file named on its own: UTF-8 text (a BOM is honoured;
+  UTF-16 with a BOM too). In a folder (or a glob that matches folders) only the suffixes below
+  are taken; every other file is reported as a ``skipped`` problem.
 - ``.md``/``.markdown``: text with light markup stripping (headings, emphasis, links, images,
   list and quote markers, code fences, HTML tags); the title is the first heading.
 - ``.html``/``.htm``/``.xhtml``: BeautifulSoup's ``html.parser``; script/style/template dropped;
@@ -74,12 +76,14 @@ class LoadProblem:
 
     path: str
     reason: str
-    severity: Literal["error", "warning"] = "error"
+    severity: Literal["error", "warning", "skipped"] = "error"
+    """``error``: could not be loaded; ``warning``: loaded with a flaw; ``skipped``: passed over on
+    purpose (a file in a folder whose suffix is no document type)."""
 
     @property
     def skipped(self) -> bool:
-        """True when nothing was loaded from ``path`` (errors); warnings come with their document."""
-        return self.severity == "error"
+        """True when nothing was loaded from ``path``; warnings come with their document."""
+        return self.severity != "warning"
 
     def __str__(self) -> str:
         return f"{self.path}: {self.reason}"
@@ -130,6 +134,23 @@ def _walk(folder: Path, exclude: frozenset[Path] = frozenset()) -> Iterator[Path
         yield folder.joinpath(*parts)
 
 
+def _documents_in(folder: Path, exclude: frozenset[Path] = frozenset()) -> Iterator[Path | LoadProblem]:
+    """The files of a folder with a document suffix (:data:`SUPPORTED_SUFFIXES`); every other
+    file is reported as skipped (a ``.csv``, a ``.py``, a suffix-less README are not taken as
+    text unless named one by one)."""
+    for file in _walk(folder, exclude):
+        if file.suffix.lower() in SUPPORTED_SUFFIXES:
+            yield file
+        else:
+            what = f"the suffix {file.suffix}" if file.suffix else "no suffix"
+            yield LoadProblem(
+                str(file),
+                f"{what} is not a document type ({', '.join(sorted(SUPPORTED_SUFFIXES))}); "
+                "name the file itself to ingest it as text",
+                severity="skipped",
+            )
+
+
 def _in_graph(path: Path, exclude: frozenset[Path], known: dict[Path, bool]) -> bool:
     """Whether a folder above ``path`` is a graph folder (or excluded)."""
     for parent in path.resolve().parents:
@@ -148,7 +169,7 @@ def _expand(source: str | Path, exclude: frozenset[Path] = frozenset()) -> Itera
                 str(source), "is a hopgraph graph folder (database, job state, caches), never input"
             )
             return
-        yield from _walk(path, exclude)
+        yield from _documents_in(path, exclude)
     elif path.exists() or path.is_symlink():
         yield path
     elif isinstance(source, str) and _is_glob(source):
@@ -162,7 +183,7 @@ def _expand(source: str | Path, exclude: frozenset[Path] = frozenset()) -> Itera
                 if not (
                     found.resolve() in exclude or is_graph_folder(found) or _in_graph(found, exclude, known)
                 ):
-                    yield from _walk(found, exclude)
+                    yield from _documents_in(found, exclude)
             elif not _in_graph(found, exclude, known):
                 yield found
     else:
@@ -320,7 +341,9 @@ def _record_list(data: Any, fields: JsonFields) -> list[Any]:
         raise ReadProblem(f"a JSON corpus must be a list of objects or an object, not {type(data).__name__}")
     if fields.records is not None:
         if not isinstance(data.get(fields.records), list):
-            raise ReadProblem(f"no list under the key {fields.records!r} (JsonFields.records)")
+            raise ReadProblem(
+                f"no list under the key {fields.records!r} (--json-records; JsonFields.records in Python)"
+            )
         return list(data[fields.records])
     if fields.text in data:
         return [data]
@@ -331,7 +354,8 @@ def _record_list(data: Any, fields: JsonFields) -> list[Any]:
         found = ", ".join(repr(k) for k in lists) or "none"
         raise ReadProblem(
             f"cannot tell which list holds the records (lists found: {found}); name it with "
-            f"JsonFields(records=...), or give each record a {fields.text!r} field"
+            f"--json-records NAME (JsonFields(records=NAME) in Python), "
+            f"or give each record a {fields.text!r} field"
         )
     return list(data[lists[0]])
 
@@ -407,7 +431,10 @@ def _record_key(record: Any, index: int, fields: JsonFields) -> tuple[str, str]:
     text = record.get(fields.text)
     if not isinstance(text, str):
         what = "has no" if text is None else f"has a {type(text).__name__} as its"
-        return key, f"record {index} {what} {fields.text!r} text field (JsonFields.text)"
+        return key, (
+            f"record {index} {what} {fields.text!r} text field "
+            "(name the field with --json-text-field; JsonFields.text in Python)"
+        )
     if not text.strip():
         return key, f"record {index} has empty text"
     return key, ""

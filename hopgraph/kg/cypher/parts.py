@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Protocol
 
 
@@ -36,4 +37,22 @@ def count_of(rows: list[dict[str, Any]]) -> int:
     return int(rows[0]["n"]) if rows and rows[0].get("n") is not None else 0
 
 
-__all__ = ["RunCypher", "count_of", "merge_provenance"]
+_STRINGS_AND_COMMENTS = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`[^`]*`|//[^\n]*|/\*.*?\*/", re.S)
+_PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def query_parameters(query: str) -> list[str]:
+    """The ``$names`` a Cypher query uses, in order of first use (string literals and comments skipped)."""
+    names: dict[str, None] = {}
+    for match in _PARAMETER.finditer(_STRINGS_AND_COMMENTS.sub(" ", query)):
+        names.setdefault(match.group(1))
+    return list(names)
+
+
+def missing_parameters(query: str, params: dict[str, Any] | None) -> list[str]:
+    """The ``$names`` ``query`` uses that ``params`` does not give."""
+    given = params or {}
+    return [name for name in query_parameters(query) if name not in given]
+
+
+__all__ = ["RunCypher", "count_of", "merge_provenance", "missing_parameters", "query_parameters"]

@@ -21,6 +21,7 @@ from hopgraph.errors import (
     StoreUnavailableError,
 )
 from hopgraph.kg.cypher.dialect import FalkorDBDialect
+from hopgraph.kg.cypher.parts import missing_parameters
 from hopgraph.kg.cypher.store import CypherGraphStore
 from hopgraph.kg.falkordb.server import EmbeddedFalkorDB
 
@@ -165,6 +166,10 @@ class FalkorDBStore(CypherGraphStore):
                 raise ReadOnlyError(READ_ONLY_HINT, query, params) from None
             if "timed out" in message.lower() and timeout:
                 raise QueryTimeoutError(timeout / 1000, query, params) from None
+            missing = missing_parameters(query, params) if "Missing parameters" in message else []
+            if missing:  # FalkorDB does not say which: hopgraph knows the query's $names
+                given = ", ".join("$" + m for m in missing)
+                message += f" (not given: {given}; CLI: --param {missing[0]}=VALUE)"
             raise CypherError(f"FalkorDB rejected the query: {message}", query, params) from None
         except (redis.ConnectionError, redis.TimeoutError, OSError) as exc:
             raise StoreUnavailableError(

@@ -16,6 +16,7 @@ import networkx as nx
 
 from hopgraph.errors import ConfigError
 from hopgraph.kg.base import GraphStore
+from hopgraph.kg.io.formats import EXPORT_FORMATS, EXPORT_SUFFIXES, export_format
 
 if TYPE_CHECKING:
     from torch_geometric.data import Data, HeteroData
@@ -156,4 +157,15 @@ def to_pyg_hetero(store: GraphStore) -> HeteroData:
     return to_pyg(store).hetero()
 
 
-__all__ = ["NODE_TYPE", "GraphExport", "PygExport", "to_networkx", "to_pyg", "to_pyg_hetero", "write_graphml"]
+__all__ = [
+    "EXPORT_FORMATS",
+    "EXPORT_SUFFIXES",
+    "NODE_TYPE",
+    "GraphExport",
+    "PygExport",
+    "export_format",
+    "to_networkx",
+    "to_pyg",
+    "to_pyg_hetero",
+    "write_graphml",
+]

@@ -88,8 +88,8 @@ def rdf_format(path: str | Path, format: str | None = None) -> str:
         return RDF_FORMATS[suffix]
     except KeyError:
         raise ImportFormatError(
-            f"{path}: cannot tell the RDF format from the suffix {suffix!r}; pass format= one of "
-            f"{', '.join(sorted(set(_FORMAT_ALIASES)))} (suffixes: {', '.join(sorted(RDF_FORMATS))})"
+            f"{path}: cannot tell the RDF format from the suffix {suffix!r}; give the file one of the "
+            f"suffixes {', '.join(sorted(RDF_FORMATS))}"
         ) from None
 
 

@@ -13,7 +13,7 @@ so at each hop the best-matching relation leaving the nodes reached so far weigh
 it matches the query less than ``stop`` (then every edge weighs little and paths stop growing),
 and the rest fall off with their distance to it. ``x_{t+1}[v] = aggr_u x_t[u] * a_t(u -> v)``
 (``max``: the best path product, as the path reasoner scores paths; ``sum``: clipped at 1),
-computed by :class:`EdgeFlow`, a torch-geometric ``MessagePassing`` layer. The query then loses
+computed by :class:`EdgeFlow` (torch-geometric's max/sum message passing). The query then loses
 its component along what the hop attended, ``q_{t+1} = q_t - query_update * (q_t . m) m`` with
 ``m`` the flow-weighted mean predicate vector (normalised), so the next hop looks for a different
 relation; the query is not renormalised, so a question whose relations are used up matches
@@ -32,7 +32,6 @@ from typing import Any
 
 import torch
 from torch import nn
-from torch_geometric.nn import MessagePassing
 
 from hopgraph.errors import ConfigError
 from hopgraph.reason.base import load_weights, save_weights
@@ -42,21 +41,29 @@ FORMAT = "hopgraph-docscorer-1"
 _LIVE = 1e-6
 
 
-class EdgeFlow(MessagePassing):
-    """One hop: ``out[v] = aggr over message edges u -> v of x[u] * weight[edge]``."""
+class EdgeFlow(nn.Module):
+    """One hop: ``out[v] = aggr over message edges u -> v of x[u] * weight[edge]`` (0 where none).
+
+    The message passing of torch-geometric's ``MessagePassing(aggr=..., node_dim=0)`` with this
+    message, written with the same torch scatter operations it runs on the CPU (``scatter_reduce_``
+    ``amax`` without the initial values, ``scatter_add_``), so scores and gradients are the same
+    (``tests/unit/reason/doc/test_edge_flow.py`` checks it against the PyG layer); torch-geometric
+    is not imported for it, whose package import costs seconds (datasets, its LLM module,
+    transformers, torch._dynamo) on every ``hopgraph ask``.
+    """
 
     def __init__(self, aggr: str = "max") -> None:
-        super().__init__(aggr=aggr, node_dim=0)
+        super().__init__()
+        if aggr not in ("max", "sum"):
+            raise ConfigError(f"aggr must be 'max' or 'sum', got {aggr!r}")
+        self.aggr = aggr
 
     def forward(self, x: torch.Tensor, edge_index: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
-        n = x.shape[0]
-        out: torch.Tensor = self.propagate(
-            edge_index, x=x.unsqueeze(-1), weight=weight.unsqueeze(-1), size=(n, n)
-        )
-        return out.squeeze(-1)
-
-    def message(self, x_j: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
-        return x_j * weight
+        messages = x[edge_index[0]] * weight
+        out = messages.new_zeros(x.shape[0])
+        if self.aggr == "max":
+            return out.scatter_reduce_(0, edge_index[1], messages, reduce="amax", include_self=False)
+        return out.scatter_add_(0, edge_index[1], messages)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import sys
@@ -203,3 +204,20 @@ def test_html_without_plotly_names_the_extra(monkeypatch: pytest.MonkeyPatch, tm
     with pytest.raises(ConfigError, match=r"hopgraph\[viz\]"):
         write_html(ANSWER, tmp_path / "a.html")
     assert not (tmp_path / "a.html").exists()
+
+
+def test_an_answer_citing_nothing_shows_its_passages() -> None:
+    """The no-answer text points to "the passages below", and --method ppr answers cite no path:
+    the retrieved passages must be on the terminal, not only in --json."""
+    bare = Answer(
+        "No answer could be derived. The passages below are the closest text matches.", chunks=(HEAT, MANN)
+    )
+    text = render_text(bare, titles=TITLES)
+    assert "Closest passages (not cited by the answer):" in text
+    assert f'C1 "{TITLES["d_heat"]}" (chunk {HEAT.id}' in text and f"(chunk {MANN.id}" in text
+
+
+def test_titles_come_with_the_answer_when_none_are_passed() -> None:
+    titled = dataclasses.replace(ANSWER, titles=TITLES)
+    assert render_text(titled) == render_text(ANSWER, titles=TITLES)
+    assert answer_to_dict(titled) == answer_to_dict(ANSWER, titles=TITLES)

@@ -167,7 +167,7 @@ def test_json_field_names_ids_and_object_holding_a_list(tmp_path: Path) -> None:
     # two lists: the caller must say which one holds the records
     path.write_text(json.dumps({"a": records, "b": []}))
     docs, problems = load_documents([path], json_fields=fields)
-    assert docs == [] and "JsonFields(records=...)" in problems[0].reason
+    assert docs == [] and "--json-records NAME" in problems[0].reason
     docs, problems = load_documents([path], json_fields=JsonFields("pid", "name", "body", records="a"))
     assert len(docs) == 2 and problems == []
 
@@ -221,14 +221,19 @@ def test_folders_are_recursive_sorted_and_skip_hidden(tmp_path: Path) -> None:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(f"Text of {name}.")
     docs, problems = load_documents([tmp_path])
-    assert problems == []
     assert [Path(d.source).relative_to(tmp_path.resolve()).as_posix() for d in docs] == [
         "a/c.txt",
         "a/z.md",
         "b.txt",
-        "d.unknownext",
     ]
-    assert docs[3].metadata["format"] == "text"
+    # in a folder, a file whose suffix is no document type is reported and skipped ...
+    assert [(Path(p.path).name, p.severity, p.skipped) for p in problems] == [
+        ("d.unknownext", "skipped", True)
+    ]
+    assert "the suffix .unknownext is not a document type" in problems[0].reason
+    # ... named on its own, it is read as text
+    docs, problems = load_documents([tmp_path / "d.unknownext"])
+    assert problems == [] and docs[0].metadata["format"] == "text"
 
 
 def test_globs_missing_paths_and_duplicates(tmp_path: Path) -> None:
@@ -256,23 +261,23 @@ def test_globs_missing_paths_and_duplicates(tmp_path: Path) -> None:
 
 def test_bad_files_are_reported_by_path_and_the_batch_goes_on(tmp_path: Path) -> None:
     """The issue's case: binary, empty, 50 MB and invalid UTF-8 files in one folder."""
-    (tmp_path / "binary.dat").write_bytes(bytes(range(256)) * 4)
+    (tmp_path / "binary.txt").write_bytes(bytes(range(256)) * 4)
     (tmp_path / "empty.txt").write_bytes(b"")
     (tmp_path / "blank.md").write_text("   \n\n")
     line = "Lise Meitner and Otto Hahn worked at the Kaiser Wilhelm Institute in Berlin.\n"
     big = tmp_path / "big.txt"
     big.write_text(line * (50 * 1024 * 1024 // len(line) + 1))
     (tmp_path / "latin1.txt").write_bytes("Würzburg is in Bavaria.".encode("latin-1"))
-    (tmp_path / "random.bin").write_bytes(bytes([0x80, 0x81, 0xFF, 0xFE] * 100))
+    (tmp_path / "random.txt").write_bytes(bytes([0x80, 0x81, 0xFF, 0xFE] * 100))
     (tmp_path / "fine.txt").write_text("All fine.")
     items = list(iter_documents([tmp_path]))
     docs, problems = split(items)
     by_name = {Path(p.path).name: p for p in problems}
-    assert set(by_name) == {"binary.dat", "empty.txt", "blank.md", "latin1.txt", "random.bin"}
-    assert "binary" in by_name["binary.dat"].reason
+    assert set(by_name) == {"binary.txt", "empty.txt", "blank.md", "latin1.txt", "random.txt"}
+    assert "binary" in by_name["binary.txt"].reason
     assert by_name["empty.txt"].reason == "empty file"
     assert "no text" in by_name["blank.md"].reason
-    assert "not UTF-8" in by_name["random.bin"].reason and by_name["random.bin"].skipped
+    assert "not UTF-8" in by_name["random.txt"].reason and by_name["random.txt"].skipped
     # invalid UTF-8 in an otherwise fine text: kept with U+FFFD, reported as a warning
     warning = by_name["latin1.txt"]
     assert warning.severity == "warning" and not warning.skipped

@@ -30,7 +30,7 @@ def test_other_objects_keep_their_old_meaning(tmp_path: Path) -> None:
     path = tmp_path / "c.json"
     path.write_text(json.dumps({"a": [{"text": "One."}], "b": []}))
     docs, problems = load_documents([path])
-    assert docs == [] and "JsonFields(records=...)" in problems[0].reason
+    assert docs == [] and "--json-records NAME" in problems[0].reason
     path.write_text(json.dumps({"passages": [{"text": "One."}]}))
     docs, problems = load_documents([path])
     assert [d.text for d in docs] == ["One."] and problems == []

@@ -1,0 +1,80 @@
+"""Cold ``hopgraph ask``: wall time and peak memory of a fresh process answering one question.
+
+    .venv/bin/python benchmarks/bench_ask_cold.py --graph /tmp/m/demo --repeats 3 \
+        --json benchmarks/results/ask_cold.json [--compare-pythonpath /path/to/older/checkout]
+
+Each repeat runs ``hopgraph ask --graph DIR QUESTION`` in a new process (``/usr/bin/time`` gives
+the wall time and the peak RSS) with ``OMP_NUM_THREADS=1``; the 1-minute load average before each
+run is recorded, since the machine may be shared. With ``--compare-pythonpath`` every repeat also
+runs the same command with that checkout first on ``PYTHONPATH`` (alternating, so both see the
+same load), and the answers printed by the two are compared. Build the demo graph first:
+``hopgraph ingest data/demo/docs --graph DIR``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+QUESTION = "Where was the teacher of Werner Heisenberg born?"
+
+
+def run_once(graph: str, question: str, pythonpath: str) -> dict[str, Any]:
+    env = dict(os.environ, PYTHONPATH=pythonpath, OMP_NUM_THREADS="1")
+    load = float(Path("/proc/loadavg").read_text().split()[0])
+    hopgraph = str(Path(sys.executable).parent / "hopgraph")
+    cmd = ["/usr/bin/time", "-f", "%e %M", hopgraph, "ask", "--graph", graph, question]
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"hopgraph ask failed ({done.returncode}): {done.stderr.strip()[-500:]}")
+    wall, rss_kb = done.stderr.strip().splitlines()[-1].split()
+    return {"wall_s": float(wall), "max_rss_mb": int(rss_kb) / 1024, "load_1min": load, "out": done.stdout}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--graph", required=True, metavar="DIR")
+    parser.add_argument("--question", default=QUESTION)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--compare-pythonpath", metavar="DIR", help="an older checkout to time alongside")
+    parser.add_argument("--json", metavar="FILE")
+    args = parser.parse_args()
+    versions = {"this": str(ROOT)}
+    if args.compare_pythonpath:
+        versions["compared"] = args.compare_pythonpath
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in versions}
+    for i in range(args.repeats):
+        for name, path in versions.items():
+            result = run_once(args.graph, args.question, path)
+            runs[name].append(result)
+            print(f"{name} run {i + 1}: {result['wall_s']:.2f} s, {result['max_rss_mb']:.0f} MB, "
+                  f"load {result['load_1min']:.2f}", file=sys.stderr)  # fmt: skip
+    report: dict[str, Any] = {"question": args.question, "graph": args.graph, "cpus": os.cpu_count()}
+    for name, results in runs.items():
+        report[name] = {
+            "pythonpath": versions[name],
+            "wall_s": [r["wall_s"] for r in results],
+            "median_wall_s": statistics.median(r["wall_s"] for r in results),
+            "median_max_rss_mb": statistics.median(r["max_rss_mb"] for r in results),
+            "load_1min": [r["load_1min"] for r in results],
+        }
+        print(f"{name}: median {report[name]['median_wall_s']:.2f} s, "
+              f"{report[name]['median_max_rss_mb']:.0f} MB")  # fmt: skip
+    if "compared" in runs:
+        same = all(a["out"] == b["out"] for a, b in zip(runs["this"], runs["compared"], strict=True))
+        report["same_answers"] = same
+        print(f"answers identical: {same}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
