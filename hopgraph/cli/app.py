@@ -23,7 +23,7 @@ import traceback
 from collections.abc import Sequence
 
 from hopgraph import __version__
-from hopgraph.cli import ask, evaluate, graph, ingest, shell, train
+from hopgraph.cli import ask, evaluate, graph, ingest, serve, shell, train
 from hopgraph.cli.common import EXIT_BROKEN_PIPE, EXIT_ERROR, EXIT_INTERRUPTED, graph_options
 from hopgraph.errors import HopGraphError
 
@@ -47,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.register(sub, common)  # train metaqa, train qa
     evaluate.register(sub, common)  # eval metaqa, eval retrieval
     ask.register(sub, common)  # ask
+    serve.register(sub, common)  # serve, mcp
     return parser
 
 
