@@ -20,7 +20,9 @@ class Problem(BaseModel):
     title: str
     status: int
     detail: str
-    error: str | None = None
+    error: dict[str, str] | None = Field(
+        default=None, description='{"type": error class, "message": detail}: the shape OpenAI clients read'
+    )
 
 
 class AskRequest(BaseModel):

@@ -3,8 +3,9 @@
 Every error hopgraph raises on purpose (:class:`~hopgraph.errors.HopGraphError`) becomes a problem
 whose ``detail`` is the message ``hopgraph`` prints after ``error:``; its HTTP status comes from the
 error's class (looked up by name along its class hierarchy, so an error class added later maps by
-its nearest known ancestor). Anything else is a 500 whose detail says only that the server logged
-it: no traceback, no exception text leaves the server.
+its nearest known ancestor). The extension member ``error`` (``{"type": class name,
+"message": detail}``) is the shape OpenAI clients read. Anything else is a 500 whose detail says
+only that the server logged it: no traceback, no exception text leaves the server.
 """
 
 from __future__ import annotations
@@ -71,11 +72,16 @@ def read_only_detail(exc: HopGraphError) -> str:
     )
 
 
-def problem(status: int, detail: str, *, type_: str = "about:blank", **extra: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {"type": type_, "title": TITLES.get(status, "Error"), "status": status}
-    body["detail"] = detail
-    body.update(extra)
-    return body
+def problem(status: int, detail: str, *, type_: str = "about:blank", error: str = "") -> dict[str, Any]:
+    """A problem document. ``error`` (an extension member) repeats the detail the way OpenAI's API
+    shapes errors (``{"type", "message"}``), so OpenAI clients show the message too."""
+    return {
+        "type": type_,
+        "title": TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+        "error": {"type": error or _kebab(TITLES.get(status, "Error").replace(" ", "")), "message": detail},
+    }
 
 
 def error_problem(exc: HopGraphError) -> dict[str, Any]:

@@ -101,7 +101,7 @@ def test_cypher_syntax_error_names_the_query(client: TestClient) -> None:
     body = assert_problem(
         client.post("/v1/cypher", json={"query": "MATCH (n RETURN n"}), 422, "MATCH (n RETURN n"
     )
-    assert body["error"] == "CypherError"
+    assert body["error"] == {"type": "CypherError", "message": body["detail"]}
 
 
 def test_stats_schema_entities_neighbourhood_passage(client: TestClient) -> None:
