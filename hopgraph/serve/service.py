@@ -481,8 +481,14 @@ class GraphService:
         row = report.job
         status = row.live_status
         running = self._running
-        if status == "running" and running.job_id == job_id and running.thread is not None:
-            status = "running" if running.thread.is_alive() else "interrupted"
+        if running.job_id == job_id and running.thread is not None:
+            # running until its thread ends: after the job, the answerers are reloaded, and the
+            # next write can start only then
+            alive = running.thread.is_alive()
+            if alive:
+                status = "running"
+            elif status == "running":
+                status = "interrupted"
         total = sum(report.chunks.values())
         done = report.chunks.get("done", 0)
         failed = report.chunks.get("failed", 0)
