@@ -21,6 +21,7 @@ import inspect
 import json
 import logging
 import os
+import re
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -49,6 +50,7 @@ SCHEMA_PROPERTIES = {
     "Entity": ["id", "name", "type", "aliases", "embedding"],
     "relation": ["predicate", "chunk_ids", "doc_ids", "confidence"],
 }
+PARAM_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 _CYPHER_TIMEOUT = "timeout_s" in inspect.signature(HopGraph.cypher).parameters
 
 
@@ -222,10 +224,21 @@ class GraphService:
             raise QuestionError(
                 "the query is empty: send a Cypher query such as MATCH (e:Entity) RETURN e.name"
             )
-        if _CYPHER_TIMEOUT:
-            rows = self.hg.cypher(query, params, timeout_s=self.settings.cypher_timeout_s)  # type: ignore[call-arg,unused-ignore]
-        else:
-            rows = self.hg.cypher(query, params)
+        for name in params or {}:
+            if not PARAM_NAME.match(name):
+                raise QuestionError(
+                    f"parameter name {name!r} is not a Cypher name: use letters, digits and _, "
+                    "not starting with a digit"
+                )
+        try:
+            if _CYPHER_TIMEOUT:
+                rows = self.hg.cypher(query, params, timeout_s=self.settings.cypher_timeout_s)  # type: ignore[call-arg,unused-ignore]
+            else:
+                rows = self.hg.cypher(query, params)
+        except (ValueError, TypeError) as exc:  # a parameter value the store cannot send
+            if isinstance(exc, HopGraphError):
+                raise
+            raise QuestionError(f"the query's parameters cannot be sent to the database: {exc}") from None
         cap = self.settings.cypher_max_rows
         return {
             "columns": list(rows[0]) if rows else [],

@@ -166,3 +166,11 @@ def test_bearer_token_and_body_limit(service: GraphService) -> None:
         big = {"question": "x" * (service.settings.max_body_bytes + 10)}
         headers = {"Authorization": "Bearer s3cret"}
         assert_problem(c.post("/v1/ask", json=big, headers=headers), 413, "over the limit")
+
+
+@pytest.mark.parametrize("params", [{"": 1}, {"a b": 1}, {"1x": 2}])
+def test_cypher_parameter_names_are_checked(client: TestClient, params: dict[str, Any]) -> None:
+    """Found by the schemathesis run: a parameter name the store cannot send was a 500."""
+    assert_problem(
+        client.post("/v1/cypher", json={"query": "RETURN 1 AS one", "params": params}), 422, "parameter"
+    )
