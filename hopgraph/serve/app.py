@@ -343,10 +343,16 @@ def create_app(
 
 def run_server(app: FastAPI, host: str, port: int, *, ready: Callable[[], None] | None = None) -> None:
     """Serve ``app`` with uvicorn until SIGINT/SIGTERM (graceful: the app's shutdown closes the graph)."""
+    import signal
+
     import uvicorn
 
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, lifespan="on")
     server = uvicorn.Server(config)
+    # uvicorn handles SIGINT/SIGTERM (graceful shutdown: the app's lifespan closes the graph), then
+    # raises the signal again to the handler found before it started: make that one a no-op, so
+    # the command returns after a graceful stop (exit 0) instead of dying by the signal.
+    previous = signal.signal(signal.SIGTERM, lambda *_: None)
     if ready is not None:
         original = server.startup
 
@@ -355,7 +361,10 @@ def run_server(app: FastAPI, host: str, port: int, *, ready: Callable[[], None] 
             ready()
 
         server.startup = startup  # type: ignore[method-assign]
-    server.run()
+    try:
+        server.run()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 __all__ = ["GuardMiddleware", "create_app", "run_server"]
