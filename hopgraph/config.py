@@ -68,10 +68,29 @@ class EmbedSettings:
 
 
 @dataclass(frozen=True)
+class ServeSettings:
+    """``hopgraph serve`` / ``hopgraph mcp`` (:mod:`hopgraph.serve`)."""
+
+    token_env: str = ""
+    """Name of the environment variable holding the bearer token every request must carry;
+    empty: no token is asked for (the server binds 127.0.0.1 by default)."""
+    cypher_timeout_s: float = 10.0
+    """Time limit of a client's read-only Cypher query (enforced by the database where the store
+    supports per-query limits)."""
+    cypher_max_rows: int = 1000
+    """Rows a client's Cypher query returns at most (``truncated`` says when more were cut)."""
+    max_body_bytes: int = 10_000_000
+    """Largest request body accepted (413 beyond)."""
+    ask_concurrency: int = 2
+    """Questions answered at the same time; more wait their turn."""
+
+
+@dataclass(frozen=True)
 class Settings:
     store: StoreSettings = field(default_factory=StoreSettings)
     llm: LLMSettings = field(default_factory=LLMSettings)
     embed: EmbedSettings = field(default_factory=EmbedSettings)
+    serve: ServeSettings = field(default_factory=ServeSettings)
 
 
 def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:

@@ -23,7 +23,7 @@ import traceback
 from collections.abc import Sequence
 
 from hopgraph import __version__
-from hopgraph.cli import ask, backup, evaluate, graph, ingest, reembed, shell, train
+from hopgraph.cli import ask, backup, evaluate, graph, ingest, reembed, serve, shell, train
 from hopgraph.cli.common import EXIT_BROKEN_PIPE, EXIT_ERROR, EXIT_INTERRUPTED, graph_options
 from hopgraph.errors import HopGraphError
 
@@ -49,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.register(sub, common)  # ask
     reembed.register(sub, common)  # reembed
     backup.register(sub, common)  # dump, restore
+    serve.register(sub, common)  # serve, mcp
     return parser
 
 
