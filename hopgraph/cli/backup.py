@@ -13,12 +13,12 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from hopgraph.cli.common import open_graph
+from hopgraph.cli.common import EXIT_OK, check_output_file, graph_to_build, open_graph
 from hopgraph.errors import HopGraphError
 
 
 def cmd_dump(args: argparse.Namespace) -> int:
-    out = Path(args.file)
+    out = check_output_file(args.file, "dump")
     if out.exists() and not args.force:
         raise HopGraphError(f"{out} exists; pass --force to overwrite it")
     with open_graph(args) as hg:
@@ -27,20 +27,20 @@ def cmd_dump(args: argparse.Namespace) -> int:
         f"dumped {report.nodes:,} nodes and {report.relationships:,} relationships "
         f"({report.embeddings:,} embeddings) to {report.path} in {report.seconds:.2f} s"
     )
-    return 0
+    return EXIT_OK
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
     source = Path(args.file)
     if not source.is_file():
         raise HopGraphError(f"no such dump file: {source}")
-    with open_graph(args) as hg:
+    with graph_to_build(args) as hg:  # a new graph folder, removed again if the restore fails
         report = hg.restore(source)
     print(
         f"restored {report.nodes:,} nodes and {report.relationships:,} relationships "
         f"({report.embeddings:,} embeddings) from {report.path} in {report.seconds:.2f} s"
     )
-    return 0
+    return EXIT_OK
 
 
 def register(sub: Any, common: list[argparse.ArgumentParser]) -> None:
