@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from hopgraph import HopGraph
 from hopgraph.errors import StoreUnavailableError
 from hopgraph.kg.falkordb.server import STATE_FILE, EmbeddedFalkorDB
 from hopgraph.kg.falkordb.store import FalkorDBStore
@@ -179,6 +180,7 @@ def test_sigterm_of_ingest_stops_the_server(short_tmp: Path) -> None:
 
 def test_sighup_of_shell_stops_the_server(short_tmp: Path) -> None:
     graph = short_tmp / "g"
+    HopGraph.open(graph).close()  # shell explores a graph; it does not create one
     proc = _hopgraph(
         "shell", "--graph", str(graph), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )

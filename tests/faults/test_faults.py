@@ -275,12 +275,12 @@ def interrupt_writes(store: Any, at: int, monkeypatch: pytest.MonkeyPatch) -> No
     run = store._run
     count = {"writes": 0}
 
-    def faulty(query: str, params: Any = None, *, write: bool = False) -> Any:
+    def faulty(query: str, params: Any = None, *, write: bool = False, **options: Any) -> Any:
         if write:
             count["writes"] += 1
             if count["writes"] == at:
                 raise KeyboardInterrupt
-        return run(query, params, write=write)
+        return run(query, params, write=write, **options)
 
     monkeypatch.setattr(store, "_run", faulty)
 

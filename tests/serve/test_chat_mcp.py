@@ -37,8 +37,9 @@ def test_models_and_plain_chat_completion(live: LiveServer) -> None:
     content = reply.choices[0].message.content or ""
     assert content.startswith("Königsberg\n")
     assert "1. [P1] Werner Heisenberg <-[teacher of]- Arnold Sommerfeld -[born in]-> Königsberg" in content
-    assert "**Passages**" in content and "[C1]" in content
     extra = reply.model_extra or {}
+    cited = [c["label"] for c in extra["hopgraph"]["chunks"] if c["cited"]]
+    assert cited and "**Passages**" in content and all(f"[{label}]" in content for label in cited)
     assert extra["hopgraph"]["schema"] == "hopgraph.answer/1"
     assert extra["hopgraph"]["answer"] == "Königsberg"
     assert reply.choices[0].finish_reason == "stop"
