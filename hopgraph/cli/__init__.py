@@ -1,5 +1,7 @@
 """The ``hopgraph`` command: one module per command group (graph, shell, ingest, ask, train,
-evaluate), wired together in :mod:`hopgraph.cli.app`; shared pieces in :mod:`hopgraph.cli.common`."""
+evaluate with eval_answers, reembed, backup, serve), wired together in :mod:`hopgraph.cli.app`;
+shared pieces in :mod:`hopgraph.cli.common` and :mod:`hopgraph.cli.limits` (exploration limits);
+:mod:`hopgraph.cli.synopsis` prints README's command synopsis from the parser."""
 
 from hopgraph.cli.app import main
 

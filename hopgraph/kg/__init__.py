@@ -5,7 +5,8 @@
 - :mod:`hopgraph.kg.cypher`: the store written once in Cypher, and the per-backend dialects.
 - :mod:`hopgraph.kg.falkordb`: the FalkorDB store, embedded (a graph folder) or remote.
 - :mod:`hopgraph.kg.neo4j`: the Neo4j 5 store (optional ``neo4j`` driver).
-- :mod:`hopgraph.kg.io`: RDF in and out; NetworkX and PyTorch Geometric exports.
+- :mod:`hopgraph.kg.io`: RDF in and out, dump/restore (JSON lines); NetworkX, PyG and GraphML exports.
+- :mod:`hopgraph.kg.canonical`: a store's content in canonical form, to compare two graphs exactly.
 - :mod:`hopgraph.kg.content_cache`: cache files keyed by the store's content (graph index, KB graph).
 """
 

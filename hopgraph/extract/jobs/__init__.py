@@ -6,4 +6,8 @@
 - :mod:`hopgraph.extract.jobs.background`: one writer thread keeping store writes in order.
 - :mod:`hopgraph.extract.jobs.options`: ``IngestOptions`` (light: ``hopgraph`` exports it).
 - :mod:`hopgraph.extract.jobs.wiring`: ``run_ingest``, the real components from the settings.
+- :mod:`hopgraph.extract.jobs.journal`: each batch's extraction and resolver answers, replayed on
+  resume so a resumed job builds the same graph as an uninterrupted one.
+- :mod:`hopgraph.extract.jobs.delete`: delete a document (by id or source) from graph and job state.
+- :mod:`hopgraph.extract.jobs.report`: jobs and their failed chunks, read from the job state.
 """
