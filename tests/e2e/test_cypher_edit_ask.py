@@ -7,15 +7,12 @@ or every path through the renamed entity is dropped as "the graph changed" on ev
 
 from __future__ import annotations
 
-import contextlib
-import io
 import logging
 from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-
-from hopgraph.cli.app import main
+from helpers.cli import run_cli
 
 DOCS = {
     "orbital.txt": "Orbital Ink was founded by Maya Chen in 2019.\n"
@@ -27,10 +24,7 @@ QUESTION = "Who founded Orbital Ink?"
 
 
 def _run(args: Sequence[str]) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(list(args))
-    return code, out.getvalue(), err.getvalue()
+    return run_cli(*args)
 
 
 def test_ask_after_a_cypher_rename_answers_from_the_new_state(

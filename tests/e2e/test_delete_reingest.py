@@ -7,16 +7,15 @@ matches nothing is an error (exit 2; ``DocumentNotFoundError``), not a silent ze
 from __future__ import annotations
 
 import contextlib
-import io
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers.cli import run_cli as cli
 from helpers.faults import canonical
 
 from hopgraph.api import HopGraph
-from hopgraph.cli.app import main
 from hopgraph.errors import DocumentNotFoundError, HopGraphError
 from hopgraph.kg.canonical import graph_diff
 
@@ -36,13 +35,6 @@ def docs(tmp_path: Path) -> Path:
     for name, text in TEXTS.items():
         (folder / name).write_text(text + "\n")
     return folder
-
-
-def cli(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(list(argv))
-    return code, out.getvalue(), err.getvalue()
 
 
 def api_ingest(graph: Path, docs: Path) -> None:

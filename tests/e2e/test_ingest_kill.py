@@ -16,13 +16,13 @@ import random
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers.faults import command, done_chunks
 
 from hopgraph.api import HopGraph
 from hopgraph.cli.app import main
@@ -56,26 +56,11 @@ def write_corpus(folder: Path, documents: int = 40, sentences: int = 12) -> None
         (folder / f"doc{d:03d}.txt").write_text(" ".join(lines) + "\n")
 
 
-def command() -> list[str]:
-    script = Path(sys.executable).parent / "hopgraph"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "hopgraph"]
-
-
 def ingest(corpus: Path, graph: Path) -> dict[str, Any]:
     out = io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
         assert main(["ingest", str(corpus), "--graph", str(graph), *OPTIONS, "--json"]) == 0
     return dict(json.loads(out.getvalue()))
-
-
-def done_chunks(state_file: Path) -> int:
-    if not state_file.exists():
-        return 0
-    try:
-        with contextlib.closing(sqlite3.connect(f"file:{state_file}?mode=ro", uri=True, timeout=1)) as db:
-            return int(db.execute("SELECT count(*) FROM chunks WHERE status = 'done'").fetchone()[0])
-    except sqlite3.OperationalError:  # tables not created yet
-        return 0
 
 
 def snapshot(graph: Path) -> dict[str, Any]:

@@ -11,7 +11,6 @@ signal at every point.
 from __future__ import annotations
 
 import contextlib
-import io
 import json
 import os
 import random
@@ -23,11 +22,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers.cli import run_cli as cli
 from helpers.faults import canonical, child_env, command, done_chunks, run_until
 from helpers.openai_server import Reply, ScriptedOpenAIServer, chunk_text_of
 
 from hopgraph.api import HopGraph
-from hopgraph.cli.app import main
 from hopgraph.extract.importers.triples import import_triples
 from hopgraph.kg.canonical import graph_diff
 
@@ -54,13 +53,6 @@ def write_corpus(folder: Path, documents: int = 16, sentences: int = 10) -> Path
             )  # fmt: skip
         (folder / f"doc{d:02d}.txt").write_text(" ".join(lines) + "\n")
     return folder
-
-
-def cli(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(list(argv))
-    return code, out.getvalue(), err.getvalue()
 
 
 def ingest(corpus: Path, graph: Path, *extra: str) -> tuple[int, str, str]:
