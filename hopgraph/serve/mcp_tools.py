@@ -17,7 +17,7 @@ from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 
 from hopgraph import __version__
-from hopgraph.errors import HopGraphError
+from hopgraph.errors import HopGraphError, ReadOnlyError
 from hopgraph.serve.problems import read_only_detail
 from hopgraph.serve.service import GraphService
 
@@ -36,7 +36,7 @@ def _call(fn: Callable[[], T]) -> T:
     try:
         return fn()
     except HopGraphError as exc:
-        message = read_only_detail(exc) if type(exc).__name__ == "ReadOnlyError" else str(exc)
+        message = read_only_detail(exc) if isinstance(exc, ReadOnlyError) else str(exc)
         raise ToolError(message) from None
 
 

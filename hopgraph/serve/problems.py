@@ -2,8 +2,8 @@
 
 Every error hopgraph raises on purpose (:class:`~hopgraph.errors.HopGraphError`) becomes a problem
 whose ``detail`` is the message ``hopgraph`` prints after ``error:``; its HTTP status comes from the
-error's class (looked up by name along its class hierarchy, so an error class added later maps by
-its nearest known ancestor). The extension member ``error`` (``{"type": class name,
+error's class (:data:`STATUS_BY_ERROR`, looked up along its class hierarchy, so an error class
+added later maps by its nearest listed ancestor). The extension member ``error`` (``{"type": class name,
 "message": detail}``) is the shape OpenAI clients read. Anything else is a 500 whose detail says
 only that the server logged it: no traceback, no exception text leaves the server.
 """
@@ -13,29 +13,46 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from hopgraph.errors import HopGraphError
+from hopgraph.errors import (
+    ConfigError,
+    CypherError,
+    DocumentNotFoundError,
+    EmptyGraphError,
+    HopGraphError,
+    ImportFormatError,
+    InvalidNameError,
+    LLMError,
+    QueryTimeoutError,
+    QuestionError,
+    ReadOnlyError,
+    StoreError,
+    StoreLockedError,
+    StoreUnavailableError,
+)
+from hopgraph.serve.service import BusyError, NotFoundError, ShuttingDownError
 
 PROBLEM_JSON = "application/problem+json"
 
-STATUS_BY_ERROR: dict[str, int] = {
-    "NotFoundError": 404,
-    "DocumentNotFoundError": 404,
-    "BusyError": 409,
-    "ShuttingDownError": 503,
-    "ReadOnlyError": 403,
-    "QueryTimeoutError": 422,
-    "CypherError": 422,
-    "InvalidNameError": 422,
-    "QuestionError": 422,
-    "ImportFormatError": 422,
-    "ConfigError": 422,
-    "EmptyGraphError": 409,
-    "StoreLockedError": 503,
-    "StoreUnavailableError": 503,
-    "StoreError": 500,
-    "LLMError": 502,
-    "HopGraphError": 400,
+STATUS_BY_ERROR: dict[type[HopGraphError], int] = {
+    NotFoundError: 404,
+    DocumentNotFoundError: 404,
+    BusyError: 409,
+    ShuttingDownError: 503,
+    ReadOnlyError: 403,
+    QueryTimeoutError: 422,
+    CypherError: 422,
+    InvalidNameError: 422,
+    QuestionError: 422,
+    ImportFormatError: 422,
+    ConfigError: 422,
+    EmptyGraphError: 409,
+    StoreLockedError: 503,
+    StoreUnavailableError: 503,
+    StoreError: 500,
+    LLMError: 502,
+    HopGraphError: 400,
 }
+"""HTTP status by error class; an error takes the status of its nearest class listed here."""
 
 TITLES = {
     400: "Bad Request",
@@ -58,8 +75,8 @@ def _kebab(name: str) -> str:
 
 def status_of(exc: HopGraphError) -> int:
     for cls in type(exc).__mro__:
-        if cls.__name__ in STATUS_BY_ERROR:
-            return STATUS_BY_ERROR[cls.__name__]
+        if cls in STATUS_BY_ERROR:
+            return STATUS_BY_ERROR[cls]
     return 400
 
 
