@@ -123,9 +123,12 @@ def _sync(hg: HopGraph, state_path: Path, folders: list[Path]) -> None:
     """``--sync``: remove the documents ingested from ``folders`` whose files are gone, and say which."""
     roots = [str(f.resolve()) + os.sep for f in folders]
     with JobState.open(state_path) as state:
-        rows = state.db.execute("SELECT doc_id, source FROM documents ORDER BY source").fetchall()
-    gone = [(d, s) for d, s in rows
-            if any(s.startswith(r) for r in roots) and not Path(s.split("#", 1)[0]).exists()]  # fmt: skip
+        rows = state.documents()
+    gone = [
+        (r.doc_id, r.source)
+        for r in rows
+        if any(r.source.startswith(root) for root in roots) and not Path(r.source.split("#", 1)[0]).exists()
+    ]
     for doc_id, source in gone:  # the graph's part and the job state's rows, as `hopgraph delete` does
         counts = hg.delete_document(doc_id, state_path=state_path)
         print(f"removed {source} (gone from the folder): document {doc_id}, {counts.chunks} chunks, "

@@ -254,6 +254,13 @@ class JobState:
         ).fetchall()
         return [DocumentRow(*r) for r in rows]
 
+    def documents(self) -> list[DocumentRow]:
+        """Every document the job state knows, by source."""
+        rows = self.db.execute(
+            "SELECT doc_id, source, sha256, chunking, job_id, chunks FROM documents ORDER BY source"
+        ).fetchall()
+        return [DocumentRow(*r) for r in rows]
+
     def register_document(
         self, job_id: int, doc: DocumentRow, chunk_ids: Sequence[str], *, replace: bool = False
     ) -> None:
