@@ -348,10 +348,9 @@ class GraphService:
         if not self._write_lock.acquire(timeout=5.0):
             raise BusyError(self._busy_message())
         try:
+            # an id or source naming no document raises DocumentNotFoundError (a 404)
             counts = self._writer.delete_document(doc_id)
             removed = {k: int(v) for k, v in vars_of(counts).items()}
-            if not any(removed.values()):
-                raise NotFoundError(f"no document with id {doc_id!r} in the graph")
             self._swap_reader()
             return {"id": doc_id, "deleted": removed}
         finally:
