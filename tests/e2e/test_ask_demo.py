@@ -163,6 +163,33 @@ def test_the_subgraph_read_from_the_store_gives_the_same_answers(
         }
 
 
+def test_spacy_loads_when_a_question_first_needs_it(
+    hg: HopGraph, embedder: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Loading the pipeline does not load spaCy (about a second of a cold ``hopgraph ask``): dense
+    retrieval never needs it, the first graph question loads it once, and the answers are those
+    of an eagerly loaded pipeline."""
+    from hopgraph.reason.doc.pipeline import GraphQA
+    from hopgraph.retrieval import linking
+
+    loads: list[int] = []
+    load_spacy = linking.load_spacy
+
+    def counted() -> Any:
+        loads.append(1)
+        return load_spacy()
+
+    monkeypatch.setattr(linking, "load_spacy", counted)
+    qa = GraphQA.load(hg.store, embedder=embedder)
+    assert loads == []
+    assert qa.retrieve(HEISENBERG, "dense").chunks and loads == []
+    for question, (expected, top) in DEMO.items():
+        answer = qa.ask(question)
+        assert answer.best_guess == expected and str(answer.paths[0]) == top
+    assert loads == [1]
+    assert GraphQA.load(hg.store, embedder=embedder, use_spacy=False).nlp is None and loads == [1]
+
+
 def test_top_path_hops_are_read_from_chunks_naming_both_ends(
     hg: HopGraph, answers: dict[str, Answer]
 ) -> None:

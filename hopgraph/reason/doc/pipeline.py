@@ -96,7 +96,9 @@ class GraphQA:
         self.relations = RelationTable.from_index_arrays(index.arrays)
         self.scorer = scorer if scorer is not None else DocScorer(DocScorerConfig(dim=embedder.dimension))
         self.scorer.eval()
-        self.llm, self.nlp = llm, nlp
+        self.llm, self._nlp = llm, nlp
+        self._spacy_pending = False
+        """Whether :attr:`nlp` still has to load spaCy (:meth:`load` defers it to first use)."""
         self.options = options or QAOptions()
         self._ner: dict[str, list[tuple[str, str, str]]] = {}
 
@@ -112,10 +114,10 @@ class GraphQA:
         options: QAOptions | None = None,
         use_spacy: bool = True,
     ) -> GraphQA:
-        """Load the graph index (from ``cache_dir`` when it is current), the scorer (zero-shot
-        unless ``weights``) and spaCy (when installed, for question mentions)."""
+        """Load the graph index (from ``cache_dir`` when it is current) and the scorer (zero-shot
+        unless ``weights``); spaCy (when ``use_spacy`` and installed: question mentions, answer
+        types) loads when a question first needs it, since it costs about a second."""
         from hopgraph.reason.doc.scorer import load_doc_scorer
-        from hopgraph.retrieval.linking import load_spacy
 
         if embedder is None:
             from hopgraph.embed import SentenceTransformerEmbedder
@@ -123,16 +125,27 @@ class GraphQA:
             embedder = SentenceTransformerEmbedder()
         index = GraphIndex.load(store, embedder, cache_dir)
         scorer = load_doc_scorer(weights)[0] if weights else None
-        return cls(
+        qa = cls(
             store,
             embedder,
             index,
             PassageGraph.from_index(index),
             scorer=scorer,
             llm=llm,
-            nlp=load_spacy() if use_spacy else None,
             options=options,
         )
+        qa._spacy_pending = use_spacy
+        return qa
+
+    @property
+    def nlp(self) -> Any:
+        """The spaCy pipeline (None without one), loaded on first use when :meth:`load` made this."""
+        if self._spacy_pending:
+            from hopgraph.retrieval.linking import load_spacy
+
+            self._spacy_pending = False
+            self._nlp = load_spacy()
+        return self._nlp
 
     # -- retrieval ------------------------------------------------------------------------------
     def retrieve(self, question: str, method: str = "full", *, k: int | None = None) -> Retrieval:
