@@ -83,6 +83,8 @@ class CypherShell:
         self.params: dict[str, Any] = {}
         self.failures = 0
         self._readline = _load_readline() if interactive else None
+        self._auto_history = True
+        """Whether readline adds every typed line itself (when it cannot be told not to)."""
         self._history_mark = 0
 
     # -- the loop -------------------------------------------------------------------------------
@@ -93,6 +95,8 @@ class CypherShell:
             self._loop()
         finally:
             self._save_history()
+            if not self._auto_history and self._readline is not None:
+                self._readline.set_auto_history(True)  # the module is the process's: leave it as found
         return EXIT_ERROR if self.failures and not self.interactive else EXIT_OK
 
     def _loop(self) -> None:
@@ -106,6 +110,8 @@ class CypherShell:
                 if not self.interactive:
                     raise
                 self._say("", err=True)  # Ctrl-C drops the statement being typed, like psql
+                if buffer:  # ... but the up arrow still recalls it
+                    self._remember("\n".join(buffer))
                 buffer.clear()
                 continue
             if line is None:  # end of input: run what was typed, then leave
@@ -116,6 +122,7 @@ class CypherShell:
                 return
             stripped = line.strip()
             if stripped.startswith(":") and (not buffer or self._is_command(stripped)):
+                self._remember(stripped)
                 if not self._command(stripped):
                     return
                 continue
@@ -141,7 +148,9 @@ class CypherShell:
     # -- statements and commands ----------------------------------------------------------------
     def _execute(self, statement: str) -> None:
         query = statement.strip().rstrip(";").strip()
-        self._collapse_history(statement)
+        # remembered and written before it runs: a statement that fails is the one to fix and rerun
+        self._remember(statement)
+        self._save_history()
         if not query:
             return
         try:
@@ -213,11 +222,20 @@ class CypherShell:
 
     # -- history --------------------------------------------------------------------------------
     def _load_history(self) -> None:
-        if self._readline is None or self.history_file is None:
+        rl = self._readline
+        if rl is None:
             return
-        self._readline.set_history_length(HISTORY_LENGTH)
+        # the shell adds whole statements itself: readline would add each typed line, and taking
+        # a statement's lines out again afterwards depends on the readline library's indexing
+        # (libedit differs), which could lose the statement
+        if hasattr(rl, "set_auto_history"):
+            rl.set_auto_history(False)
+            self._auto_history = False
+        if self.history_file is None:
+            return
+        rl.set_history_length(HISTORY_LENGTH)
         try:
-            self._readline.read_history_file(str(self.history_file))
+            rl.read_history_file(str(self.history_file))
         except FileNotFoundError:
             pass
         except OSError as exc:
@@ -227,7 +245,6 @@ class CypherShell:
         if self._readline is None or self.history_file is None:
             return
         try:
-            self.history_file.parent.mkdir(parents=True, exist_ok=True)
             self._readline.write_history_file(str(self.history_file))
         except OSError as exc:
             log.debug("cannot write shell history %s: %s", self.history_file, exc)
@@ -235,17 +252,22 @@ class CypherShell:
     def _history_length(self) -> int:
         return self._readline.get_current_history_length() if self._readline is not None else 0
 
-    def _collapse_history(self, statement: str) -> None:
-        """Keep a multi-line statement as one history entry, so the up arrow recalls it whole."""
+    def _remember(self, text: str) -> None:
+        """Add ``text`` (a statement, its lines joined, or a command) as one history entry, so the
+        up arrow recalls it whole."""
         rl = self._readline
-        if rl is None or "\n" not in statement:
+        entry = " ".join(part.strip() for part in text.splitlines() if part.strip())
+        if rl is None or not entry:
             return
         try:
-            for _ in range(self._history_length() - self._history_mark):
-                rl.remove_history_item(self._history_mark)  # 0-based; later items shift down
-            rl.add_history(" ".join(part.strip() for part in statement.splitlines()))
-        except (AttributeError, ValueError) as exc:  # libedit differs; history is a nicety
+            if self._auto_history:  # readline added the typed lines: replace them by the entry
+                for _ in range(self._history_length() - self._history_mark):
+                    rl.remove_history_item(self._history_mark)  # 0-based; later items shift down
+        except (AttributeError, ValueError) as exc:  # libedit differs: keep its lines and add the entry
             log.debug("cannot collapse shell history: %s", exc)
+        finally:
+            rl.add_history(entry)
+            self._history_mark = self._history_length()
 
 
 # -- the command --------------------------------------------------------------------------------
