@@ -203,10 +203,12 @@ class HopGraph:
 
     def dump(self, path: str | Path) -> DumpReport:
         """Write the whole graph (documents, chunks, entities, relations, provenance, aliases,
-        embeddings, anything added in Cypher) to a JSON-lines file (``.gz``: compressed)."""
+        embeddings, anything added in Cypher) to a JSON-lines file (``.gz``: compressed). Its
+        folder must exist (:func:`hopgraph.util.paths.check_output_file`)."""
         from hopgraph.kg.io.dump import dump_graph
+        from hopgraph.util.paths import check_output_file
 
-        return dump_graph(self.store, path)
+        return dump_graph(self.store, check_output_file(path, "dump"))
 
     def restore(self, path: str | Path) -> DumpReport:
         """Load a :meth:`dump` file into this graph, which must be empty; the result equals the
@@ -417,12 +419,13 @@ class HopGraph:
         ``.nt``, ``.rdf``/``.xml``/``.owl``, ``.jsonld``, ``.graphml``); ``format`` (``turtle``,
         ``nt``, ``xml``, ``json-ld`` or ``graphml``), when given, must agree with it, so that
         ``hopgraph import`` recognises the file. An unknown suffix is a
-        :class:`~hopgraph.errors.ConfigError`. GraphML flattens the list attributes
-        (:func:`hopgraph.kg.io.export.write_graphml`).
+        :class:`~hopgraph.errors.ConfigError`, as is a missing folder (hopgraph creates none).
+        GraphML flattens the list attributes (:func:`hopgraph.kg.io.export.write_graphml`).
         """
         from hopgraph.kg.io.export import GraphExport, export_format, write_graphml
+        from hopgraph.util.paths import check_output_file
 
-        out = Path(path)
+        out = check_output_file(path, "export")
         fmt = export_format(out, format)
         if fmt == "graphml":
             entities, relations = write_graphml(self.store, out)

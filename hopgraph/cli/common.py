@@ -8,17 +8,16 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import shutil
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 from hopgraph.api import HopGraph
 from hopgraph.config import load_settings
-from hopgraph.errors import ConfigError, ReadOnlyError
+from hopgraph.errors import ReadOnlyError
+from hopgraph.util.paths import check_output_file as check_output_file  # the commands' import
 
 log = logging.getLogger("hopgraph.cli.app")
 
@@ -130,23 +129,6 @@ def graph_to_build(args: argparse.Namespace) -> Iterator[HopGraph]:
             shutil.rmtree(hg.folder, ignore_errors=True)
             print(f"removed the new graph folder {hg.folder} again", file=sys.stderr)
         raise
-
-
-def check_output_file(path: str | Path, option: str) -> Path:
-    """The one rule for every file a command writes: its folder must exist (hopgraph creates no
-    folders for output files) and the path must not be a folder. Raises a one-line
-    :class:`~hopgraph.errors.ConfigError` naming ``option`` (e.g. ``--html``) otherwise."""
-    out = Path(path)
-    if out.is_dir():
-        raise ConfigError(f"{option} {out} is a folder; name a file in it, e.g. {out / 'NAME'}")
-    parent = out.parent
-    if not parent.exists():
-        raise ConfigError(f"{option} {out}: no folder {parent}; create it first (mkdir -p {parent})")
-    if not parent.is_dir():
-        raise ConfigError(f"{option} {out}: {parent} is a file, not a folder")
-    if not os.access(parent, os.W_OK | os.X_OK) or (out.exists() and not os.access(out, os.W_OK)):
-        raise ConfigError(f"{option} {out}: not writable by this user")
-    return out
 
 
 def read_only_message(exc: ReadOnlyError, how: str) -> str:

@@ -27,6 +27,7 @@ from hopgraph.ids import entity_id, normalize_name
 from hopgraph.reason.base import chunk_label, path_label
 from hopgraph.render.text import chunk_labels, path_provenance
 from hopgraph.types import Answer, ReasoningPath
+from hopgraph.util.paths import check_output_file
 from hopgraph.util.text import excerpt
 
 PATH_COLOURS = ("#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#e377c2", "#8c564b", "#bcbd22")
@@ -311,10 +312,12 @@ def write_html(
     answer: Answer, path: str | os.PathLike[str], *, titles: Mapping[str, str] | None = None,
     max_nodes: int = MAX_NODES,
 ) -> Path:  # fmt: skip
-    """Write ``answer`` as a self-contained HTML page to ``path`` (atomically); returns the path."""
-    target = Path(path)
+    """Write ``answer`` as a self-contained HTML page to ``path`` (atomically); returns the path.
+
+    ``path``'s folder must exist (hopgraph creates no folders for output files): otherwise, or
+    when ``path`` is a folder, a :class:`~hopgraph.errors.ConfigError` says so."""
+    target = check_output_file(path, "write_html")
     page = render_page(answer, titles=titles, max_nodes=max_nodes)
-    target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.tmp")
     tmp.write_text(page, encoding="utf-8")
     os.replace(tmp, target)

@@ -1,8 +1,10 @@
-"""What HopGraph tells its user: the first question on a graph without vectors says it embeds."""
+"""What HopGraph tells its user: the first question on a graph without vectors says it embeds;
+output files need an existing folder."""
 
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -10,6 +12,7 @@ import pytest
 
 from hopgraph.api import HopGraph
 from hopgraph.config import load_settings
+from hopgraph.errors import ConfigError
 
 
 class _NoVectors:
@@ -37,3 +40,19 @@ def test_embedding_a_graph_without_vectors_is_announced(
     text = caplog.text
     assert "no vector yet" in text and "embedding them now" in text
     assert "embedded 3 chunks and 7 entities" in text
+
+
+class _Untouchable:
+    def __getattr__(self, name: str) -> Any:
+        raise AssertionError(f"the store was used ({name}) before the output path was checked")
+
+
+@pytest.mark.parametrize("name", ["out.ttl", "out.graphml", "graph.jsonl.gz"])
+def test_export_and_dump_create_no_folders(tmp_path: Path, name: str) -> None:
+    hg = HopGraph(_Untouchable(), load_settings(None))  # type: ignore[arg-type]
+    write = hg.dump if name.endswith(".gz") else hg.export
+    with pytest.raises(ConfigError, match=r"no folder .*missing.*create it first"):
+        write(tmp_path / "missing" / name)
+    with pytest.raises(ConfigError, match="is a folder"):
+        write(tmp_path)
+    assert list(tmp_path.iterdir()) == []

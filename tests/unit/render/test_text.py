@@ -150,14 +150,14 @@ def test_html_page_is_self_contained_and_highlights_the_paths(tmp_path: Path) ->
     pytest.importorskip("plotly")
     from hopgraph.render.html import build_figure, write_html
 
-    out = write_html(ANSWER, tmp_path / "out" / "answer.html", titles=TITLES)
+    out = write_html(ANSWER, tmp_path / "answer.html", titles=TITLES)
     page = out.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
     assert not re.search(r"<script[^>]+src=", page)  # plotly.js is embedded: works offline
     assert "Plotly.newPlot" in page and len(page) > 1_000_000
     assert "Heat -[directed by]-&gt; Michael Mann -[born in]-&gt; Chicago" in page
     assert "Flagged citations" in page and "Michael Mann was born in Chicago" in page
-    assert not list(tmp_path.glob("out/.*.tmp"))
+    assert not list(tmp_path.glob(".*.tmp"))
 
     figure = build_figure(ANSWER, titles=TITLES)
     names = [trace.name for trace in figure.data]
@@ -195,6 +195,19 @@ def test_html_caps_the_drawn_nodes_but_keeps_paths_and_seeds(tmp_path: Path) -> 
     assert len(no_evidence.data[-1].x) == 3  # the path alone is drawn
     empty = build_figure(Answer("nothing"))
     assert len(empty.data[-1].x) == 0
+
+
+def test_write_html_creates_no_folders(tmp_path: Path) -> None:
+    """From Python as from the CLI: a missing folder is a clear error, and nothing is created."""
+    pytest.importorskip("plotly")
+    from hopgraph.render.html import write_html
+
+    with pytest.raises(ConfigError, match=r"no folder .*nope.*create it first"):
+        write_html(ANSWER, tmp_path / "nope" / "deeper" / "a.html")
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(ConfigError, match="is a folder"):
+        write_html(ANSWER, tmp_path)
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_html_without_plotly_names_the_extra(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
