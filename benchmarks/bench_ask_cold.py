@@ -4,10 +4,12 @@
         --json benchmarks/results/ask_cold.json [--compare-pythonpath /path/to/older/checkout]
 
 Each repeat runs ``hopgraph ask --graph DIR QUESTION`` in a new process (``/usr/bin/time`` gives
-the wall time and the peak RSS) with ``OMP_NUM_THREADS=1``; the 1-minute load average before each
-run is recorded, since the machine may be shared. With ``--compare-pythonpath`` every repeat also
+the wall time, the user+sys CPU time and the peak RSS) with ``OMP_NUM_THREADS=1``; the 1-minute
+load average before each run is recorded, since the machine may be shared: on a loaded machine
+the CPU time moves much less than the wall time. With ``--compare-pythonpath`` every repeat also
 runs the same command with that checkout first on ``PYTHONPATH`` (alternating, so both see the
-same load), and the answers printed by the two are compared. Build the demo graph first:
+same load), the answers printed by the two are compared, and the ratios of the medians
+(this / compared) are reported. Build the demo graph first:
 ``hopgraph ingest data/demo/docs --graph DIR``.
 """
 
@@ -30,12 +32,18 @@ def run_once(graph: str, question: str, pythonpath: str) -> dict[str, Any]:
     env = dict(os.environ, PYTHONPATH=pythonpath, OMP_NUM_THREADS="1")
     load = float(Path("/proc/loadavg").read_text().split()[0])
     hopgraph = str(Path(sys.executable).parent / "hopgraph")
-    cmd = ["/usr/bin/time", "-f", "%e %M", hopgraph, "ask", "--graph", graph, question]
+    cmd = ["/usr/bin/time", "-f", "%e %U %S %M", hopgraph, "ask", "--graph", graph, question]
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise SystemExit(f"hopgraph ask failed ({done.returncode}): {done.stderr.strip()[-500:]}")
-    wall, rss_kb = done.stderr.strip().splitlines()[-1].split()
-    return {"wall_s": float(wall), "max_rss_mb": int(rss_kb) / 1024, "load_1min": load, "out": done.stdout}
+    wall, user, system, rss_kb = done.stderr.strip().splitlines()[-1].split()
+    return {
+        "wall_s": float(wall),
+        "cpu_s": float(user) + float(system),
+        "max_rss_mb": int(rss_kb) / 1024,
+        "load_1min": load,
+        "out": done.stdout,
+    }
 
 
 def main() -> int:
@@ -54,23 +62,29 @@ def main() -> int:
         for name, path in versions.items():
             result = run_once(args.graph, args.question, path)
             runs[name].append(result)
-            print(f"{name} run {i + 1}: {result['wall_s']:.2f} s, {result['max_rss_mb']:.0f} MB, "
-                  f"load {result['load_1min']:.2f}", file=sys.stderr)  # fmt: skip
+            line = f"{name} run {i + 1}: {result['wall_s']:.2f} s wall, {result['cpu_s']:.2f} s CPU"
+            print(f"{line}, {result['max_rss_mb']:.0f} MB, load {result['load_1min']:.2f}", file=sys.stderr)
     report: dict[str, Any] = {"question": args.question, "graph": args.graph, "cpus": os.cpu_count()}
     for name, results in runs.items():
         report[name] = {
             "pythonpath": versions[name],
             "wall_s": [r["wall_s"] for r in results],
             "median_wall_s": statistics.median(r["wall_s"] for r in results),
+            "cpu_s": [r["cpu_s"] for r in results],
+            "median_cpu_s": statistics.median(r["cpu_s"] for r in results),
             "median_max_rss_mb": statistics.median(r["max_rss_mb"] for r in results),
             "load_1min": [r["load_1min"] for r in results],
         }
-        print(f"{name}: median {report[name]['median_wall_s']:.2f} s, "
-              f"{report[name]['median_max_rss_mb']:.0f} MB")  # fmt: skip
+        medians = report[name]
+        print(f"{name}: median {medians['median_wall_s']:.2f} s wall, {medians['median_cpu_s']:.2f} s CPU, "
+              f"{medians['median_max_rss_mb']:.0f} MB")  # fmt: skip
     if "compared" in runs:
         same = all(a["out"] == b["out"] for a, b in zip(runs["this"], runs["compared"], strict=True))
         report["same_answers"] = same
-        print(f"answers identical: {same}")
+        for key in ("median_wall_s", "median_cpu_s", "median_max_rss_mb"):
+            report[f"ratio_{key.removeprefix('median_')}"] = report["this"][key] / report["compared"][key]
+        print(f"answers identical: {same}; this / compared: wall {report['ratio_wall_s']:.2f}, "
+              f"CPU {report['ratio_cpu_s']:.2f}, memory {report['ratio_max_rss_mb']:.2f}")  # fmt: skip
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=2) + "\n")
     return 0

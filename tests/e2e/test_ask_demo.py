@@ -11,8 +11,11 @@ its documents that mention both ends.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -188,6 +191,23 @@ def test_spacy_loads_when_a_question_first_needs_it(
         assert answer.best_guess == expected and str(answer.paths[0]) == top
     assert loads == [1]
     assert GraphQA.load(hg.store, embedder=embedder, use_spacy=False).nlp is None and loads == [1]
+
+
+def test_a_cold_cli_ask_loads_no_sentence_transformers(cli_graph: str) -> None:
+    """A fresh ``hopgraph ask`` process (what BENCHMARKS.md times cold) embeds the question with
+    hopgraph's BERT encoder: sentence-transformers, transformers and torch-geometric, about 6 s of
+    imports, stay unloaded, and the answer is the demo's."""
+    heavy = ("sentence_transformers", "transformers", "torch_geometric", "sklearn")
+    code = (
+        "import sys\n"
+        "from hopgraph.cli.app import main\n"
+        f"code = main(['ask', '--graph', {cli_graph!r}, {HEISENBERG!r}])\n"
+        f"print('LOADED', [m for m in {heavy!r} if m in sys.modules], code)\n"
+    )
+    env = dict(os.environ, PYTHONPATH=str(ROOT), OMP_NUM_THREADS="1", HF_HUB_OFFLINE="1")
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert "Answer: Königsberg" in done.stdout
+    assert done.stdout.strip().splitlines()[-1] == "LOADED [] 0"
 
 
 def test_top_path_hops_are_read_from_chunks_naming_both_ends(
