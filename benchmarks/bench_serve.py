@@ -14,7 +14,13 @@
    p50/p95 ms, errors (any non-200).
 Then SIGTERM and the server's exit code. Without ``--graph`` the demo documents are ingested into a
 temporary folder first. Questions: the demo questions, or one per line of ``--questions`` (a
-JSONL file with a ``question`` field also works, e.g. MuSiQue). The load average before and after
+JSONL file with a ``question`` field, or a JSON list of such records, also works, e.g. MuSiQue's
+``questions.json``). On the MuSiQue-100 graph (a copy: the server owns the folder while it runs)::
+
+    cp -r benchmarks/.work/musique /tmp/musique
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_serve.py --graph /tmp/musique \
+        --questions ../shared/data/musique100/questions.json --out benchmarks/results/serve_musique.json
+ The load average before and after
 is printed too (the machine is shared). Writes benchmarks/results/serve.json.
 """
 
@@ -57,8 +63,12 @@ def summary(ms: list[float]) -> dict[str, float]:
 def load_questions(path: str | None, limit: int) -> list[str]:
     if not path:
         return DEMO_QUESTIONS
+    text = Path(path).read_text(encoding="utf-8")
+    if text.lstrip().startswith("["):  # a JSON list (MuSiQue's questions.json): its question fields
+        items = json.loads(text)
+        return [str(q["question"] if isinstance(q, dict) else q) for q in items][:limit]
     out: list[str] = []
-    for line in Path(path).read_text(encoding="utf-8").splitlines():
+    for line in text.splitlines():
         line = line.strip()
         if not line:
             continue
