@@ -80,7 +80,10 @@ class ServeSettings:
     cypher_max_rows: int = 1000
     """Rows a client's Cypher query returns at most (``truncated`` says when more were cut)."""
     max_body_bytes: int = 10_000_000
-    """Largest request body accepted (413 beyond)."""
+    """Largest request body accepted (413 beyond); uploads have their own limit."""
+    max_upload_bytes: int = 100_000_000
+    """Largest file upload accepted (``POST /v1/documents`` as multipart/form-data, all its files
+    together; 413 beyond)."""
     ask_concurrency: int = 2
     """Questions answered at the same time; more wait their turn."""
 

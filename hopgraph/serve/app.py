@@ -22,13 +22,17 @@ from typing import Any
 from fastapi import FastAPI, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hopgraph import __version__
-from hopgraph.errors import HopGraphError
+from hopgraph.errors import HopGraphError, QuestionError
 from hopgraph.serve import chat
 from hopgraph.serve.models import (
+    MAX_DOCUMENTS,
     AnswerOut,
     AskRequest,
     ChatCompletion,
@@ -49,7 +53,7 @@ from hopgraph.serve.models import (
     StatsOut,
 )
 from hopgraph.serve.problems import PROBLEM_JSON, error_problem, problem
-from hopgraph.serve.service import GraphService
+from hopgraph.serve.service import GraphService, UnsupportedUploadError
 
 log = logging.getLogger(__name__)
 
@@ -69,10 +73,12 @@ async def _send_problem(send: Send, body: dict[str, Any], headers: dict[str, str
 
 
 class GuardMiddleware:
-    """Bearer token (when ``token`` is set) and request-body size limit, for every HTTP route."""
+    """Bearer token (when ``token`` is set) and request-body size limit, for every HTTP route: a
+    multipart/form-data body (file uploads) has its own limit ``max_upload`` (default: ``max_body``)."""
 
-    def __init__(self, app: ASGIApp, *, token: str, max_body: int) -> None:
+    def __init__(self, app: ASGIApp, *, token: str, max_body: int, max_upload: int | None = None) -> None:
         self.app, self.token, self.max_body = app, token.encode(), max_body
+        self.max_upload = max_body if max_upload is None else max_upload
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -86,9 +92,11 @@ class GuardMiddleware:
                 body = problem(401, "this server needs a bearer token: send 'Authorization: Bearer TOKEN'")
                 await _send_problem(send, body, {"WWW-Authenticate": 'Bearer realm="hopgraph"'})
                 return
+        upload = headers.get("content-type", "").lower().startswith("multipart/form-data")
+        limit = self.max_upload if upload else self.max_body
         length = headers.get("content-length", "")
-        if length.isdigit() and int(length) > self.max_body:
-            await _send_problem(send, self._too_large())
+        if length.isdigit() and int(length) > limit:
+            await _send_problem(send, self._too_large(upload))
             return
         seen = 0
 
@@ -97,23 +105,30 @@ class GuardMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_body:
+                if seen > limit:
                     raise _TooLarge
             return message
 
         try:
             await self.app(scope, limited, send)
         except _TooLarge:
-            await _send_problem(send, self._too_large())
+            await _send_problem(send, self._too_large(upload))
 
-    def _too_large(self) -> dict[str, Any]:
+    def _too_large(self, upload: bool) -> dict[str, Any]:
+        if upload:
+            return problem(
+                413,
+                f"the upload is over the limit of {self.max_upload:,} bytes, all files together "
+                "([serve] max_upload_bytes)",
+            )
         return problem(
             413, f"the request body is over the limit of {self.max_body:,} bytes ([serve] max_body_bytes)"
         )
 
 
-class _TooLarge(Exception):
-    pass
+class _TooLarge(BaseException):
+    """Raised from ``receive`` past the size limit; a BaseException, so that no body parser on the
+    way (FastAPI turns the errors of reading a body into a 400) catches it before the guard."""
 
 
 PROBLEMS: dict[int | str, dict[str, Any]] = {
@@ -121,7 +136,27 @@ PROBLEMS: dict[int | str, dict[str, Any]] = {
         "model": Problem,
         "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
     }
-    for status in (400, 401, 403, 404, 409, 413, 422, 502, 503)
+    for status in (400, 401, 403, 404, 409, 413, 415, 422, 502, 503)
+}
+
+
+DOCUMENTS_UPLOAD: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "files": {
+            "type": "array",
+            "items": {"type": "string", "format": "binary"},
+            "description": "document files (.txt .md .markdown .html .htm .xhtml .pdf .json .jsonl)",
+        }
+    },
+    "required": ["files"],
+}
+DOCUMENTS_BODY: dict[str, Any] = {
+    "required": True,
+    "content": {
+        "application/json": {"schema": {"$ref": "#/components/schemas/DocumentsRequest"}},
+        "multipart/form-data": {"schema": {"$ref": "#/components/schemas/DocumentsUpload"}},
+    },
 }
 
 
@@ -169,7 +204,12 @@ def create_app(
         "chat completion carries the structured answer in its extra field `hopgraph`.",
         lifespan=lifespan,
     )
-    app.add_middleware(GuardMiddleware, token=token, max_body=service.settings.max_body_bytes)
+    app.add_middleware(
+        GuardMiddleware,
+        token=token,
+        max_body=service.settings.max_body_bytes,
+        max_upload=service.settings.max_upload_bytes,
+    )
 
     @app.exception_handler(HopGraphError)
     async def hopgraph_error(_: Request, exc: HopGraphError) -> JSONResponse:
@@ -266,13 +306,44 @@ def create_app(
         "/v1/documents",
         response_model=JobStarted,
         status_code=202,
-        responses=_responses(409, 503),
+        responses=_responses(400, 409, 415, 503),
         tags=["write"],
+        openapi_extra={"requestBody": DOCUMENTS_BODY},
     )
-    def add_documents(body: DocumentsRequest) -> dict[str, Any]:
+    async def add_documents(request: Request) -> dict[str, Any]:
         """Start a background ingest job (resumable, as ``hopgraph ingest``); watch ``/v1/jobs/{id}``.
-        Writes run one at a time: 409 while another runs."""
-        return service.start_ingest([d.model_dump() for d in body.documents])
+        Writes run one at a time: 409 while another runs.
+
+        The documents come as JSON texts (``{"documents": [{id?, title?, text}]}``) or as uploaded
+        files (multipart/form-data, form field ``files``, repeatable), with the suffixes folder
+        ingest takes (``.txt .md .markdown .html .htm .xhtml .pdf .json .jsonl``; 415 otherwise)
+        and at most ``[serve] max_upload_bytes`` in all (413). A file is kept by its name:
+        uploading a name again replaces it. If the server stops (SIGTERM, a crash, ``kill -9``)
+        before the job is done, the next ``hopgraph serve`` on the folder resumes it on start-up."""
+        kind = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        if kind == "multipart/form-data":
+            form = await request.form(max_files=MAX_DOCUMENTS, max_fields=MAX_DOCUMENTS)
+            try:
+                files: list[tuple[str, Any]] = []
+                for key, value in form.multi_items():
+                    if not isinstance(value, UploadFile):
+                        raise QuestionError(
+                            f"form field {key!r} is not a file: upload documents as files in field 'files'"
+                        )
+                    files.append((value.filename or "", value.file))
+                return await run_in_threadpool(service.start_upload, files)
+            finally:
+                await form.close()
+        if kind not in {"application/json", ""} and not kind.endswith("+json"):
+            raise UnsupportedUploadError(
+                f'POST /v1/documents takes application/json ({{"documents": [...]}}) or '
+                f"multipart/form-data (files), not {kind}"
+            )
+        try:
+            body = DocumentsRequest.model_validate_json(await request.body())
+        except ValidationError as exc:
+            raise RequestValidationError(exc.errors()) from None
+        return await run_in_threadpool(service.start_ingest, [d.model_dump() for d in body.documents])
 
     @app.delete(
         "/v1/documents/{doc_id}",
@@ -345,6 +416,20 @@ def create_app(
         return JSONResponse(chat.completion(body.model, answer, question))
 
     app.router.routes.extend(mcp_routes)
+    openapi = app.openapi
+
+    def openapi_with_bodies() -> dict[str, Any]:
+        """The spec, with the schemas the hand-parsed request bodies name."""
+        if app.openapi_schema is None:
+            spec = openapi()
+            schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+            request_schema = DocumentsRequest.model_json_schema(ref_template="#/components/schemas/{model}")
+            schemas.update(request_schema.pop("$defs", {}))
+            schemas["DocumentsRequest"] = request_schema
+            schemas["DocumentsUpload"] = DOCUMENTS_UPLOAD
+        return app.openapi_schema or spec
+
+    app.openapi = openapi_with_bodies  # type: ignore[method-assign]
     return app
 
 

@@ -164,9 +164,9 @@ class DocumentsRequest(BaseModel):
 
 class UploadedDocument(BaseModel):
     id: str = Field(description="the graph's document id (DELETE /v1/documents/{id})")
-    key: str
+    key: str = Field(description="the posted document's id, or the uploaded file's name")
     title: str
-    source: str
+    source: str = Field(description="the file under DIR/uploads/ the job reads it from")
 
 
 class JobStarted(BaseModel):

@@ -29,7 +29,7 @@ from hopgraph.errors import (
     StoreLockedError,
     StoreUnavailableError,
 )
-from hopgraph.serve.service import BusyError, NotFoundError, ShuttingDownError
+from hopgraph.serve.service import BusyError, NotFoundError, ShuttingDownError, UnsupportedUploadError
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -38,6 +38,7 @@ STATUS_BY_ERROR: dict[type[HopGraphError], int] = {
     DocumentNotFoundError: 404,
     BusyError: 409,
     ShuttingDownError: 503,
+    UnsupportedUploadError: 415,
     ReadOnlyError: 403,
     QueryTimeoutError: 422,
     CypherError: 422,
@@ -62,6 +63,7 @@ TITLES = {
     405: "Method Not Allowed",
     409: "Conflict",
     413: "Content Too Large",
+    415: "Unsupported Media Type",
     422: "Unprocessable Content",
     500: "Internal Server Error",
     502: "Bad Gateway",

@@ -22,12 +22,13 @@ import json
 import logging
 import os
 import re
+import shutil
 import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from hopgraph.api import HopGraph
 from hopgraph.config import ServeSettings
@@ -39,6 +40,9 @@ from hopgraph.types import Answer
 log = logging.getLogger(__name__)
 
 UPLOADS = "uploads"
+UPLOADED_FILES = "files"
+STAGING = ".staging"
+MAX_FILE_NAME = 200
 WARM_QUESTION = "Which entity is this graph about?"
 MAX_HOPS = 3
 MAX_NEIGHBOURHOOD_NODES = 500
@@ -64,6 +68,10 @@ class BusyError(HopGraphError):
 
 class ShuttingDownError(HopGraphError):
     """The server is stopping and takes no more writes."""
+
+
+class UnsupportedUploadError(HopGraphError):
+    """An uploaded file (or the request body) is of no type the server ingests."""
 
 
 @dataclass
@@ -390,6 +398,86 @@ class GraphService:
             out.append({"id": document_id(source), "key": key, "title": record["title"], "source": str(path)})
         return out
 
+    def upload_files(self, files: Sequence[tuple[str, BinaryIO]]) -> list[dict[str, str]]:
+        """Keep uploaded files (``(file name, binary stream)``) under ``DIR/uploads/files/`` by
+        their file name (uploading a name again replaces that file and its documents); returns
+        the documents they hold (a ``.json``/``.jsonl`` corpus holds one per record).
+
+        The rules of folder ingest: only the document suffixes (``SUPPORTED_SUFFIXES``) are
+        taken. Every file is read before any is kept: a file of another suffix, an empty one,
+        or one the loader cannot read refuses the whole upload, and nothing is stored."""
+        from hopgraph.extract.load.files import SUPPORTED_SUFFIXES, LoadProblem, load_file
+
+        if self.hg.folder is None:
+            raise ConfigError("this server has no graph folder to keep uploaded files and job state in")
+        if not files:
+            raise QuestionError("no file was uploaded: send the documents as form field 'files'")
+        names: list[str] = []
+        for i, (raw_name, stream) in enumerate(files):
+            name = _file_name(raw_name)
+            if not name:
+                raise QuestionError(f"uploaded file {i} has no usable file name ({raw_name!r})")
+            suffix = Path(name).suffix.lower()
+            if suffix not in SUPPORTED_SUFFIXES:
+                what = f"the suffix {suffix}" if suffix else "no suffix"
+                raise UnsupportedUploadError(
+                    f"uploaded file {name!r}: {what} is not a document type "
+                    f"({', '.join(sorted(SUPPORTED_SUFFIXES))}); nothing was stored"
+                )
+            if name in names:
+                raise QuestionError(f"file name {name!r} is uploaded twice")
+            stream.seek(0, os.SEEK_END)
+            if stream.tell() == 0:
+                raise QuestionError(f"uploaded file {name!r} is empty; nothing was stored")
+            stream.seek(0)
+            names.append(name)
+        final_dir = self.hg.folder / UPLOADS / UPLOADED_FILES
+        staging = self.hg.folder / UPLOADS / STAGING
+        final_dir.mkdir(parents=True, exist_ok=True)
+        staging.mkdir(parents=True, exist_ok=True)
+        staged: list[tuple[Path, Path]] = []
+        out: list[dict[str, str]] = []
+        try:
+            for name, (_, stream) in zip(names, files, strict=True):
+                temp = (staging / name).resolve()
+                with open(temp, "wb") as handle:
+                    shutil.copyfileobj(stream, handle)
+                final = (final_dir / name).resolve()
+                staged.append((temp, final))
+                for item in load_file(temp):
+                    if isinstance(item, LoadProblem):
+                        if item.severity != "warning":  # a record or file folder ingest would skip
+                            where = name + item.path[len(str(temp)) :]
+                            raise QuestionError(f"uploaded file {where!r}: {item.reason}; nothing was stored")
+                        continue
+                    source = str(final) + item.source[len(str(temp)) :]
+                    out.append(
+                        {"id": document_id(source), "key": name, "title": item.title, "source": str(final)}
+                    )
+            if not out:
+                raise QuestionError("the uploaded files hold no document; nothing was stored")
+            for temp, final in staged:
+                os.replace(temp, final)
+        finally:
+            for temp, _ in staged:
+                temp.unlink(missing_ok=True)
+        return out
+
+    def start_upload(self, files: Sequence[tuple[str, BinaryIO]], *, wait_s: float = 60.0) -> dict[str, Any]:
+        """Keep uploaded files (:meth:`upload_files`) and start a background ingest job of them,
+        as :meth:`start_ingest` does for posted texts."""
+        if self._stop.is_set():
+            raise ShuttingDownError("the server is stopping; upload the files again once it is back")
+        if not self._write_lock.acquire(blocking=False):
+            raise BusyError(self._busy_message())
+        try:
+            uploaded = self.upload_files(files)
+        except BaseException:
+            self._write_lock.release()
+            raise
+        sources = list(dict.fromkeys(u["source"] for u in uploaded))
+        return self._start_job(sources, uploaded, wait_s)
+
     def start_ingest(self, documents: Sequence[dict[str, Any]], *, wait_s: float = 60.0) -> dict[str, Any]:
         """Start a background ingest job of ``documents`` ({id?, title?, text}); returns its job id
         (from the job state file, as ``hopgraph jobs`` shows it) once the job is recorded.
@@ -547,6 +635,16 @@ class GraphService:
             time.sleep(every_s)
 
 
+def _file_name(raw: str) -> str:
+    """An uploaded file's name, safe as a file name in one folder: its last path part, with
+    characters other than letters, digits, space and ``._-()+,`` made ``_``; "" when nothing
+    usable is left (no name, a hidden file, a name over 200 characters)."""
+    name = re.sub(r"[^\w .\-()+,]", "_", raw.replace("\\", "/").rsplit("/", 1)[-1]).strip()
+    if not name or name.startswith(".") or len(name) > MAX_FILE_NAME:
+        return ""
+    return name
+
+
 def vars_of(counts: Any) -> dict[str, Any]:
     """A counts dataclass (or mapping) as a dict of its numeric fields."""
     import dataclasses
@@ -556,4 +654,4 @@ def vars_of(counts: Any) -> dict[str, Any]:
     return {k: v for k, v in dict(counts).items() if isinstance(v, int)}
 
 
-__all__ = ["BusyError", "GraphService", "NotFoundError", "ShuttingDownError"]
+__all__ = ["BusyError", "GraphService", "NotFoundError", "ShuttingDownError", "UnsupportedUploadError"]

@@ -138,6 +138,15 @@ def test_second_process_gets_a_clear_error(short_tmp: Path) -> None:
         assert store.stats().entities == 0  # the guest leaves the owner's server running
 
 
+def test_a_url_store_has_no_client_side_read_timeout(short_tmp: Path) -> None:
+    """redis-py 8 gave connections made from a URL a 5 s socket timeout: any read longer than that
+    (loading a big graph's relations over ``--url`` on a loaded machine) failed as a lost connection."""
+    with FalkorDBStore(short_tmp) as owner, FalkorDBStore(url=f"unix://{owner.socket_path}") as guest:
+        connection = guest._db.connection.connection_pool.make_connection()
+        assert connection.socket_timeout is None
+        assert guest.stats().entities == 0
+
+
 def test_same_process_second_open_is_refused(short_tmp: Path) -> None:
     with FalkorDBStore(short_tmp), pytest.raises(StoreLockedError, match="another process"):
         EmbeddedFalkorDB(short_tmp).start()

@@ -52,3 +52,14 @@ class LiveServer:
     def __exit__(self, *exc: object) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=30)
+
+
+def wait_for_job(client: Any, job_id: int, timeout: float = 300) -> dict[str, Any]:
+    """``GET /v1/jobs/{id}`` (through an httpx client) until the job is no longer running."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job: dict[str, Any] = client.get(f"/v1/jobs/{job_id}").json()
+        if job["status"] != "running":
+            return job
+        time.sleep(0.1)
+    raise AssertionError(f"job {job_id} still running after {timeout} s")

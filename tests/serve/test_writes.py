@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from helpers.serve_app import HEISENBERG, copy_graph
+from helpers.serve_app import HEISENBERG, copy_graph, wait_for_job
 
 from hopgraph.api import HopGraph
 from hopgraph.serve.service import GraphService
@@ -33,16 +33,6 @@ def new_documents(n: int, tag: str) -> list[dict[str, Any]]:
         }
         for i in range(n)
     ]
-
-
-def wait_for_job(client: TestClient, job_id: int, timeout: float = 300) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        job = client.get(f"/v1/jobs/{job_id}").json()
-        if job["status"] != "running":
-            return job
-        time.sleep(0.1)
-    raise AssertionError(f"job {job_id} still running after {timeout} s")
 
 
 def test_asks_keep_being_answered_while_an_ingest_runs(client: TestClient) -> None:

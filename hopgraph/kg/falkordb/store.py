@@ -132,7 +132,10 @@ class FalkorDBStore(CypherGraphStore):
         else:
             self.location = url
             try:
-                self._db = FalkorDB.from_url(url)
+                # redis-py 8 gives a URL's connections a 5 s socket timeout, which cut long reads
+                # (a big graph's relations on a loaded machine); as for the embedded server, time
+                # limits are the database's (query_timeout_ms, per-query limits)
+                self._db = FalkorDB.from_url(url, socket_timeout=None, socket_connect_timeout=10.0)
                 self._db.connection.ping()
             except (redis.ConnectionError, OSError, ValueError) as exc:
                 raise StoreUnavailableError(f"cannot reach FalkorDB at {url}: {exc}") from None
