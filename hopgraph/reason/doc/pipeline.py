@@ -51,7 +51,7 @@ from hopgraph.reason.doc.paths import find_paths
 from hopgraph.reason.doc.scorer import DocScorer, DocScorerConfig, ScoredGraph
 from hopgraph.reason.doc.subgraph import RelationTable, ScoringGraph
 from hopgraph.retrieval.graph_index import GraphIndex
-from hopgraph.retrieval.linking import link_seeds
+from hopgraph.retrieval.linking import ParseCache, link_seeds
 from hopgraph.retrieval.ppr import PassageGraph
 from hopgraph.retrieval.text import dense_chunks, reciprocal_rank_fusion
 from hopgraph.types import Answer, Chunk, ReasoningPath, ScoredId
@@ -96,7 +96,9 @@ class GraphQA:
         self.relations = RelationTable.from_index_arrays(index.arrays)
         self.scorer = scorer if scorer is not None else DocScorer(DocScorerConfig(dim=embedder.dimension))
         self.scorer.eval()
-        self.llm, self.nlp = llm, nlp
+        self.llm = llm
+        # the question is parsed by the linker and twice by the answer typer: once is enough
+        self.nlp = ParseCache(nlp) if nlp is not None and not isinstance(nlp, ParseCache) else nlp
         self.options = options or QAOptions()
         self._ner: dict[str, list[tuple[str, str, str]]] = {}
 
