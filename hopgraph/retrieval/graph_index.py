@@ -242,9 +242,16 @@ def read_arrays(
     )
     chunks = _pages(
         store,
-        "MATCH (c:Chunk) WHERE c.id > $after OPTIONAL MATCH (d:Document)-[:HAS_CHUNK]->(c) "
-        "RETURN c.id AS id, c.doc_id AS doc, c.text AS text, d.title AS title ORDER BY id LIMIT $n",
+        "MATCH (c:Chunk) WHERE c.id > $after RETURN c.id AS id, c.doc_id AS doc, c.text AS text "
+        "ORDER BY id LIMIT $n",
     )
+    titles = {
+        r["id"]: r["title"] or ""
+        for r in _pages(
+            store,
+            "MATCH (d:Document) WHERE d.id > $after RETURN d.id AS id, d.title AS title ORDER BY id LIMIT $n",
+        )
+    }
     entity_ids = [r["id"] for r in entities]
     names = [r["name"] or "" for r in entities]
     erow = {e: i for i, e in enumerate(entity_ids)}
@@ -323,7 +330,7 @@ def read_arrays(
         "syn_src": syn_src,
         "syn_dst": syn_dst,
         "syn_sim": syn_sim,
-        **Bm25.build([bm25_text(r["text"] or "", r["title"] or "") for r in chunks]).arrays(),
+        **Bm25.build([bm25_text(r["text"] or "", titles.get(r["doc"] or "", "")) for r in chunks]).arrays(),
     }
 
 
