@@ -4,7 +4,8 @@ Rows, not ids, are what the retrieval maths works on: entity row ``i`` is ``enti
 chunk row ``j`` is ``chunk_ids[j]``. Relations are parallel arrays (source row, target row,
 predicate row) with their provenance chunks as a CSR list; MENTIONS are (chunk row, entity row)
 pairs; synonym edges link entities whose name vectors have cosine >= 0.8 (HippoRAG v1); a BM25
-matrix over the chunk texts serves keyword search.
+matrix over the chunk texts, each after its document's title (as chunks are embedded), serves
+keyword search.
 
 ``GraphIndex.load(store, embedder, cache_dir)`` reads the store in pages, embeds what has no
 vector (entity names missing one, every distinct predicate), and writes
@@ -31,7 +32,10 @@ from hopgraph.types import ScoredId
 
 log = logging.getLogger(__name__)
 
-FORMAT = "graph-index-5"
+FORMAT = "graph-index-6"
+"""Version of the cached arrays (6: BM25 over each chunk's document title and text)."""
+PREDICATE_FORMATS = ("graph-index-5", FORMAT)
+"""Cache formats whose predicate vectors are made as this one makes them (reused after a change)."""
 SYNONYM_THRESHOLD = 0.8
 SYNONYM_TOP_K = 10
 PAGE = 5000
@@ -80,6 +84,13 @@ def synonym_edges(
     lo, hi = np.minimum(i, j), np.maximum(i, j)
     _, first = np.unique(lo.astype(np.int64) * n + hi, return_index=True)
     return lo[first].astype(np.int32), hi[first].astype(np.int32), s[first].astype(np.float32)
+
+
+def bm25_text(text: str, title: str = "") -> str:
+    """What BM25 indexes of a chunk: its document's title (when it has one), a newline, its text,
+    as the chunk is embedded (a passage rarely repeats the name its title gives)."""
+    title = " ".join(title.split())
+    return f"{title}\n{text}" if title else text
 
 
 def predicate_text(predicate: str) -> str:
@@ -234,6 +245,13 @@ def read_arrays(
         "MATCH (c:Chunk) WHERE c.id > $after RETURN c.id AS id, c.doc_id AS doc, c.text AS text "
         "ORDER BY id LIMIT $n",
     )
+    titles = {
+        r["id"]: r["title"] or ""
+        for r in _pages(
+            store,
+            "MATCH (d:Document) WHERE d.id > $after RETURN d.id AS id, d.title AS title ORDER BY id LIMIT $n",
+        )
+    }
     entity_ids = [r["id"] for r in entities]
     names = [r["name"] or "" for r in entities]
     erow = {e: i for i, e in enumerate(entity_ids)}
@@ -312,7 +330,7 @@ def read_arrays(
         "syn_src": syn_src,
         "syn_dst": syn_dst,
         "syn_sim": syn_sim,
-        **Bm25.build([r["text"] or "" for r in chunks]).arrays(),
+        **Bm25.build([bm25_text(r["text"] or "", titles.get(r["doc"] or "", "")) for r in chunks]).arrays(),
     }
 
 
@@ -323,8 +341,8 @@ def _reusable_predicates(cache_dir: Path, model_name: str) -> dict[str, np.ndarr
     for path in files[:1]:
         try:
             with np.load(path, allow_pickle=False) as data:
-                same = (str(data[k]) if k in data.files else "" for k in ("model", "format"))
-                if tuple(same) != (model_name, FORMAT):
+                model, form = (str(data[k]) if k in data.files else "" for k in ("model", "format"))
+                if model != model_name or form not in PREDICATE_FORMATS:
                     return {}
                 return dict(zip(data["predicates"].tolist(), data["predicate_vecs"], strict=True))
         except (OSError, ValueError, KeyError):

@@ -99,6 +99,21 @@ def test_index_holds_the_graph(store: GraphStore, embedder: SentenceTransformerE
     assert order[:2] == ["d1", "d2"] and scores[index.chunk_row(chunk_of["d3"]) or 0] == 0
 
 
+def test_bm25_of_the_index_reads_each_chunks_document_title(
+    store: GraphStore, embedder: SentenceTransformerEmbedder
+) -> None:
+    """A passage rarely repeats the name its title gives: BM25 indexes title and text, as chunks
+    are embedded (a question naming the orchestra finds its passage)."""
+    chunk_of = build(store, embedder)
+    store.upsert_documents([Document(source="test#d4", title="Zanzibar Philharmonic", id="d4")])
+    founded = Chunk(doc_id="d4", ord=0, text="It was founded in 1901 by a group of teachers.")
+    store.upsert_chunks([founded])
+    index = GraphIndex.load(store, embedder, None)
+    assert [h.id for h in index.bm25_chunks("Who led the Zanzibar Philharmonic?", 5)] == [founded.id]
+    # the other chunks keep their own text (titles "d1".."d3" add a term no question has)
+    assert index.bm25_chunks("Bob Jones film", 1)[0].id == chunk_of["d3"]
+
+
 def test_index_cache_is_reused_and_invalidated(
     store: GraphStore, embedder: SentenceTransformerEmbedder, tmp_path: Path
 ) -> None:

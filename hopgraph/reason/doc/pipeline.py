@@ -51,7 +51,7 @@ from hopgraph.reason.doc.paths import find_paths
 from hopgraph.reason.doc.scorer import DocScorer, DocScorerConfig, ScoredGraph
 from hopgraph.reason.doc.subgraph import RelationTable, ScoringGraph
 from hopgraph.retrieval.graph_index import GraphIndex
-from hopgraph.retrieval.linking import link_seeds
+from hopgraph.retrieval.linking import ParseCache, link_seeds
 from hopgraph.retrieval.ppr import PassageGraph
 from hopgraph.retrieval.text import dense_chunks, reciprocal_rank_fusion
 from hopgraph.types import Answer, Chunk, ReasoningPath, ScoredId
@@ -96,7 +96,7 @@ class GraphQA:
         self.relations = RelationTable.from_index_arrays(index.arrays)
         self.scorer = scorer if scorer is not None else DocScorer(DocScorerConfig(dim=embedder.dimension))
         self.scorer.eval()
-        self.llm, self._nlp = llm, nlp
+        self.llm, self._nlp = llm, _parse_cache(nlp)
         self._spacy_pending = False
         """Whether :attr:`nlp` still has to load spaCy (:meth:`load` defers it to first use)."""
         self.options = options or QAOptions()
@@ -144,7 +144,7 @@ class GraphQA:
             from hopgraph.retrieval.linking import load_spacy
 
             self._spacy_pending = False
-            self._nlp = load_spacy()
+            self._nlp = _parse_cache(load_spacy())
         return self._nlp
 
     # -- retrieval ------------------------------------------------------------------------------
@@ -454,6 +454,12 @@ def _unique_names(names: Iterable[str]) -> list[str]:
 
 def _unique_rows(rows: Sequence[int]) -> list[int]:
     return list(dict.fromkeys(rows))
+
+
+def _parse_cache(nlp: Any) -> Any:
+    """``nlp`` behind a :class:`ParseCache` (None stays None): the question is parsed by the linker
+    and twice by the answer typer, and once is enough."""
+    return ParseCache(nlp) if nlp is not None and not isinstance(nlp, ParseCache) else nlp
 
 
 def _in_order(chunks: Sequence[Chunk], ranked: Sequence[ScoredId]) -> list[Chunk]:
