@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 from helpers.cli import run_cli as cli
-from helpers.faults import canonical, child_env, command, done_chunks, run_until
+from helpers.faults import PEOPLE, PLACES, canonical, child_env, command, done_chunks, run_until, write_corpus
 from helpers.openai_server import Reply, ScriptedOpenAIServer, chunk_text_of
 
 from hopgraph.api import HopGraph
@@ -33,28 +33,6 @@ from hopgraph.kg.canonical import graph_diff
 from hopgraph.kg.falkordb.store import FalkorDBStore
 
 OPTIONS = ["--no-embed", "--max-tokens", "48", "--overlap-tokens", "8", "--batch-size", "4"]
-PEOPLE = ["Niels Bohr", "Lise Meitner", "Otto Hahn", "Marie Curie", "Enrico Fermi", "Paul Dirac",
-          "Max Planck", "Werner Heisenberg", "Erwin Schrodinger", "Ernest Rutherford"]  # fmt: skip
-PLACES = ["Copenhagen", "Vienna", "Berlin", "Paris", "Rome", "Cambridge", "Munich", "Zurich"]
-
-
-def write_corpus(folder: Path, documents: int = 16, sentences: int = 10) -> Path:
-    rng = random.Random(11)
-    folder.mkdir(parents=True, exist_ok=True)
-    for d in range(documents):
-        lines = []
-        for _ in range(sentences):
-            a, b = rng.sample(PEOPLE, 2)
-            place = rng.choice(PLACES)
-            short = a.split()[-1] if rng.random() < 0.3 else a
-            lines.append(
-                rng.choice(
-                    [f"{short} was born in {place}.", f"{a} worked with {b} in {place}.",
-                     f"{short} studied under {b} at the University of {place}."]
-                )
-            )  # fmt: skip
-        (folder / f"doc{d:02d}.txt").write_text(" ".join(lines) + "\n")
-    return folder
 
 
 def ingest(corpus: Path, graph: Path, *extra: str) -> tuple[int, str, str]:
