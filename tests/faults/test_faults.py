@@ -35,8 +35,12 @@ from hopgraph.kg.falkordb.store import FalkorDBStore
 OPTIONS = ["--no-embed", "--max-tokens", "48", "--overlap-tokens", "8", "--batch-size", "4"]
 
 
-def ingest(corpus: Path, graph: Path, *extra: str) -> tuple[int, str, str]:
-    return cli("ingest", str(corpus), "--graph", str(graph), *OPTIONS, *extra)
+def ingest(corpus: Path, graph: Path, *extra: str, options: list[str] = OPTIONS) -> tuple[int, str, str]:
+    return cli("ingest", str(corpus), "--graph", str(graph), *options, *extra)
+
+
+WITH_VECTORS = [o for o in OPTIONS if o != "--no-embed"]
+"""OPTIONS with embeddings: chunk vectors, and entity resolution by MiniLM name vectors too."""
 
 
 @pytest.fixture(scope="module")
@@ -123,8 +127,13 @@ class FlakyModel:
         return Reply.slow(3.0, Reply(content=good))
 
 
+@pytest.mark.parametrize("options", [OPTIONS, pytest.param(WITH_VECTORS, marks=pytest.mark.stress)],
+                         ids=["names", "name-vectors"])  # fmt: skip
 def test_llm_garbage_500s_timeouts_and_truncated_json_then_retry_failed_equals_a_clean_run(
-    corpus: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+    options: list[str],
+    corpus: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("HOPGRAPH_LLM_MAX_RETRIES", "0")
     monkeypatch.setenv("HOPGRAPH_LLM_TIMEOUT_S", "1")
@@ -134,10 +143,10 @@ def test_llm_garbage_500s_timeouts_and_truncated_json_then_retry_failed_equals_a
         spec = f"openai:test-model@{server.base_url}"
         args = ["--llm", spec, "--concurrency", "4"]
         model.failing = False
-        code, _, err = ingest(corpus, clean_graph, *args)
+        code, _, err = ingest(corpus, clean_graph, *args, options=options)
         assert code == 0, err
         model.failing = True
-        code, out, _ = ingest(corpus, graph, *args, "--json")
+        code, out, _ = ingest(corpus, graph, *args, "--json", options=options)
         first = json.loads(out)
         assert code == 1 and first["status"] == "done" and first["chunks_failed"] > 0
         assert all(model.injected[f] > 0 for f in FAULTS), model.injected
@@ -145,7 +154,7 @@ def test_llm_garbage_500s_timeouts_and_truncated_json_then_retry_failed_equals_a
         errors = [f["error"] for f in json.loads(out)["failures"]]
         assert len(errors) == first["chunks_failed"] and all(errors)  # each failed chunk says why
         model.failing = False
-        code, out, err = ingest(corpus, graph, *args, "--retry-failed", "--json")
+        code, out, err = ingest(corpus, graph, *args, "--retry-failed", "--json", options=options)
         assert code == 0, err
         assert json.loads(out)["chunks_extracted"] == first["chunks_failed"]
     clean, retried = canonical(clean_graph), canonical(graph)
