@@ -166,7 +166,9 @@ def test_llm_garbage_500s_timeouts_and_truncated_json_then_retry_failed_equals_a
     assert graph_diff(clean, retried) == []
 
 
-@pytest.mark.parametrize("at", [3, pytest.param(40, marks=pytest.mark.stress), 120])
+@pytest.mark.parametrize(
+    "at", [pytest.param(3, marks=pytest.mark.stress), pytest.param(40, marks=pytest.mark.stress), 120]
+)
 def test_retry_failed_cut_off_part_way_then_the_next_run_finishes_it_equal_to_a_clean_run(
     at: int, corpus: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
