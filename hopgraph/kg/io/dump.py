@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from hopgraph.errors import ImportFormatError, StoreError
+from hopgraph.errors import ImportFormatError, RestoreCutOffError, StoreError
 from hopgraph.kg.base import GraphStore
 from hopgraph.util.batching import batched
 
@@ -64,10 +64,6 @@ RESTORE_MARK = "RestoreInProgress"
 
 class GraphNotEmptyError(StoreError):
     """A restore was asked into a graph that already holds nodes."""
-
-
-class RestoreCutOffError(StoreError):
-    """A write was asked of a graph whose restore was cut off part-way."""
 
 
 def restore_cut_off(store: GraphStore) -> str | None:
