@@ -215,7 +215,7 @@ class HopGraph:
         dumped graph. The file is checked whole before anything is written."""
         from hopgraph.kg.io.dump import restore_graph
 
-        with self._writing():
+        with self._writing(whole=False):
             return restore_graph(self.store, path)
 
     def delete_document(self, doc: str, *, state_path: str | Path | None = None) -> DeleteCounts:
@@ -375,10 +375,15 @@ class HopGraph:
         return self.folder / "cache" if self.folder is not None else None
 
     @contextmanager
-    def _writing(self) -> Iterator[None]:
+    def _writing(self, *, whole: bool = True) -> Iterator[None]:
         """Around a write: loaded answerers are dropped and the cache generation is bumped before
         and after (:mod:`hopgraph.kg.content_cache`), so no cache built from the old or a
-        half-written graph is used once the write is done, even by another process."""
+        half-written graph is used once the write is done, even by another process. ``whole``: the
+        graph must not hold a restore that was cut off (see :func:`hopgraph.kg.io.dump.check_not_cut_off`)."""
+        if whole:
+            from hopgraph.kg.io.dump import check_not_cut_off
+
+            check_not_cut_off(self.store)
         self._answerers.clear()
         if self.cache_dir is not None:
             bump_generation(self.cache_dir)
@@ -408,7 +413,7 @@ class HopGraph:
         if not write:
             limit = self.settings.store.query_timeout_s if timeout_s is None else timeout_s
             return self.store.cypher(query, params, timeout_s=limit)
-        with self._writing():
+        with self._writing(whole=False):  # (a user's own Cypher may repair anything)
             return self.store.cypher(query, params, write=True)
 
     # -- export, ingest jobs, the KB graph (what the hopgraph command reads) ---------------------

@@ -31,6 +31,10 @@ class StoreLockedError(StoreError):
     """Another live process holds the graph folder open."""
 
 
+class RestoreCutOffError(StoreError):
+    """A write was asked of a graph that holds part of a restore that was cut off."""
+
+
 class CypherError(StoreError):
     """The database rejected a Cypher query; carries the query that failed."""
 

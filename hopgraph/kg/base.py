@@ -76,6 +76,13 @@ class GraphStore(Protocol):
         """Remove exactly this document's contribution; orphaned entities and relations go too."""
         ...
 
+    def delete_extraction(self, doc_id: str) -> DeleteCounts:
+        """Remove what extraction stored for this document (its relations, mentions, its share of
+        entity and relation provenance; entities and relations left without provenance go), keeping
+        the Document and its Chunks. Aliases and types that entities of other documents took from it
+        stay."""
+        ...
+
     def clear(self) -> None:
         """Delete every node and relationship of this graph."""
         ...

@@ -9,6 +9,7 @@ import pytest
 from hopgraph.errors import CypherError, InvalidNameError, ReadOnlyError
 from hopgraph.ids import entity_id
 from hopgraph.kg.base import GraphStore
+from hopgraph.kg.canonical import canonical_graph, graph_diff
 from hopgraph.types import Chunk, Document, Entity, Triple
 
 DOC_A = Document(source="a.txt", title="A")
@@ -113,6 +114,27 @@ def test_delete_document_removes_exactly_its_contribution(store: GraphStore) -> 
     store.delete_document(DOC_B.id)
     stats = store.stats()
     assert (stats.documents, stats.chunks, stats.entities, stats.relations) == (0, 0, 0, 0)
+
+
+def test_delete_extraction_keeps_the_document_and_its_chunks_and_writing_again_restores_it(
+    store: GraphStore,
+) -> None:
+    _build(store)
+    before = canonical_graph(store)
+    removed = store.delete_extraction(DOC_A.id)
+    assert (removed.documents, removed.chunks, removed.relations, removed.entities) == (0, 0, 1, 1)
+    stats = store.stats()
+    assert (stats.documents, stats.chunks, stats.entities, stats.relations) == (2, 2, 3, 2)
+    assert store.get_chunks([CHUNK_A.id]) != []
+    mentioned = store.cypher(
+        "MATCH (c:Chunk {id: $c})-[:MENTIONS]->(e) RETURN count(e) AS n", {"c": CHUNK_A.id}
+    )
+    assert mentioned == [{"n": 0}]
+    (rel,) = [r for r in store.neighbours(entity_id("Joel Zwick"), direction="out") if r.type == "DIRECTED"]
+    assert (rel.doc_ids, rel.chunk_ids) == ((DOC_B.id,), (CHUNK_B.id,))
+    assert store.delete_extraction(DOC_A.id).relations == 0  # idempotent
+    _build(store)
+    assert graph_diff(before, canonical_graph(store)) == []
 
 
 def test_delete_unknown_document_changes_nothing(store: GraphStore) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import signal
 import sqlite3
 import subprocess
@@ -46,6 +47,31 @@ class FaultyStore:
         return wrapped
 
 
+PEOPLE = ["Niels Bohr", "Lise Meitner", "Otto Hahn", "Marie Curie", "Enrico Fermi", "Paul Dirac",
+          "Max Planck", "Werner Heisenberg", "Erwin Schrodinger", "Ernest Rutherford"]  # fmt: skip
+PLACES = ["Copenhagen", "Vienna", "Berlin", "Paris", "Rome", "Cambridge", "Munich", "Zurich"]
+
+
+def write_corpus(folder: Path, documents: int = 16, sentences: int = 10) -> Path:
+    """``documents`` small text files of sentences about physicists and cities (fixed seed)."""
+    rng = random.Random(11)
+    folder.mkdir(parents=True, exist_ok=True)
+    for d in range(documents):
+        lines = []
+        for _ in range(sentences):
+            a, b = rng.sample(PEOPLE, 2)
+            place = rng.choice(PLACES)
+            short = a.split()[-1] if rng.random() < 0.3 else a
+            lines.append(
+                rng.choice(
+                    [f"{short} was born in {place}.", f"{a} worked with {b} in {place}.",
+                     f"{short} studied under {b} at the University of {place}."]
+                )
+            )  # fmt: skip
+        (folder / f"doc{d:02d}.txt").write_text(" ".join(lines) + "\n")
+    return folder
+
+
 def canonical(folder: Path) -> dict[str, list[str]]:
     with HopGraph.open(folder) as hg:
         return canonical_graph(hg.store)
@@ -60,6 +86,25 @@ def child_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HOPGRAPH_", "NEO4J_"))}
     env.setdefault("OMP_NUM_THREADS", "1")
     return env
+
+
+FAILPOINT = Path(__file__).parent / "failpoint"
+"""The folder of the ``sitecustomize`` that kills a child at a chosen write (see its docstring)."""
+
+
+def run_child(args: Sequence[str], **fault: str) -> subprocess.CompletedProcess[str]:
+    """``hopgraph ARGS`` in a child process with the failpoint loaded; ``fault``: its settings
+    (``FAULT_KILL_AT``, ``FAULT_KILL``, ``FAULT_COUNT_TO``)."""
+    env = child_env()
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(FAILPOINT), env.get("PYTHONPATH", "")) if p)
+    env.update(fault)
+    return subprocess.run([*command(), *args], env=env, capture_output=True, text=True, timeout=300)
+
+
+def count_writes(args: Sequence[str], count_file: Path) -> tuple[int, subprocess.CompletedProcess[str]]:
+    """The number of store write statements ``hopgraph ARGS`` makes (and its result)."""
+    done = run_child(args, FAULT_COUNT_TO=str(count_file))
+    return int(count_file.read_text()), done
 
 
 def done_chunks(state_file: Path) -> int:

@@ -61,6 +61,10 @@ class ResolverLike(Protocol):
     def resolve(self, triples: Sequence[Triple]) -> Any: ...
 
 
+Sink = Callable[[list[Extraction], dict[str, Chunk]], None]
+"""Where extraction results go, a batch at a time (with the chunks by id)."""
+
+
 FATAL_ERRORS: tuple[type[BaseException], ...] = (ConfigError, LLMAuthError)
 """Errors of one chunk that would hit every chunk (configuration, a rejected API key): they stop the
 job and its chunks stay pending for the next run."""
@@ -124,6 +128,7 @@ class IngestJob:
             redone = self._resume()
             todo = self._scan(items)
             self.progress.begin(len(todo) + redone)
+            todo = self._retry_in_place(todo)
             self._extract(todo)
             if self.embed is not None:
                 self.progress.phase("embedding new chunks and entities ...")
@@ -240,14 +245,17 @@ class IngestJob:
         return todo
 
     # -- pass 2: extraction ---------------------------------------------------------------------
-    def _extract(self, todo: list[Chunk]) -> None:
+    def _extract(self, todo: list[Chunk], sink: Sink | None = None) -> None:
+        """Extract ``todo`` and pass the results, in chunk order and ``batch_size`` at a time, to
+        ``sink`` (default: commit them)."""
         if not todo:
             return
         if callable(self.extractor) and not hasattr(self.extractor, "extract"):
             self.extractor = self.extractor()  # a factory: build (load models) only when needed
+        commit = sink or self._commit
         by_id = {c.id: c for c in todo}
         if isinstance(self.extractor, AsyncExtractor):
-            asyncio.run(self._extract_async(todo, by_id))
+            asyncio.run(self._extract_async(todo, by_id, commit))
             return
         if hasattr(self.extractor, "extract_many"):
             results: Iterable[Extraction] = self._guarded_many(todo)
@@ -257,9 +265,9 @@ class IngestJob:
         for result in results:
             buffer.append(result)
             if len(buffer) >= self.batch_size:
-                self._commit(buffer, by_id)
+                commit(buffer, by_id)
                 buffer = []
-        self._commit(buffer, by_id)
+        commit(buffer, by_id)
 
     def _guarded_one(self, chunk: Chunk) -> Extraction:
         try:
@@ -285,7 +293,7 @@ class IngestJob:
                 for chunk in window[done:]:
                     yield self._guarded_one(chunk)
 
-    async def _extract_async(self, todo: list[Chunk], by_id: dict[str, Chunk]) -> None:
+    async def _extract_async(self, todo: list[Chunk], by_id: dict[str, Chunk], commit: Sink) -> None:
         """``concurrency`` calls in flight; results are committed in chunk order, ``batch_size`` at a
         time, whatever order they complete in (resolution depends on order: a resumed or a rerun job
         must resolve exactly as an uninterrupted one)."""
@@ -321,9 +329,9 @@ class IngestJob:
                     buffer.append(ready.pop(next_index))
                     next_index += 1
                 while len(buffer) >= self.batch_size:
-                    self._commit(buffer[: self.batch_size], by_id)
+                    commit(buffer[: self.batch_size], by_id)
                     buffer = buffer[self.batch_size :]
-            self._commit(buffer, by_id)
+            commit(buffer, by_id)
         finally:
             for task in in_flight:
                 task.cancel()
@@ -370,9 +378,15 @@ class IngestJob:
         many chunks were written again."""
         entries = self.state.batches()
         if not entries:
+            self.state.end_rederive()
             return 0
         if not self._journaled():
             self.state.clear_batches()  # resolution is off now: the pending chunks are simply redone
+            return 0
+        if self.state.rederive_docs():
+            if hasattr(self.resolver, "reset"):
+                return self._rederive(set())
+            self.state.clear_batches()  # (another resolver now) its documents are extracted again
             return 0
         redone = 0
         log.info("resuming: replaying %d journalled batch(es) of entity resolution", len(entries))
@@ -388,6 +402,67 @@ class IngestJob:
             redone += len(results)
         return redone
 
+    # -- --retry-failed: the retried chunks in their place ----------------------------------------
+    def _retry_in_place(self, todo: list[Chunk]) -> list[Chunk]:
+        """Extract the failed chunks being retried and put their results where the failed ones are in
+        the journal, then write the journal's documents again in chunk order (:meth:`_rederive`), so
+        that they resolve exactly as in a run where they never failed. Returns the rest of ``todo``.
+
+        Only with the journal's resolver (entity resolution depends on order; without it the retried
+        chunks are simply committed), and only for chunks the journal holds as failed (a delete
+        clears the journal: the job's other failed chunks are then resolved after the rest)."""
+        if not self.retry_failed or not self._journaled() or not hasattr(self.resolver, "reset"):
+            return todo
+        decoded = [(seq, *decode_batch(blob)) for seq, _status, blob in self.state.batches()]
+        failed = {r.chunk_id for _seq, results, _docs, _calls in decoded for r in results if not r.ok}
+        retry = [c for c in todo if c.id in failed]
+        if not retry:
+            return todo
+        new: dict[str, Extraction] = {}
+
+        def collect(results: list[Extraction], by_id: dict[str, Chunk]) -> None:
+            new.update((r.chunk_id, _with_provenance(r, by_id[r.chunk_id].doc_id)) for r in results)
+
+        self._extract(retry, sink=collect)
+        payloads = {
+            seq: encode_batch([new.get(r.chunk_id, r) for r in results], docs, [])
+            for seq, results, docs, _calls in decoded
+            if any(r.chunk_id in new for r in results)
+        }
+        doc_ids = sorted({d for _seq, _results, docs, _calls in decoded for d in docs.values() if d})
+        self.state.begin_rederive(payloads, doc_ids)
+        self._rederive(set(new))
+        return [c for c in todo if c.id not in failed]
+
+    def _rederive(self, fresh: set[str]) -> int:
+        """Write the journal's documents again: remove their extracted layer from the store, then
+        resolve and write every journalled batch in order with a fresh resolver, as an uninterrupted
+        run would have. A chunk's state is recorded when it changes (or it is in ``fresh``: just
+        extracted again). Cut off part-way, the next run starts it again (:meth:`_resume`). Returns
+        how many chunks it recorded."""
+        docs = self.state.rederive_docs()
+        entries = self.state.batches()
+        log.info("retry in place: %d document(s) written again from %d batches", len(docs), len(entries))
+        self.progress.set_stage(f"retrying in place: writing {len(docs):,} documents again in order ...")
+        for doc_id in docs:
+            self.store.delete_extraction(doc_id)
+        resolver: Any = self.resolver
+        resolver.reset()
+        decoded = [(seq, *decode_batch(blob)) for seq, _status, blob in entries]
+        known = self.state.statuses([r.chunk_id for _seq, results, _docs, _calls in decoded for r in results])
+        recorded = 0
+        for seq, results, batch_docs, _calls in decoded:
+            results = [r for r in results if r.chunk_id in known]  # (a chunk forgotten since: dropped)
+            changed = {
+                r.chunk_id
+                for r in results
+                if r.chunk_id in fresh or known[r.chunk_id] != ("done" if r.ok else "failed")
+            }
+            self._commit_batch(results, batch_docs, seq=seq, record=changed)
+            recorded += len(changed)
+        self.state.end_rederive()
+        return recorded
+
     def _commit_batch(
         self,
         results: list[Extraction],
@@ -395,9 +470,15 @@ class IngestJob:
         *,
         seq: int | None = None,
         calls: list[list[Any]] | None = None,
+        record: set[str] | None = None,
     ) -> None:
-        """Resolve, journal (``seq`` None: a new batch), write to the store, then mark the chunks."""
+        """Resolve, journal (``seq`` None: a new batch), write to the store, then mark the chunks.
+
+        ``seq`` with ``calls``: a journalled batch replayed with its recorded answers; ``seq`` without
+        them: resolved afresh and its journal entry rewritten. ``record``: only these chunks' states
+        (and counts) change (None: all)."""
         triples = [t for r in results if r.ok for t in r.triples]
+        fresh_calls = seq is not None and calls is None
         found = [(r.chunk_id, e) for r in results if r.ok for e in r.entities]
         entities: list[Entity] = []
         if self.resolver is not None and triples:
@@ -408,6 +489,8 @@ class IngestJob:
             entities.extend(getattr(resolution, "entities", ()))
         if seq is None and self._journaled():
             seq = self.state.begin_batch(self.summary.job_id, encode_batch(results, docs, calls or []))
+        elif seq is not None and fresh_calls:
+            self.state.rewrite_batch(seq, encode_batch(results, docs, calls or []))
         canonical = getattr(self.resolver, "canonical", None)
         mentions: set[tuple[str, str]] = set()
         for chunk_id, e in found:
@@ -430,6 +513,9 @@ class IngestJob:
         per_chunk: dict[str, int] = {}
         for t in triples:
             per_chunk[t.chunk_id] = per_chunk.get(t.chunk_id, 0) + 1
+        if record is not None:
+            results = [r for r in results if r.chunk_id in record]
+            triples = [t for t in triples if t.chunk_id in record]
         records = [
             ChunkResult(r.chunk_id, r.error, r.usage.total_tokens, per_chunk.get(r.chunk_id, 0))
             for r in results

@@ -9,6 +9,8 @@ Tables::
     problems   job_id, path, reason          (inputs that could not be loaded)
     batches    seq, job_id, status (applying|committed), payload   (the resolution journal of the
                unfinished job, see :mod:`hopgraph.extract.jobs.journal`)
+    rederive   doc_id    (while a retry in place is unfinished: the documents whose extracted
+               layer it removes and writes again from the journal, see ``IngestJob``)
 
 The job runner marks a chunk ``done`` only after the store acknowledged its triples, in one
 transaction per written batch. ``completions`` counts how often a chunk went to ``done``: a chunk
@@ -74,6 +76,9 @@ CREATE TABLE IF NOT EXISTS batches (
     job_id INTEGER NOT NULL,
     status TEXT NOT NULL CHECK (status IN ('applying', 'committed')),
     payload BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS rederive (
+    doc_id TEXT PRIMARY KEY
 );
 CREATE TABLE IF NOT EXISTS problems (
     job_id INTEGER NOT NULL,
@@ -345,7 +350,29 @@ class JobState:
 
     def clear_batches(self) -> None:
         """Forget the journal (the job finished, or the graph changed under it)."""
-        self.db.execute("DELETE FROM batches")
+        self._tx(_FORGET_JOURNAL)
+
+    def begin_rederive(self, payloads: dict[int, bytes], doc_ids: Iterable[str]) -> None:
+        """Start a retry in place: the journal batches ``payloads`` (seq -> new payload) take the
+        retried results, and ``doc_ids`` are the documents whose extracted layer is written again,
+        in one transaction."""
+        self._tx(
+            [
+                ("UPDATE batches SET payload = ? WHERE seq = ?", [(p, q) for q, p in payloads.items()], True),
+                ("INSERT OR IGNORE INTO rederive (doc_id) VALUES (?)", [(d,) for d in doc_ids], True),
+            ]
+        )
+
+    def rederive_docs(self) -> list[str]:
+        """The documents of an unfinished retry in place (empty when there is none)."""
+        return [str(r[0]) for r in self.db.execute("SELECT doc_id FROM rederive ORDER BY doc_id")]
+
+    def rewrite_batch(self, seq: int, payload: bytes) -> None:
+        """Replace a journalled batch's payload (its resolution was done again)."""
+        self.db.execute("UPDATE batches SET payload = ? WHERE seq = ?", (payload, seq))
+
+    def end_rederive(self) -> None:
+        self.db.execute("DELETE FROM rederive")
 
     def forget_document(self, doc_id: str) -> int:
         """Drop a document's rows; returns how many chunk rows went."""
@@ -354,7 +381,7 @@ class JobState:
             [
                 ("DELETE FROM chunks WHERE doc_id = ?", (doc_id,), False),
                 ("DELETE FROM documents WHERE doc_id = ?", (doc_id,), False),
-                ("DELETE FROM batches", (), False),
+                *_FORGET_JOURNAL,
             ]
         )
         return int(count)
@@ -388,7 +415,7 @@ class JobState:
             [
                 ("DELETE FROM chunks", (), False),
                 ("DELETE FROM documents", (), False),
-                ("DELETE FROM batches", (), False),
+                *_FORGET_JOURNAL,
             ]
         )
 
@@ -400,6 +427,20 @@ class JobState:
                 "SELECT status, count(*) FROM chunks WHERE job_id = ? GROUP BY status", (job_id,)
             )
         return {str(s): int(n) for s, n in rows}
+
+
+_FORGET_JOURNAL: list[tuple[str, Any, bool]] = [
+    # a retry in place cut off part-way left its documents' extracted layer half written: without the
+    # journal that would write it again, their done chunks are extracted again by the next ingest
+    (
+        "UPDATE chunks SET status = 'pending' "
+        "WHERE status = 'done' AND doc_id IN (SELECT doc_id FROM rederive)",
+        (),
+        False,
+    ),
+    ("DELETE FROM rederive", (), False),
+    ("DELETE FROM batches", (), False),
+]
 
 
 def _alive(pid: int | None) -> bool:

@@ -122,6 +122,10 @@ class EntityResolver:
         self.threshold = threshold
         self.string_threshold = string_threshold
         self.store_k = store_k
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget every name seen: the resolver is as new (the store and embedder stay)."""
         self._canon: dict[str, _Canon] = {}  # canonical name -> entry
         self._by_key: dict[str, str] = {}  # resolution key -> canonical name
         self._resolved: dict[str, str] = {}  # any name seen -> canonical name

@@ -237,6 +237,25 @@ class CypherWrites:
         found = self._run("MATCH (d:Document {id: $doc}) RETURN count(d) AS n", params, write=False)
         if not found or not found[0]["n"]:
             return DeleteCounts()
+        counts = self._delete_extracted(params)
+        chunk_rows = self._run(
+            "MATCH (:Document {id: $doc})-[:HAS_CHUNK]->(c:Chunk) DETACH DELETE c RETURN count(*) AS n",
+            params,
+            write=True,
+        )
+        self._run("MATCH (d:Document {id: $doc}) DETACH DELETE d", params, write=True)
+        return DeleteCounts(documents=1, chunks=count_of(chunk_rows), **counts)
+
+    def delete_extraction(self, doc_id: str) -> DeleteCounts:
+        params = {"doc": doc_id}
+        counts = self._delete_extracted(params)
+        mentions = "MATCH (:Document {id: $doc})-[:HAS_CHUNK]->(:Chunk)-[m:MENTIONS]->() DELETE m"
+        self._run(mentions, params, write=True)
+        return DeleteCounts(**counts)
+
+    def _delete_extracted(self, params: dict[str, Any]) -> dict[str, int]:
+        """The entity layer of document ``$doc``: its relations and entities go, shared ones lose its
+        provenance. Idempotent (a crash part-way is finished by running it again)."""
         # Two statements each (delete the emptied, then trim the rest): an update is not
         # visible to later clauses of the same statement on every backend.
         owned = "MATCH (e:Entity) WHERE $doc IN e.doc_ids "
@@ -262,18 +281,7 @@ class CypherWrites:
             write=True,
         )
         ent_rows = self._run(owned + "DETACH DELETE e RETURN count(*) AS n", params, write=True)
-        chunk_rows = self._run(
-            "MATCH (:Document {id: $doc})-[:HAS_CHUNK]->(c:Chunk) DETACH DELETE c RETURN count(*) AS n",
-            params,
-            write=True,
-        )
-        self._run("MATCH (d:Document {id: $doc}) DETACH DELETE d", params, write=True)
-        return DeleteCounts(
-            documents=1,
-            chunks=count_of(chunk_rows),
-            entities=count_of(ent_rows),
-            relations=count_of(rel_rows),
-        )
+        return {"entities": count_of(ent_rows), "relations": count_of(rel_rows)}
 
     def clear(self) -> None:
         self._run("MATCH (n) DETACH DELETE n", write=True)

@@ -20,6 +20,15 @@ that is busy but silent (replaying one long statement from its log answers nothi
 "loading") is waited for while it makes progress, up to ``startup_timeout`` (the replay of one
 costly write took 50 s of silence on a loaded machine).
 
+Log rewrites keep the previous generation: FalkorDB 4.16.3 has written snapshots it cannot load
+back (an out-of-memory abort while loading relation matrices, see BENCHMARKS.md), and a log
+rewrite (``compact()``, or Redis's own once the log has grown) makes such a snapshot the base of
+the log. So the server runs with ``aof-disable-auto-gc yes``: the previous base and logs stay,
+listed as history in the manifest. At the next start, a new base that loads is proved good and
+the history is dropped; a server that exits while loading with history present gets its manifest
+pointed back at the oldest kept base and every log after it (which together hold exactly the
+current data), the unloadable base renamed ``*.unloadable``, and is started again (logged).
+
 Ending the owning process: ``stop()`` runs on ``close()`` and at interpreter exit, and the first
 ``start()`` in a process's main thread turns SIGTERM and SIGHUP (where their handler is still
 the default) into ``SystemExit(128 + signal)``, so a terminated job or a closed terminal unwinds
@@ -300,7 +309,9 @@ class EmbeddedFalkorDB:
         """Start a server and wait for it; one whose start-up stalls is killed and started again,
         at most ``start_attempts`` times in all."""
         failures: list[str] = []
-        for attempt in range(1, self.start_attempts + 1):
+        attempt, fell_back = 0, False
+        while attempt < self.start_attempts:
+            attempt += 1
             process = self._launch()
             try:
                 state = self._wait_ready(process.pid, process)
@@ -319,6 +330,17 @@ class EmbeddedFalkorDB:
                 "exited": f"exited with code {process.returncode}",
             }[state]
             failures.append(f"attempt {attempt}: {why}")
+            if state == "exited" and not fell_back and self._fall_back_to_previous_log():
+                fell_back = True
+                attempt -= 1  # not a stall: the same attempt again, on the previous generation
+                log.warning(
+                    "FalkorDB server for %s exited while loading a rewritten log (%s); its manifest "
+                    "now points at the previous generation, starting again. Log tail:\n%s",
+                    self.folder, why, self._log_tail(5),
+                )  # fmt: skip
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(self.socket_path)
+                continue
             if state != "stalled" or attempt == self.start_attempts:  # a restart helps a stall only
                 raise StoreUnavailableError(
                     f"the embedded FalkorDB server for {self.folder} did not start "
@@ -335,6 +357,7 @@ class EmbeddedFalkorDB:
                 os.unlink(self.socket_path)
         assert self._process is not None
         self.pid = self._process.pid
+        self._drop_history()
         (self.data_dir / STATE_FILE).write_text(
             json.dumps({"pid": self.pid, "socket": self.socket_path}), encoding="utf-8"
         )
@@ -355,6 +378,7 @@ class EmbeddedFalkorDB:
             "--appendfsync", "always",
             "--save", "900 1 300 100 60 10000",
             "--auto-aof-rewrite-min-size", "16mb",
+            "--aof-disable-auto-gc", "yes",  # a rewrite keeps the previous generation (module doc)
             "--logfile", str(self.data_dir / "redis.log"),
             "--daemonize", "no",
             "--loadmodule", module, *module_args,
@@ -421,6 +445,65 @@ class EmbeddedFalkorDB:
             if now > deadline:
                 return "timeout"
             time.sleep(0.02)
+
+    # -- log generations ------------------------------------------------------------------------
+    @property
+    def _manifest(self) -> Path:
+        return self.data_dir / "appendonlydir" / "appendonly.aof.manifest"
+
+    def _manifest_lines(self) -> list[dict[str, str]]:
+        """The manifest's entries (``file``, ``seq``, ``type`` and any others), in order."""
+        try:
+            text = self._manifest.read_text(encoding="utf-8")
+        except OSError:
+            return []
+        entries = []
+        for line in text.splitlines():
+            words = line.split()
+            if len(words) % 2 == 0 and words:
+                entries.append(dict(zip(words[::2], words[1::2], strict=True)))
+        return entries
+
+    def _drop_history(self) -> None:
+        """The base just loaded: the previous generations kept by the last rewrites can go (the
+        server deletes them itself once auto-gc is on; it is turned off again at once)."""
+        if not any(e.get("type") == "h" for e in self._manifest_lines()):
+            return
+        client = _client(self.socket_path, timeout=30.0)
+        try:
+            client.config_set("aof-disable-auto-gc", "no")
+            client.config_set("aof-disable-auto-gc", "yes")
+        except (redis.ConnectionError, redis.TimeoutError, redis.ResponseError, OSError) as exc:
+            log.warning("could not drop the previous log generation of %s: %s", self.folder, exc)
+        finally:
+            client.close()
+
+    def _fall_back_to_previous_log(self) -> bool:
+        """Point the manifest at the oldest kept base and every log after it, in order; the base
+        that failed to load is renamed ``*.unloadable``. False when no previous generation is kept."""
+        entries = self._manifest_lines()
+        bases = [e for e in entries if e.get("type") == "h" and ".base." in e.get("file", "")]
+        current = [e for e in entries if e.get("type") == "b"]
+        if not bases or not current:
+            return False
+        oldest = min(bases, key=lambda e: int(e["seq"]))
+        logs = sorted((e for e in entries if ".incr." in e.get("file", "")), key=lambda e: int(e["seq"]))
+        lines = [{**oldest, "type": "b"}, *({**e, "type": "i"} for e in logs)]
+        folder = self._manifest.parent
+        if not all((folder / e["file"]).is_file() for e in lines):
+            return False
+        text = "".join(" ".join(f"{k} {v}" for k, v in e.items()) + "\n" for e in lines)
+        partial = self._manifest.with_name(self._manifest.name + ".partial")
+        with open(partial, "w", encoding="utf-8") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(partial, self._manifest)
+        for entry in current:  # kept for a look, out of the way of the next rewrite's names
+            bad = folder / entry["file"]
+            with contextlib.suppress(FileNotFoundError):
+                bad.rename(bad.with_name(bad.name + ".unloadable"))
+        return True
 
     def compact(self, timeout: float | None = None) -> None:
         """Rewrite the append-only file as a snapshot plus an empty tail, and wait for it.

@@ -19,13 +19,18 @@ other list stays a list. Not in a dump: the job state (``jobs.sqlite``), the LLM
 caches under ``cache/`` (they are rebuilt or re-derived), and the store's settings.
 
 Restoring is all or nothing on bad input: the whole file is checked before anything is written,
-and only into an empty graph.
+and only into an empty graph. While it writes, the graph holds one ``RestoreInProgress`` node
+(written first, removed last): a restore cut off part-way (``kill -9`` of hopgraph or of the
+server) leaves it behind, so the next restore knows the nodes it finds are its own partial work,
+empties the graph and starts over, and other writes (ingest, import, delete) refuse such a graph
+with :class:`RestoreCutOffError` until the restore has been run again.
 """
 
 from __future__ import annotations
 
 import gzip
 import json
+import logging
 import re
 import time
 from collections import defaultdict
@@ -34,11 +39,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from hopgraph.errors import ImportFormatError, StoreError
+from hopgraph.errors import ImportFormatError, RestoreCutOffError, StoreError
 from hopgraph.kg.base import GraphStore
 from hopgraph.util.batching import batched
 
 FORMAT = "hopgraph-dump"
+log = logging.getLogger(__name__)
+
 VERSION = 1
 PAGE = 2000
 """Nodes or relationships read per query when dumping, and written per statement when restoring."""
@@ -51,8 +58,28 @@ RESTORE_REF = "_hopgraph_restore_ref"
 """Temporary property that identifies the other nodes while their relationships are restored."""
 
 
+RESTORE_MARK = "RestoreInProgress"
+"""Label of the node that marks a restore in progress (see the module docstring)."""
+
+
 class GraphNotEmptyError(StoreError):
     """A restore was asked into a graph that already holds nodes."""
+
+
+def restore_cut_off(store: GraphStore) -> str | None:
+    """The dump file of a restore into ``store`` that was cut off part-way, or None."""
+    rows = store.cypher(f"MATCH (m:{RESTORE_MARK}) RETURN m.file AS file LIMIT 1")
+    return str(rows[0]["file"]) if rows else None
+
+
+def check_not_cut_off(store: GraphStore) -> None:
+    """Raise :class:`RestoreCutOffError` when a restore into ``store`` was cut off part-way."""
+    file = restore_cut_off(store)
+    if file is not None:
+        raise RestoreCutOffError(
+            f"this graph holds part of a restore of {file} that was cut off; run the restore again "
+            f"(hopgraph restore {file} --graph DIR: it empties the graph and starts over)"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,11 +256,15 @@ def restore_graph(store: GraphStore, path: str | Path) -> DumpReport:
         raise FileNotFoundError(2, "no such dump file", str(p))
     validate_dump(p)
     present = store.cypher("MATCH (n) RETURN count(n) AS n")[0]["n"]
-    if present:
+    if present and restore_cut_off(store) is not None:
+        log.warning("a restore into this graph was cut off part-way: emptying it and starting over")
+        store.clear()
+    elif present:
         raise GraphNotEmptyError(
             f"the graph already holds {present:,} nodes; restore into a new graph folder "
             "(or empty this one first)"
         )
+    store.cypher(f"CREATE (:{RESTORE_MARK} {{file: $file}})", {"file": str(p)}, write=True)
     where: dict[int, tuple[str, Any]] = {}  # node number -> (label, id) or ("", restore ref)
     by_labels: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
     vectors: dict[str, dict[str, list[float]]] = defaultdict(dict)
@@ -290,6 +321,7 @@ def restore_graph(store: GraphStore, path: str | Path) -> DumpReport:
     for label, by_id in vectors.items():
         for batch in batched(list(by_id.items()), PAGE):
             embedded += store.set_embeddings(label, dict(batch))  # type: ignore[arg-type]
+    store.cypher(f"MATCH (m:{RESTORE_MARK}) DELETE m", write=True)  # the last write: the restore is whole
     return DumpReport(str(p), nodes, relationships, embedded, time.monotonic() - started)
 
 
@@ -300,4 +332,14 @@ def _match(kind: str, expr: str) -> str:
     return f" {{{RESTORE_REF}: {expr}}}"
 
 
-__all__ = ["DumpReport", "GraphNotEmptyError", "dump_graph", "restore_graph", "validate_dump"]
+__all__ = [
+    "RESTORE_MARK",
+    "DumpReport",
+    "GraphNotEmptyError",
+    "RestoreCutOffError",
+    "check_not_cut_off",
+    "dump_graph",
+    "restore_cut_off",
+    "restore_graph",
+    "validate_dump",
+]

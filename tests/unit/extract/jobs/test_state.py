@@ -166,6 +166,27 @@ def test_register_keeps_known_chunk_state_and_replace_forgets_it(state: JobState
     assert state.forget_document("d1") == 1 and state.document("d1") is None
 
 
+def test_forgetting_the_journal_of_an_unfinished_retry_in_place_sends_its_documents_back(
+    state: JobState,
+) -> None:
+    """A retry in place cut off part-way left its documents' extracted layer half written; a delete
+    (which clears the journal that would finish it) makes their done chunks pending again."""
+    j = state.start_job({})
+    for doc in ("d1", "d2", "d3"):
+        state.register_document(j, DocumentRow(doc, doc, "sha", "", j, 1), [f"{doc}c"])
+        state.record(j, [ChunkResult(f"{doc}c")])
+    seq = state.begin_batch(j, b"old")
+    state.begin_rederive({seq: b"new"}, ["d1", "d2"])
+    assert state.rederive_docs() == ["d1", "d2"] and state.batches() == [(seq, "applying", b"new")]
+    state.forget_document("d2")
+    assert state.statuses(["d1c", "d2c", "d3c"]) == {"d1c": "pending", "d3c": "done"}
+    assert state.rederive_docs() == [] and state.batches() == []
+    state.begin_rederive({}, ["d3"])
+    state.end_rederive()  # finished: nothing goes back
+    state.clear_batches()
+    assert state.statuses(["d3c"]) == {"d3c": "done"}
+
+
 def test_a_running_job_of_a_dead_process_shows_as_interrupted(state: JobState) -> None:
     j = state.start_job({})
     state.db.execute("UPDATE jobs SET pid = ? WHERE id = ?", (2**22 + 12345, j))  # no such process
