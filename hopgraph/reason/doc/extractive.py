@@ -29,9 +29,14 @@ from hopgraph.reason.base import chunk_label, path_label
 from hopgraph.reason.doc.answer_types import (
     DATE,
     NUMBER,
+    ORG,
+    PERSON,
+    PLACE,
     QuestionType,
     candidate_type,
     compatible,
+    described_type,
+    head_fit,
     is_fragment,
     question_type,
 )
@@ -53,12 +58,19 @@ WAYPOINT = 0.3
 is a waypoint: "the founder of X" on the way to where the founder was born)."""
 TYPE_FACTOR = {True: 1.0, None: 0.4, False: 0.05}
 """Support multiplier by type fit: fits, unknown, contradicts."""
+HEAD_FACTOR = {True: 2.0, None: 1.0, False: 0.5}
+"""Support multiplier by head-noun fit ("which university": the University of Ibadan, not
+Ibadan; "which country": not a place a passage calls a city; :func:`head_fit`)."""
 CONFIDENCE_FACTOR = {True: 1.0, None: 0.6, False: 0.2}
 """Confidence multiplier by the winner's type fit."""
-SPAN_TYPES = frozenset({DATE, NUMBER})
+SPAN_TYPES = frozenset({DATE, NUMBER, PERSON, PLACE, ORG})
 """Question types whose answers are also looked for among the chunks' NER spans."""
+READER_CHUNKS = 5
+"""Passages whose NER spans the reader proposes as candidates (and whose text types them)."""
 SPAN_CONTEXT_WORDS = 4
 """Words before a date or number in its sentence that may say its relation."""
+SPAN_AFTER_WORDS = 0
+"""Words after a span in its sentence that may say its relation."""
 BRIDGE_PATHS = 3
 """Paths whose entities make a span's sentence relevant."""
 _WORD = re.compile(r"[a-z]{3,}")
@@ -80,6 +92,7 @@ class Candidate:
     fit: bool | None = None
     path_rows: list[int] = field(default_factory=list)
     chunk_rows: list[int] = field(default_factory=list)
+    head: bool | None = None
     path_support: float = 0.0
     chunk_support: float = 0.0
     score: float = 0.0
@@ -174,7 +187,7 @@ def rank_candidates(
 
     found: dict[str, Candidate] = {}
     # the wh-phrase's noun names the answer's type, not a relation ("which city" is no "city in")
-    question_words = _stems(question) - _stems(asked.cue)
+    question_words = _stems(question) - (_stems(asked.cue) if asked.kind not in (NUMBER,) else set())
     ranked = sorted((i for i, p in enumerate(paths) if p.hops), key=lambda i: -paths[i].score)
     ranked = ranked[: max(top_paths, 0)]
     top = max((paths[i].score for i in ranked), default=0.0)
@@ -206,18 +219,22 @@ def rank_candidates(
             for name in (hop.source, hop.target)
         ]
         relation_words = question_words - _stems(" ".join(s.text for s in seeds))
-        _add_span_support(found, spans, weights, asked, excluded, bridges, relation_words)
+        reader_weights = _chunk_weights(chunks, chunk_scores, max(top_chunks, READER_CHUNKS))
+        _add_span_support(found, spans, reader_weights, asked, excluded, bridges, relation_words)
     if not found:
         return []
+    texts = [c.text for c in chunks[:READER_CHUNKS]]
     for key, item in found.items():
-        item.kind = candidate_type(item.name, labels.get(key, ()))
+        described, noun = described_type(item.name, texts)
+        item.kind = candidate_type(item.name, labels.get(key, ()), described)
         item.fit = compatible(asked, item.kind)
+        item.head = head_fit(asked, item.name, noun) if item.fit is not False else None
     if any(c.fit for c in found.values()):
         found = {k: c for k, c in found.items() if c.fit is not False}
     best_chunk = max((c.chunk_support for c in found.values()), default=0.0)
     for item in found.values():
         chunk_part = CHUNK_WEIGHT * item.chunk_support / best_chunk if best_chunk > 0 else 0.0
-        item.score = (item.path_support + chunk_part) * TYPE_FACTOR[item.fit]
+        item.score = (item.path_support + chunk_part) * TYPE_FACTOR[item.fit] * HEAD_FACTOR[item.head]
     order = list(found)
     return sorted(found.values(), key=lambda c: (-c.score, -c.path_support, order.index(name_key(c.name))))
 
@@ -246,14 +263,17 @@ def _add_span_support(
     for j, weight in enumerate(weights):
         if j >= len(spans):
             break
-        for text, label, sentence in spans[j]:
+        for raw, label, sentence in spans[j]:
+            text = _span_name(raw)
             if excluded(text) or candidate_type(text, [label]) not in asked.accepts:
                 continue
             lowered = sentence.casefold()
             bridged = any(len(b) > 2 and _contains(lowered, b) for b in bridges)
-            # the words just before it say its relation: "born in Lagos in 1979"
+            # the words near it say its relation: "born in Lagos in 1979", "Its headquarters are in Osaka"
             at = lowered.find(text.casefold())
-            said = _stems(" ".join(lowered[: max(at, 0)].split()[-SPAN_CONTEXT_WORDS:])) & relation_words
+            before = lowered[: max(at, 0)].split()[-SPAN_CONTEXT_WORDS:]
+            after = lowered[max(at, 0) + len(text) :].split()[:SPAN_AFTER_WORDS] if at >= 0 else []
+            said = _stems(" ".join([*before, *after])) & relation_words
             support = weight * (2.0 if bridged else 1.0) * (1.0 + PREDICATE_FIT) ** len(said)
             item = found.setdefault(name_key(text), Candidate(text))
             item.chunk_rows = _unique_ints([*item.chunk_rows, j])
@@ -280,6 +300,13 @@ def _add_chunk_support(
         item = found.setdefault(name_key(name), Candidate(name))
         item.chunk_rows = _unique_ints(item.chunk_rows + rows)
         item.chunk_support = max(item.chunk_support, sum(weights[j] for j in rows))
+
+
+def _span_name(text: str) -> str:
+    """An NER span as a name: no possessive ending, no leading article ("the Lyon Chamber
+    Orchestra's" -> "Lyon Chamber Orchestra")."""
+    text = re.sub(r"(?:'s|’s|'|’)$", "", text.strip())
+    return re.sub(r"^(?:the|The)\s+", "", text).strip()
 
 
 def _stems(text: str) -> set[str]:

@@ -35,7 +35,7 @@ from hopgraph.kg.base import GraphStore
 from hopgraph.llm.base import LLM
 from hopgraph.reason.base import paths_in_store
 from hopgraph.reason.doc.answer_types import question_type
-from hopgraph.reason.doc.extractive import extractive_answer
+from hopgraph.reason.doc.extractive import READER_CHUNKS, extractive_answer
 from hopgraph.reason.doc.generator import NO_ANSWER, Generation, generate_answer
 from hopgraph.reason.doc.language import language_note
 from hopgraph.reason.doc.options import (
@@ -59,8 +59,8 @@ from hopgraph.types import Answer, Chunk, ReasoningPath, ScoredId
 log = logging.getLogger(__name__)
 NER_CACHE = 4096
 """Passages whose spaCy entities are kept (typing candidate answers)."""
-NER_PASSAGES = 3
-"""Of the passages shown, the first this many are read for entity labels, dates and numbers."""
+NER_PASSAGES = READER_CHUNKS
+"""Of the passages shown, the first this many are read for entity labels and answer spans."""
 NAME_NER = 10
 """Untyped path ends whose names alone spaCy labels."""
 NER_CHARS = 5000
