@@ -157,7 +157,8 @@ _DATE_PATTERNS = [
 _NUMBER = re.compile(
     r"(?:about\s+|approximately\s+|around\s+|over\s+|nearly\s+)?[$€£]?\s*\d[\d,]*(?:\.\d+)?\s*"
     r"(?:%|percent|per cent|million|billion|trillion|thousand|hundred|km|kilometres|kilometers|miles|"
-    r"metres|meters|m|ft|feet|inches|cm|kg|tons|tonnes|people|inhabitants|years|dollars|euros)?",
+    r"metres|meters|m|ft|feet|inches|cm|kg|tons|tonnes|people|inhabitants|years|dollars|euros|"
+    r"seconds|minutes|hours|days|weeks|months)?",
     re.IGNORECASE,
 )
 _NUMBER_WORDS = frozenset(

@@ -225,7 +225,7 @@ def rank_candidates(
         return []
     texts = [c.text for c in chunks[:READER_CHUNKS]]
     for key, item in found.items():
-        described, noun = described_type(item.name, texts)
+        described, noun = described_type(_full_name(item.name, texts), texts)
         item.kind = candidate_type(item.name, labels.get(key, ()), described)
         item.fit = compatible(asked, item.kind)
         item.head = head_fit(asked, item.name, noun) if item.fit is not False else None
@@ -300,6 +300,19 @@ def _add_chunk_support(
         item = found.setdefault(name_key(name), Candidate(name))
         item.chunk_rows = _unique_ints(item.chunk_rows + rows)
         item.chunk_support = max(item.chunk_support, sum(weights[j] for j in rows))
+
+
+def _full_name(name: str, texts: Sequence[str]) -> str:
+    """The longer name the passages write ``name`` as the end of ("Ink" -> "Orbital Ink": an
+    extractor cut it short), else ``name``."""
+    if not name[:1].isupper():
+        return name
+    pattern = re.compile(rf"\b((?:[A-Z][\w'-]*\s+){{1,3}}){re.escape(name)}(?!\w)")
+    for text in texts:
+        match = pattern.search(text)
+        if match and match.group(1).split()[0] not in ("The", "A", "An", "In", "On", "At", "By"):
+            return match.group(0)
+    return name
 
 
 def _span_name(text: str) -> str:
