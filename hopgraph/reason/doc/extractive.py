@@ -49,6 +49,10 @@ def _words(text: str) -> tuple[str, ...]:
     return tuple(text.split())
 
 
+TOP_PATHS = 10
+"""Best paths whose ends are candidates."""
+TOP_CHUNKS = 3
+"""Passages whose named entities (the graph's mentions) are candidates."""
 CHUNK_WEIGHT = 0.5
 """Support a candidate gets from the best chunk naming it, relative to the best path's support."""
 PREDICATE_FIT = 1.0
@@ -106,8 +110,8 @@ def extractive_answer(
     mentions: Sequence[str | Entity | ScoredId] | None = None,
     *,
     chunk_scores: Sequence[float] | None = None,
-    top_paths: int = 10,
-    top_chunks: int = 3,
+    top_paths: int = TOP_PATHS,
+    top_chunks: int = TOP_CHUNKS,
     labels: Mapping[str, Sequence[str]] | None = None,
     asked: QuestionType | None = None,
     nlp: object = None,
@@ -343,4 +347,6 @@ def _name_of(mention: str | Entity | ScoredId) -> str:
     return str(mention)
 
 
-__all__ = _words("CHUNK_WEIGHT Candidate extractive_answer rank_candidates")
+__all__ = _words(
+    "CHUNK_WEIGHT READER_CHUNKS TOP_CHUNKS TOP_PATHS Candidate extractive_answer rank_candidates"
+)

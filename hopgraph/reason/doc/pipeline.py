@@ -35,7 +35,14 @@ from hopgraph.kg.base import GraphStore
 from hopgraph.llm.base import LLM
 from hopgraph.reason.base import paths_in_store
 from hopgraph.reason.doc.answer_types import question_type
-from hopgraph.reason.doc.extractive import READER_CHUNKS, extractive_answer
+from hopgraph.reason.doc.extractive import (
+    READER_CHUNKS,
+    TOP_CHUNKS,
+    TOP_PATHS,
+    Candidate,
+    extractive_answer,
+    rank_candidates,
+)
 from hopgraph.reason.doc.generator import NO_ANSWER, Generation, generate_answer
 from hopgraph.reason.doc.language import language_note
 from hopgraph.reason.doc.options import (
@@ -353,27 +360,50 @@ class GraphQA:
             answer_type=generation.answer_type,
         )
 
-    def _answer(self, found: Retrieval, chunks: list[Chunk]) -> tuple[Generation, list[ReasoningPath]]:
-        """The answer and the paths shown with it (its citations' ``P#`` labels index those)."""
-        if self.llm is not None:
-            return generate_answer(self.llm, found.question, found.paths, chunks), found.paths
+    def candidates(self, question: str, method: str = "full", *, k: int | None = None) -> list[Candidate]:
+        """The extractive answerer's candidates for ``question``, best first, with their support
+        and type (what :meth:`ask` picks its answer from without an LLM; for diagnosis and
+        ``benchmarks/bench_answer_candidates.py``)."""
+        found = self.retrieve(question, method, k=k)
+        chunks = _in_order(self.store.get_chunks([c.id for c in found.chunks]), found.chunks)
+        inputs = self._extractive_inputs(found, chunks)
+        return rank_candidates(
+            found.question,
+            inputs.pop("paths"),
+            chunks,
+            found.seeds,
+            inputs.pop("mentions"),
+            top_paths=TOP_PATHS,
+            top_chunks=TOP_CHUNKS,
+            **inputs,
+        )
+
+    def _extractive_inputs(self, found: Retrieval, chunks: list[Chunk]) -> dict[str, Any]:
+        """What the extractive answerer reads besides the question, chunks and seeds."""
         # the ends of the best paths compete with the entities the best passages name
         graph = found.method not in TEXT_METHODS
         # (a graph method whose question named no entity of the graph answers nothing: NO_SEEDS)
         mentions = self.index.entities_of_chunks([c.id for c in chunks]) if found.seeds or not graph else None
         scores = {c.id: c.score for c in found.chunks}
-        paths = found.answer_paths or found.paths
+        return {
+            "paths": found.answer_paths or found.paths,
+            "mentions": mentions,
+            "chunk_scores": [scores.get(c.id, 0.0) for c in chunks],
+            "labels": self._type_labels(found, chunks),
+            "asked": question_type(found.question, self.nlp),
+            "spans": [self._ner.get(c.id, []) for c in chunks],
+        }
+
+    def _answer(self, found: Retrieval, chunks: list[Chunk]) -> tuple[Generation, list[ReasoningPath]]:
+        """The answer and the paths shown with it (its citations' ``P#`` labels index those)."""
+        if self.llm is not None:
+            return generate_answer(self.llm, found.question, found.paths, chunks), found.paths
+        inputs = self._extractive_inputs(found, chunks)
+        paths = inputs.pop("paths")
         generation = extractive_answer(
-            found.question,
-            paths,
-            chunks,
-            found.seeds,
-            mentions,
-            chunk_scores=[scores.get(c.id, 0.0) for c in chunks],
-            labels=self._type_labels(found, chunks),
-            asked=question_type(found.question, self.nlp),
-            spans=[self._ner.get(c.id, []) for c in chunks],
+            found.question, paths, chunks, found.seeds, inputs.pop("mentions"), **inputs
         )
+        graph = found.method not in TEXT_METHODS
         if generation.text == NO_ANSWER and not found.seeds and graph:
             return replace(generation, text=NO_SEEDS), found.paths
         return shown_paths(generation, paths, self.options.max_paths)
