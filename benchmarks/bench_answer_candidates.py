@@ -44,8 +44,7 @@ def main() -> int:
         items = [(q.question, q.answers) for q in load_questions(args.questions, args.format)]
     ranks: list[int | None] = []
     with HopGraph.open(args.graph) as hg:
-        hg.ask(items[0][0], method=args.method, extractive=True)  # loads the answerer
-        qa = next(a for a in hg._answerers.values() if isinstance(a, GraphQA))
+        qa = GraphQA.load(hg.store, cache_dir=hg.cache_dir)
         for question, answers in items:
             found = qa.candidates(question, args.method)
             ranks.append(next((i for i, c in enumerate(found) if exact_match(c.name, answers)), None))
