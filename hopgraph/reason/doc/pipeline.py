@@ -68,6 +68,8 @@ NER_CACHE = 4096
 """Passages whose spaCy entities are kept (typing candidate answers)."""
 NER_PASSAGES = READER_CHUNKS
 """Of the passages shown, the first this many are read for entity labels and answer spans."""
+ANSWER_ENDS = 20
+"""Best answer paths whose ends' stored entity types are read."""
 NAME_NER = 10
 """Untyped path ends whose names alone spaCy labels."""
 NER_CHARS = 5000
@@ -409,33 +411,50 @@ class GraphQA:
         return shown_paths(generation, paths, self.options.max_paths)
 
     def _type_labels(self, found: Retrieval, chunks: Sequence[Chunk]) -> dict[str, list[str]]:
-        """Name key -> type labels: the entity types stored in the subgraph, then the NER labels
-        spaCy gives the names in ``chunks`` (each chunk parsed once per process)."""
+        """Name key -> type labels: the NER labels spaCy gives the names in ``chunks`` (each chunk
+        parsed once per process); for path ends no passage labels, the entity type stored for
+        them (one store read: the subgraph's entities carry no type), else spaCy's label for the
+        name alone."""
         labels: dict[str, list[str]] = {}
         if found.subgraph is not None:
             for entity in found.subgraph.entities:
                 if entity.type:
                     labels.setdefault(name_key(entity.name), []).append(entity.type)
+        if self.nlp is not None:
+            for chunk in chunks[:NER_PASSAGES]:
+                for text, label, _ in self._chunk_entities(chunk):
+                    labels.setdefault(name_key(text), []).append(label)
+        # path ends still untyped: their stored type (an entity renamed in Cypher, a name no top
+        # passage writes), else spaCy's label for the name alone, when it covers the whole name
+        ends = {
+            p.hops[-1].target_id: p.answer
+            for p in found.answer_paths[:ANSWER_ENDS]
+            if p.hops and p.hops[-1].target_id and name_key(p.answer) not in labels
+        }
+        if ends:
+            for entity in self.store.get_entities(list(ends)):
+                if entity.type and entity.id in ends:
+                    labels.setdefault(name_key(ends[entity.id]), []).append(entity.type)
         if self.nlp is None:
             return labels
-        for chunk in chunks[:NER_PASSAGES]:
-            entities = self._ner.get(chunk.id)
-            if entities is None:
-                if len(self._ner) >= NER_CACHE:
-                    self._ner.pop(next(iter(self._ner)))
-                try:
-                    entities = _entities(self.nlp, chunk.text[:NER_CHARS])
-                except Exception:  # noqa: BLE001 - a passage spaCy fails on only loses its labels
-                    entities = []
-                self._ner[chunk.id] = entities
-            for text, label, _ in entities:
-                labels.setdefault(name_key(text), []).append(label)
-        # path ends still untyped: spaCy's label for the name alone, when it covers the whole name
-        ends = _unique_names(p.answer for p in found.answer_paths if name_key(p.answer) not in labels)
-        for name, doc in zip(ends, self.nlp.pipe(ends[:NAME_NER]), strict=False):
+        names = _unique_names(p.answer for p in found.answer_paths if name_key(p.answer) not in labels)
+        for name, doc in zip(names, self.nlp.pipe(names[:NAME_NER]), strict=False):
             if len(doc.ents) == 1 and doc.ents[0].text == doc.text.strip():
                 labels.setdefault(name_key(name), []).append(doc.ents[0].label_)
         return labels
+
+    def _chunk_entities(self, chunk: Chunk) -> list[tuple[str, str, str]]:
+        """spaCy's entities of ``chunk`` (see :func:`_entities`), kept for the next question."""
+        entities = self._ner.get(chunk.id)
+        if entities is None:
+            if len(self._ner) >= NER_CACHE:
+                self._ner.pop(next(iter(self._ner)))
+            try:
+                entities = _entities(self.nlp, chunk.text[:NER_CHARS])
+            except Exception:  # noqa: BLE001 - a passage spaCy fails on only loses its labels
+                entities = []
+            self._ner[chunk.id] = entities
+        return entities
 
 
 def _entities(nlp: Any, text: str) -> list[tuple[str, str, str]]:
