@@ -7,12 +7,18 @@
 Labels are those of :mod:`hopgraph.reason.doc.generator`: ``P1`` is ``paths[0]``, ``C2`` is
 ``chunks[1]``. Candidates are the ends of the best paths (support: the path's score relative to
 the best path, more when the path's predicates share a word with the question) and, with
-``mentions``, the candidate entities the top chunks name (support: the chunk's weight), never a
-seed, a name written in the question or a fragment (:func:`~hopgraph.reason.doc.answer_types.is_fragment`).
-Each candidate gets a type (:mod:`hopgraph.reason.doc.answer_types`); when some candidate's type
-fits what the question asks, no candidate whose type contradicts it can win; an untyped one
-counts for less than a fitting one. The answer cites its paths and their source chunks, or the
-chunks that name it; with no candidate it is :data:`~hopgraph.reason.doc.generator.NO_ANSWER`.
+``mentions``, the candidate entities the top chunks name (support: the chunk's weight), and, with
+``spans``, the names, dates and numbers of the asked type spaCy finds in the first
+:data:`READER_CHUNKS` chunks (a typed extractive reader: support from the chunk's weight, more when
+the sentence names an entity of the best paths and the words before the span say the question's
+relation), never a seed, a name written in the question or a fragment
+(:func:`~hopgraph.reason.doc.answer_types.is_fragment`). Each candidate gets a type
+(:mod:`hopgraph.reason.doc.answer_types`; what a top chunk says it is comes first); when some
+candidate's type fits what the question asks, no candidate whose type contradicts it can win; an
+untyped one counts for less than a fitting one; a ``which``/``what`` question's head noun counts
+too (:func:`~hopgraph.reason.doc.answer_types.head_fit`). The answer cites its paths and their
+source chunks, or the chunks that name it; with no candidate it is
+:data:`~hopgraph.reason.doc.generator.NO_ANSWER`.
 
 Every answer carries a ``confidence`` in [0, 1]: the winner's share of all candidates' support,
 discounted when its type is unknown or contradicts the question.
@@ -123,7 +129,7 @@ def extractive_answer(
     entity type, NER labels of its mentions); ``asked`` is the question's type (read from the
     question, with ``nlp`` when given, if not passed). ``chunk_scores`` weigh the ``top_chunks``
     first chunks (else 1/rank). ``spans`` (per chunk: NER ``(text, label, sentence)``) add the
-    dates and numbers of those chunks as candidates when a date or number is asked."""
+    names, dates and numbers of the asked type in the first :data:`READER_CHUNKS` chunks."""
     asked = asked or question_type(question, nlp)
     found = rank_candidates(
         question,
@@ -262,8 +268,10 @@ def _add_span_support(
     bridges: Sequence[str],
     relation_words: set[str],
 ) -> None:
-    """Dates and numbers spaCy finds in the top chunks as candidates (a date or count is often no
-    graph entity); one whose sentence names an entity of the best paths counts double."""
+    """Names, dates and numbers of the asked type spaCy finds in the top chunks as candidates (a
+    date, a count or a name the extractor missed is no graph entity); one whose sentence names an
+    entity of the best paths counts double, each relation word of the question just before it
+    doubles it again."""
     for j, weight in enumerate(weights):
         if j >= len(spans):
             break
