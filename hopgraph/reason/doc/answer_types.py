@@ -58,7 +58,10 @@ _HEADS: dict[str, tuple[str, ...]] = {
         "player coach scientist physicist chemist inventor artist painter architect politician "
         "minister senator governor mayor chancellor pope bishop ruler monarch successor predecessor "
         "member ceo chairman owner creator designer philosopher general emperor lyricist performer "
-        "rapper drummer guitarist"
+        "rapper drummer guitarist engineer investor businessman businesswoman entrepreneur conductor "
+        "banker lawyer judge journalist editor economist mathematician historian biologist doctor "
+        "physician surgeon professor lecturer soldier officer explorer pilot athlete footballer "
+        "manager officer diplomat"
     ),
     ORG: _words(
         "company organisation organization corporation firm business band group team club "
@@ -68,6 +71,10 @@ _HEADS: dict[str, tuple[str, ...]] = {
         "library hospital"
     ),
     DATE: _words("year date day month decade century era time period season birthday anniversary"),
+    THING: _words(
+        "opera film movie novel book song album play poem painting symphony series show game language "
+        "species product car ship religion sport genre"
+    ),
     NUMBER: _words(
         "number amount percentage percent population count total size height length weight area "
         "speed age price cost value rate distance capacity depth temperature"
@@ -122,7 +129,8 @@ _NAME_ENDINGS: dict[str, tuple[str, ...]] = {
     ORG: _words(
         "university college school institute company corporation corp inc ltd llc plc group party "
         "association society records studios club fc team band agency council ministry foundation "
-        "bank airlines airways network press"
+        "bank airlines airways network press orchestra ensemble choir museum library hospital "
+        "conservatory academy"
     ),
 }
 _ENDING_TYPE = {word: kind for kind, words in _NAME_ENDINGS.items() for word in words}
@@ -149,7 +157,8 @@ _DATE_PATTERNS = [
 _NUMBER = re.compile(
     r"(?:about\s+|approximately\s+|around\s+|over\s+|nearly\s+)?[$€£]?\s*\d[\d,]*(?:\.\d+)?\s*"
     r"(?:%|percent|per cent|million|billion|trillion|thousand|hundred|km|kilometres|kilometers|miles|"
-    r"metres|meters|m|ft|feet|inches|cm|kg|tons|tonnes|people|inhabitants|years|dollars|euros)?",
+    r"metres|meters|m|ft|feet|inches|cm|kg|tons|tonnes|people|inhabitants|years|dollars|euros|"
+    r"seconds|minutes|hours|days|weeks|months)?",
     re.IGNORECASE,
 )
 _NUMBER_WORDS = frozenset(
@@ -177,6 +186,17 @@ class QuestionType:
 
     kind: str
     cue: str = ""
+
+    @property
+    def head(self) -> str:
+        """The noun of the wh-phrase, singular ("which countries" -> country), else ""."""
+        words = self.cue.split()
+        if len(words) < 2 or words[0] not in ("what", "which", "how"):
+            return ""
+        noun = words[-1]
+        if noun not in _HEAD_TYPE and noun.endswith("s") and noun[:-1] in _HEAD_TYPE:
+            noun = noun[:-1]
+        return noun if noun in _HEAD_TYPE else ""
 
     @property
     def accepts(self) -> frozenset[str]:
@@ -296,11 +316,42 @@ def name_type(name: str) -> str:
     return _ENDING_TYPE.get(words[-1].casefold(), UNKNOWN)
 
 
-def candidate_type(name: str, labels: Iterable[str] = ()) -> str:
-    """The type of a candidate answer: its pattern, then the first label that names a type
-    (stored entity type, NER labels of its mentions), then the words of its name."""
+_DESCRIBED = r"\s*(?:\([^)]{0,80}\)\s*,?\s*)?(?:is|was|are|were)\s+(?:a|an|the|one of the)\s+([\w' -]{1,60})"
+
+
+def described_type(name: str, texts: Iterable[str]) -> tuple[str, str]:
+    """(type, noun) from the first passage that says what ``name`` is: "Sapporo is a city in
+    Japan" (place, city), "Glass Harbour is an opera by ..." (thing, opera), "Halvard Lind (born
+    1950) is a Norwegian composer" (person, composer); (:data:`UNKNOWN`, "") when none does.
+
+    The noun is the first of the (at most four) words after the article that names a type, so
+    "a peer-reviewed academic journal" gives nothing and "a printing company" gives company."""
+    if len(name.strip()) < 2:
+        return UNKNOWN, ""
+    # the name starts its sentence or follows "the": not the end of a longer name ("University of
+    # Ibadan is a university" says nothing about Ibadan)
+    pattern = re.compile(
+        rf"(?:^|(?<=\n)|(?<=[.!?;:]\s)|(?<=[Tt]he\s)){re.escape(name.strip())}{_DESCRIBED}", re.IGNORECASE
+    )
+    for text in texts:
+        for match in pattern.finditer(text):
+            for word in match.group(1).split()[:4]:
+                noun = word.casefold()
+                if noun in _PREPOSITIONS:
+                    break
+                kind = _HEAD_TYPE.get(noun) or (_HEAD_TYPE.get(noun[:-1]) if noun.endswith("s") else None)
+                if kind is not None:
+                    return kind, noun
+    return UNKNOWN, ""
+
+
+def candidate_type(name: str, labels: Iterable[str] = (), described: str = UNKNOWN) -> str:
+    """The type of a candidate answer: its pattern, then what a passage says it is
+    (``described``, :func:`described_type`), then the label most of its labels name (stored
+    entity type, NER labels of its mentions; ties to the first), then the words of its name."""
+    labels = list(labels)
     kind = pattern_type(name)
-    if kind in (DATE, NUMBER) and name.strip().isdigit():
+    if kind in (DATE, NUMBER) and name.strip().isdigit() and len(name.strip()) <= 4:
         # a bare integer: its mentions' labels decide ("in 1979" DATE, "420 people" CARDINAL)
         said = [label_type(label) for label in labels]
         if NUMBER in said and DATE not in said:
@@ -310,11 +361,47 @@ def candidate_type(name: str, labels: Iterable[str] = ()) -> str:
         return DATE if len(name.strip()) == 4 else NUMBER
     if kind != UNKNOWN:
         return kind
-    for label in labels:
-        kind = label_type(label)
-        if kind != UNKNOWN:
-            return kind
+    if described != UNKNOWN:
+        return described
+    if name_type(name) != UNKNOWN:
+        return name_type(name)  # "Lyon Chamber Orchestra": its last word, over a recogniser's guess
+    said = [k for k in (label_type(label) for label in labels) if k != UNKNOWN]
+    if said:
+        return max(dict.fromkeys(said), key=said.count)
     return name_type(name)
+
+
+# nouns a passage may use for what a question's head noun asks ("the capital of X" is a city)
+_SAME_HEAD = {
+    "city": frozenset({"capital", "town", "municipality"}),
+    "town": frozenset({"city", "municipality", "village"}),
+    "country": frozenset({"nation", "republic", "kingdom", "state"}),
+    "nation": frozenset({"country", "republic", "kingdom", "state"}),
+    "company": frozenset({"corporation", "firm", "business", "manufacturer"}),
+    "state": frozenset({"country", "nation", "province"}),
+}
+
+
+def head_fit(asked: QuestionType, name: str, noun: str = "") -> bool | None:
+    """Whether a candidate is what the question's head noun asks for ("which university"):
+    True when its name says the noun ("University of Ibadan") or a passage describes it as one
+    (``noun``, from :func:`described_type`), False when a passage describes it as another thing
+    of the same type (a city, "Tallinn is the capital of Estonia", for "which country"), None
+    when nothing says."""
+    head = asked.head
+    if not head:
+        return None
+    words = {w.casefold() for w in re.findall(r"[A-Za-z]+", name)}
+    if head in words or f"{head}s" in words:
+        return True
+    if not noun:
+        return None
+    noun = noun[:-1] if noun not in _HEAD_TYPE and noun.endswith("s") else noun
+    if noun == head or noun in _SAME_HEAD.get(head, ()):
+        return True
+    if _HEAD_TYPE.get(noun) == _HEAD_TYPE.get(head):
+        return False
+    return None
 
 
 def compatible(asked: QuestionType, kind: str) -> bool | None:
@@ -350,5 +437,5 @@ def is_fragment(name: str, asked: QuestionType | None = None) -> bool:
 
 __all__ = _words(
     "ANSWER_TYPES DATE NUMBER ORG PERSON PLACE THING UNKNOWN YESNO QuestionType candidate_type "
-    "compatible is_fragment label_type name_type pattern_type question_type"
+    "compatible described_type head_fit is_fragment label_type name_type pattern_type question_type"
 )

@@ -7,12 +7,18 @@
 Labels are those of :mod:`hopgraph.reason.doc.generator`: ``P1`` is ``paths[0]``, ``C2`` is
 ``chunks[1]``. Candidates are the ends of the best paths (support: the path's score relative to
 the best path, more when the path's predicates share a word with the question) and, with
-``mentions``, the candidate entities the top chunks name (support: the chunk's weight), never a
-seed, a name written in the question or a fragment (:func:`~hopgraph.reason.doc.answer_types.is_fragment`).
-Each candidate gets a type (:mod:`hopgraph.reason.doc.answer_types`); when some candidate's type
-fits what the question asks, no candidate whose type contradicts it can win; an untyped one
-counts for less than a fitting one. The answer cites its paths and their source chunks, or the
-chunks that name it; with no candidate it is :data:`~hopgraph.reason.doc.generator.NO_ANSWER`.
+``mentions``, the candidate entities the top chunks name (support: the chunk's weight), and, with
+``spans``, the names, dates and numbers of the asked type spaCy finds in the first
+:data:`READER_CHUNKS` chunks (a typed extractive reader: support from the chunk's weight, more when
+the sentence names an entity of the best paths and the words before the span say the question's
+relation), never a seed, a name written in the question or a fragment
+(:func:`~hopgraph.reason.doc.answer_types.is_fragment`). Each candidate gets a type
+(:mod:`hopgraph.reason.doc.answer_types`; what a top chunk says it is comes first); when some
+candidate's type fits what the question asks, no candidate whose type contradicts it can win; an
+untyped one counts for less than a fitting one; a ``which``/``what`` question's head noun counts
+too (:func:`~hopgraph.reason.doc.answer_types.head_fit`). The answer cites its paths and their
+source chunks, or the chunks that name it; with no candidate it is
+:data:`~hopgraph.reason.doc.generator.NO_ANSWER`.
 
 Every answer carries a ``confidence`` in [0, 1]: the winner's share of all candidates' support,
 discounted when its type is unknown or contradicts the question.
@@ -29,9 +35,14 @@ from hopgraph.reason.base import chunk_label, path_label
 from hopgraph.reason.doc.answer_types import (
     DATE,
     NUMBER,
+    ORG,
+    PERSON,
+    PLACE,
     QuestionType,
     candidate_type,
     compatible,
+    described_type,
+    head_fit,
     is_fragment,
     question_type,
 )
@@ -44,6 +55,10 @@ def _words(text: str) -> tuple[str, ...]:
     return tuple(text.split())
 
 
+TOP_PATHS = 10
+"""Best paths whose ends are candidates."""
+TOP_CHUNKS = 3
+"""Passages whose named entities (the graph's mentions) are candidates."""
 CHUNK_WEIGHT = 0.5
 """Support a candidate gets from the best chunk naming it, relative to the best path's support."""
 PREDICATE_FIT = 1.0
@@ -53,12 +68,19 @@ WAYPOINT = 0.3
 is a waypoint: "the founder of X" on the way to where the founder was born)."""
 TYPE_FACTOR = {True: 1.0, None: 0.4, False: 0.05}
 """Support multiplier by type fit: fits, unknown, contradicts."""
+HEAD_FACTOR = {True: 2.0, None: 1.0, False: 0.5}
+"""Support multiplier by head-noun fit ("which university": the University of Ibadan, not
+Ibadan; "which country": not a place a passage calls a city; :func:`head_fit`)."""
 CONFIDENCE_FACTOR = {True: 1.0, None: 0.6, False: 0.2}
 """Confidence multiplier by the winner's type fit."""
-SPAN_TYPES = frozenset({DATE, NUMBER})
+SPAN_TYPES = frozenset({DATE, NUMBER, PERSON, PLACE, ORG})
 """Question types whose answers are also looked for among the chunks' NER spans."""
+READER_CHUNKS = 5
+"""Passages whose NER spans the reader proposes as candidates (and whose text types them)."""
 SPAN_CONTEXT_WORDS = 4
 """Words before a date or number in its sentence that may say its relation."""
+SPAN_AFTER_WORDS = 0
+"""Words after a span in its sentence that may say its relation."""
 BRIDGE_PATHS = 3
 """Paths whose entities make a span's sentence relevant."""
 _WORD = re.compile(r"[a-z]{3,}")
@@ -80,6 +102,7 @@ class Candidate:
     fit: bool | None = None
     path_rows: list[int] = field(default_factory=list)
     chunk_rows: list[int] = field(default_factory=list)
+    head: bool | None = None
     path_support: float = 0.0
     chunk_support: float = 0.0
     score: float = 0.0
@@ -93,8 +116,8 @@ def extractive_answer(
     mentions: Sequence[str | Entity | ScoredId] | None = None,
     *,
     chunk_scores: Sequence[float] | None = None,
-    top_paths: int = 10,
-    top_chunks: int = 3,
+    top_paths: int = TOP_PATHS,
+    top_chunks: int = TOP_CHUNKS,
     labels: Mapping[str, Sequence[str]] | None = None,
     asked: QuestionType | None = None,
     nlp: object = None,
@@ -106,7 +129,7 @@ def extractive_answer(
     entity type, NER labels of its mentions); ``asked`` is the question's type (read from the
     question, with ``nlp`` when given, if not passed). ``chunk_scores`` weigh the ``top_chunks``
     first chunks (else 1/rank). ``spans`` (per chunk: NER ``(text, label, sentence)``) add the
-    dates and numbers of those chunks as candidates when a date or number is asked."""
+    names, dates and numbers of the asked type in the first :data:`READER_CHUNKS` chunks."""
     asked = asked or question_type(question, nlp)
     found = rank_candidates(
         question,
@@ -174,7 +197,7 @@ def rank_candidates(
 
     found: dict[str, Candidate] = {}
     # the wh-phrase's noun names the answer's type, not a relation ("which city" is no "city in")
-    question_words = _stems(question) - _stems(asked.cue)
+    question_words = _stems(question) - (_stems(asked.cue) if asked.kind not in (NUMBER,) else set())
     ranked = sorted((i for i, p in enumerate(paths) if p.hops), key=lambda i: -paths[i].score)
     ranked = ranked[: max(top_paths, 0)]
     top = max((paths[i].score for i in ranked), default=0.0)
@@ -206,18 +229,22 @@ def rank_candidates(
             for name in (hop.source, hop.target)
         ]
         relation_words = question_words - _stems(" ".join(s.text for s in seeds))
-        _add_span_support(found, spans, weights, asked, excluded, bridges, relation_words)
+        reader_weights = _chunk_weights(chunks, chunk_scores, max(top_chunks, READER_CHUNKS))
+        _add_span_support(found, spans, reader_weights, asked, excluded, bridges, relation_words)
     if not found:
         return []
+    texts = [c.text for c in chunks[:READER_CHUNKS]]
     for key, item in found.items():
-        item.kind = candidate_type(item.name, labels.get(key, ()))
+        described, noun = described_type(_full_name(item.name, texts), texts)
+        item.kind = candidate_type(item.name, labels.get(key, ()), described)
         item.fit = compatible(asked, item.kind)
+        item.head = head_fit(asked, item.name, noun) if item.fit is not False else None
     if any(c.fit for c in found.values()):
         found = {k: c for k, c in found.items() if c.fit is not False}
     best_chunk = max((c.chunk_support for c in found.values()), default=0.0)
     for item in found.values():
         chunk_part = CHUNK_WEIGHT * item.chunk_support / best_chunk if best_chunk > 0 else 0.0
-        item.score = (item.path_support + chunk_part) * TYPE_FACTOR[item.fit]
+        item.score = (item.path_support + chunk_part) * TYPE_FACTOR[item.fit] * HEAD_FACTOR[item.head]
     order = list(found)
     return sorted(found.values(), key=lambda c: (-c.score, -c.path_support, order.index(name_key(c.name))))
 
@@ -241,19 +268,24 @@ def _add_span_support(
     bridges: Sequence[str],
     relation_words: set[str],
 ) -> None:
-    """Dates and numbers spaCy finds in the top chunks as candidates (a date or count is often no
-    graph entity); one whose sentence names an entity of the best paths counts double."""
+    """Names, dates and numbers of the asked type spaCy finds in the top chunks as candidates (a
+    date, a count or a name the extractor missed is no graph entity); one whose sentence names an
+    entity of the best paths counts double, each relation word of the question just before it
+    doubles it again."""
     for j, weight in enumerate(weights):
         if j >= len(spans):
             break
-        for text, label, sentence in spans[j]:
+        for raw, label, sentence in spans[j]:
+            text = _span_name(raw)
             if excluded(text) or candidate_type(text, [label]) not in asked.accepts:
                 continue
             lowered = sentence.casefold()
             bridged = any(len(b) > 2 and _contains(lowered, b) for b in bridges)
-            # the words just before it say its relation: "born in Lagos in 1979"
+            # the words near it say its relation: "born in Lagos in 1979", "Its headquarters are in Osaka"
             at = lowered.find(text.casefold())
-            said = _stems(" ".join(lowered[: max(at, 0)].split()[-SPAN_CONTEXT_WORDS:])) & relation_words
+            before = lowered[: max(at, 0)].split()[-SPAN_CONTEXT_WORDS:]
+            after = lowered[max(at, 0) + len(text) :].split()[:SPAN_AFTER_WORDS] if at >= 0 else []
+            said = _stems(" ".join([*before, *after])) & relation_words
             support = weight * (2.0 if bridged else 1.0) * (1.0 + PREDICATE_FIT) ** len(said)
             item = found.setdefault(name_key(text), Candidate(text))
             item.chunk_rows = _unique_ints([*item.chunk_rows, j])
@@ -282,6 +314,26 @@ def _add_chunk_support(
         item.chunk_support = max(item.chunk_support, sum(weights[j] for j in rows))
 
 
+def _full_name(name: str, texts: Sequence[str]) -> str:
+    """The longer name the passages write ``name`` as the end of ("Ink" -> "Orbital Ink": an
+    extractor cut it short), else ``name``."""
+    if not name[:1].isupper():
+        return name
+    pattern = re.compile(rf"\b((?:[A-Z][\w'-]*\s+){{1,3}}){re.escape(name)}(?!\w)")
+    for text in texts:
+        match = pattern.search(text)
+        if match and match.group(1).split()[0] not in ("The", "A", "An", "In", "On", "At", "By"):
+            return match.group(0)
+    return name
+
+
+def _span_name(text: str) -> str:
+    """An NER span as a name: no possessive ending, no leading article ("the Lyon Chamber
+    Orchestra's" -> "Lyon Chamber Orchestra")."""
+    text = re.sub(r"(?:'s|’s|'|’)$", "", text.strip())
+    return re.sub(r"^(?:the|The)\s+", "", text).strip()
+
+
 def _stems(text: str) -> set[str]:
     """Word prefixes standing for the relation words of ``text`` ("born", "founded" -> "found")."""
     return {w[:_STEM_CHARS] for w in _WORD.findall(text.casefold()) if w not in _NOT_RELATION_WORDS}
@@ -303,4 +355,6 @@ def _name_of(mention: str | Entity | ScoredId) -> str:
     return str(mention)
 
 
-__all__ = _words("CHUNK_WEIGHT Candidate extractive_answer rank_candidates")
+__all__ = _words(
+    "CHUNK_WEIGHT READER_CHUNKS TOP_CHUNKS TOP_PATHS Candidate extractive_answer rank_candidates"
+)

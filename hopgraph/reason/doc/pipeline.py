@@ -35,7 +35,14 @@ from hopgraph.kg.base import GraphStore
 from hopgraph.llm.base import LLM
 from hopgraph.reason.base import paths_in_store
 from hopgraph.reason.doc.answer_types import question_type
-from hopgraph.reason.doc.extractive import extractive_answer
+from hopgraph.reason.doc.extractive import (
+    READER_CHUNKS,
+    TOP_CHUNKS,
+    TOP_PATHS,
+    Candidate,
+    extractive_answer,
+    rank_candidates,
+)
 from hopgraph.reason.doc.generator import NO_ANSWER, Generation, generate_answer
 from hopgraph.reason.doc.language import language_note
 from hopgraph.reason.doc.options import (
@@ -59,8 +66,10 @@ from hopgraph.types import Answer, Chunk, ReasoningPath, ScoredId
 log = logging.getLogger(__name__)
 NER_CACHE = 4096
 """Passages whose spaCy entities are kept (typing candidate answers)."""
-NER_PASSAGES = 3
-"""Of the passages shown, the first this many are read for entity labels, dates and numbers."""
+NER_PASSAGES = READER_CHUNKS
+"""Of the passages shown, the first this many are read for entity labels and answer spans."""
+ANSWER_ENDS = 20
+"""Best answer paths whose ends' stored entity types are read."""
 NAME_NER = 10
 """Untyped path ends whose names alone spaCy labels."""
 NER_CHARS = 5000
@@ -366,59 +375,99 @@ class GraphQA:
             answer_type=generation.answer_type,
         )
 
-    def _answer(self, found: Retrieval, chunks: list[Chunk]) -> tuple[Generation, list[ReasoningPath]]:
-        """The answer and the paths shown with it (its citations' ``P#`` labels index those)."""
-        if self.llm is not None:
-            return generate_answer(self.llm, found.question, found.paths, chunks), found.paths
+    def candidates(self, question: str, method: str = "full", *, k: int | None = None) -> list[Candidate]:
+        """The extractive answerer's candidates for ``question``, best first, with their support
+        and type (what :meth:`ask` picks its answer from without an LLM; for diagnosis and
+        ``benchmarks/bench_answer_candidates.py``)."""
+        found = self.retrieve(question, method, k=k)
+        chunks = _in_order(self.store.get_chunks([c.id for c in found.chunks]), found.chunks)
+        inputs = self._extractive_inputs(found, chunks)
+        return rank_candidates(
+            found.question,
+            inputs.pop("paths"),
+            chunks,
+            found.seeds,
+            inputs.pop("mentions"),
+            top_paths=TOP_PATHS,
+            top_chunks=TOP_CHUNKS,
+            **inputs,
+        )
+
+    def _extractive_inputs(self, found: Retrieval, chunks: list[Chunk]) -> dict[str, Any]:
+        """What the extractive answerer reads besides the question, chunks and seeds."""
         # the ends of the best paths compete with the entities the best passages name
         graph = found.method not in TEXT_METHODS
         # (a graph method whose question named no entity of the graph answers nothing: NO_SEEDS)
         mentions = self.index.entities_of_chunks([c.id for c in chunks]) if found.seeds or not graph else None
         scores = {c.id: c.score for c in found.chunks}
-        paths = found.answer_paths or found.paths
+        return {
+            "paths": found.answer_paths or found.paths,
+            "mentions": mentions,
+            "chunk_scores": [scores.get(c.id, 0.0) for c in chunks],
+            "labels": self._type_labels(found, chunks),
+            "asked": question_type(found.question, self.nlp),
+            "spans": [self._ner.get(c.id, []) for c in chunks],
+        }
+
+    def _answer(self, found: Retrieval, chunks: list[Chunk]) -> tuple[Generation, list[ReasoningPath]]:
+        """The answer and the paths shown with it (its citations' ``P#`` labels index those)."""
+        if self.llm is not None:
+            return generate_answer(self.llm, found.question, found.paths, chunks), found.paths
+        inputs = self._extractive_inputs(found, chunks)
+        paths = inputs.pop("paths")
         generation = extractive_answer(
-            found.question,
-            paths,
-            chunks,
-            found.seeds,
-            mentions,
-            chunk_scores=[scores.get(c.id, 0.0) for c in chunks],
-            labels=self._type_labels(found, chunks),
-            asked=question_type(found.question, self.nlp),
-            spans=[self._ner.get(c.id, []) for c in chunks],
+            found.question, paths, chunks, found.seeds, inputs.pop("mentions"), **inputs
         )
+        graph = found.method not in TEXT_METHODS
         if generation.text == NO_ANSWER and not found.seeds and graph:
             return replace(generation, text=NO_SEEDS), found.paths
         return shown_paths(generation, paths, self.options.max_paths)
 
     def _type_labels(self, found: Retrieval, chunks: Sequence[Chunk]) -> dict[str, list[str]]:
-        """Name key -> type labels: the entity types stored in the subgraph, then the NER labels
-        spaCy gives the names in ``chunks`` (each chunk parsed once per process)."""
+        """Name key -> type labels: the NER labels spaCy gives the names in ``chunks`` (each chunk
+        parsed once per process); for path ends no passage labels, the entity type stored for
+        them (one store read: the subgraph's entities carry no type), else spaCy's label for the
+        name alone."""
         labels: dict[str, list[str]] = {}
         if found.subgraph is not None:
             for entity in found.subgraph.entities:
                 if entity.type:
                     labels.setdefault(name_key(entity.name), []).append(entity.type)
+        if self.nlp is not None:
+            for chunk in chunks[:NER_PASSAGES]:
+                for text, label, _ in self._chunk_entities(chunk):
+                    labels.setdefault(name_key(text), []).append(label)
+        # path ends still untyped: their stored type (an entity renamed in Cypher, a name no top
+        # passage writes), else spaCy's label for the name alone, when it covers the whole name
+        ends = {
+            p.hops[-1].target_id: p.answer
+            for p in found.answer_paths[:ANSWER_ENDS]
+            if p.hops and p.hops[-1].target_id and name_key(p.answer) not in labels
+        }
+        if ends:
+            for entity in self.store.get_entities(list(ends)):
+                if entity.type and entity.id in ends:
+                    labels.setdefault(name_key(ends[entity.id]), []).append(entity.type)
         if self.nlp is None:
             return labels
-        for chunk in chunks[:NER_PASSAGES]:
-            entities = self._ner.get(chunk.id)
-            if entities is None:
-                if len(self._ner) >= NER_CACHE:
-                    self._ner.pop(next(iter(self._ner)))
-                try:
-                    entities = _entities(self.nlp, chunk.text[:NER_CHARS])
-                except Exception:  # noqa: BLE001 - a passage spaCy fails on only loses its labels
-                    entities = []
-                self._ner[chunk.id] = entities
-            for text, label, _ in entities:
-                labels.setdefault(name_key(text), []).append(label)
-        # path ends still untyped: spaCy's label for the name alone, when it covers the whole name
-        ends = _unique_names(p.answer for p in found.answer_paths if name_key(p.answer) not in labels)
-        for name, doc in zip(ends, self.nlp.pipe(ends[:NAME_NER]), strict=False):
+        names = _unique_names(p.answer for p in found.answer_paths if name_key(p.answer) not in labels)
+        for name, doc in zip(names, self.nlp.pipe(names[:NAME_NER]), strict=False):
             if len(doc.ents) == 1 and doc.ents[0].text == doc.text.strip():
                 labels.setdefault(name_key(name), []).append(doc.ents[0].label_)
         return labels
+
+    def _chunk_entities(self, chunk: Chunk) -> list[tuple[str, str, str]]:
+        """spaCy's entities of ``chunk`` (see :func:`_entities`), kept for the next question."""
+        entities = self._ner.get(chunk.id)
+        if entities is None:
+            if len(self._ner) >= NER_CACHE:
+                self._ner.pop(next(iter(self._ner)))
+            try:
+                entities = _entities(self.nlp, chunk.text[:NER_CHARS])
+            except Exception:  # noqa: BLE001 - a passage spaCy fails on only loses its labels
+                entities = []
+            self._ner[chunk.id] = entities
+        return entities
 
 
 def _entities(nlp: Any, text: str) -> list[tuple[str, str, str]]:

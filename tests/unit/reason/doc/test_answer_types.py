@@ -16,6 +16,8 @@ from hopgraph.reason.doc.answer_types import (
     QuestionType,
     candidate_type,
     compatible,
+    described_type,
+    head_fit,
     is_fragment,
     question_type,
 )
@@ -62,6 +64,10 @@ def test_question_type_from_the_wh_word_and_its_head_noun(question: str, kind: s
         ("Kyoto University", (), ORG),
         ("Ana Ruiz", (), UNKNOWN),
         ("Ana Ruiz", ("person",), PERSON),  # a type word an LLM extractor wrote
+        ("437000", ("DATE",), NUMBER),  # six digits are no year, whatever the recogniser says
+        ("140 minutes", ("TIME",), NUMBER),
+        ("Lyon Chamber Orchestra", ("PERSON",), ORG),  # its last word over a recogniser's guess
+        ("Tallinn", ("ORG", "GPE", "GPE"), PLACE),  # most of its labels
     ],
 )
 def test_candidate_type_from_patterns_labels_and_name_words(
@@ -95,3 +101,27 @@ def test_compatible_says_fits_contradicts_or_unknown() -> None:
 )
 def test_fragments_are_never_answers(name: str, question: str, fragment: bool) -> None:
     assert is_fragment(name, question_type(question)) is fragment
+
+
+def test_a_passage_saying_what_a_name_is_types_it_over_its_labels() -> None:
+    texts = [
+        "Glass Harbour is an opera by Halvard Lind.",
+        "Halvard Lind (born 4 March 1950) is a Norwegian composer.",
+    ]
+    assert described_type("Glass Harbour", texts) == (THING, "opera")
+    assert described_type("Halvard Lind", texts) == (PERSON, "composer")
+    assert candidate_type("Glass Harbour", ["PERSON"], described_type("Glass Harbour", texts)[0]) == THING
+    # the end of a longer name is not described: "University of Ibadan is a university"
+    assert described_type("Ibadan", ["The University of Ibadan is a university in Ibadan."]) == (UNKNOWN, "")
+    assert described_type("Paris", ["Paris is the home of the Louvre."]) == (UNKNOWN, "")
+
+
+def test_head_noun_fit_of_which_questions() -> None:
+    country = question_type("In which country is Nimbus Robotics headquartered?")
+    assert country.head == "country"
+    assert head_fit(country, "Tallinn", "capital") is False  # a passage calls it a capital city
+    assert head_fit(country, "Estonia", "") is None
+    university = question_type("Which university did Clara Okafor attend?")
+    assert head_fit(university, "University of Ibadan") is True
+    assert head_fit(university, "Ibadan", "city") is None  # another type altogether: the type decides
+    assert head_fit(question_type("Where was Clara Okafor born?"), "Lagos", "city") is None

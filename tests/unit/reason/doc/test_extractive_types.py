@@ -73,6 +73,49 @@ def test_dates_in_the_top_chunks_answer_when_no_path_ends_in_one() -> None:
     assert result.text == "1979" and result.citations == ("C2",)
 
 
+def test_the_reader_proposes_a_right_typed_name_from_a_passage_when_the_paths_end_elsewhere() -> None:
+    # the offline extractor read "Orbital Ink is a printing company founded by Mei Tanaka" as
+    # Mei Tanaka -[founded by]-> Ink; the passage says where its headquarters are
+    orbital = Chunk(
+        "d_orbital",
+        0,
+        "Orbital Ink is a printing company founded by Mei Tanaka. Its headquarters are in Osaka.",
+    )
+    seeds = (ScoredId(entity_id("Mei Tanaka"), 1.0, "Mei Tanaka"),)
+    cut = ReasoningPath((Hop("Mei Tanaka", "founded by", "Ink", (orbital.id,)),), score=0.9)
+    spans = [
+        [
+            ("Orbital Ink", "ORG", "Orbital Ink is a printing company founded by Mei Tanaka"),
+            ("Osaka", "GPE", "Its headquarters are in Osaka"),
+        ]
+    ]
+    question = "Where is the company founded by Mei Tanaka headquartered?"
+    result = extractive_answer(question, [cut], [orbital], seeds, labels={"osaka": ["GPE"]}, spans=spans)
+    assert result.text == "Osaka" and result.answer_type == "place" and result.citations == ("C1",)
+    # without the passage's span the cut name is all there is
+    assert extractive_answer(question, [cut], [orbital], seeds).text == "Ink"
+
+
+def test_a_which_question_prefers_the_candidate_its_head_noun_names() -> None:
+    okafor = Chunk(
+        "d_okafor", 0, "Clara Okafor studied at the University of Ibadan. Ibadan is a city in Nigeria."
+    )
+    seeds = (ScoredId(entity_id("Clara Okafor"), 1.0, "Clara Okafor"),)
+    city = ReasoningPath(
+        (
+            Hop("Clara Okafor", "study at", "University of Ibadan", (okafor.id,)),
+            Hop("University of Ibadan", "university in", "Ibadan", (okafor.id,)),
+        ),
+        score=0.9,
+    )
+    school = ReasoningPath(city.hops[:1], score=0.5)
+    labels = {"ibadan": ["ORG"], "university of ibadan": ["ORG"]}
+    result = extractive_answer(
+        "Which university did Clara Okafor attend?", [city, school], [okafor], seeds, labels=labels
+    )
+    assert result.text == "University of Ibadan"
+
+
 def test_shown_paths_put_the_cited_path_first_and_renumber_the_labels() -> None:
     paths = [FOUNDED, WAYPOINT, BORN_IN]
     generation = Generation("Lagos", ("P3", "C2"), answerer="extractive")
