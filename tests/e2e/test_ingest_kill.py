@@ -12,7 +12,6 @@ import contextlib
 import io
 import json
 import os
-import random
 import signal
 import sqlite3
 import subprocess
@@ -22,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers.faults import command, done_chunks
+from helpers.faults import command, done_chunks, letter_texts
 
 from hopgraph.api import HopGraph
 from hopgraph.cli.app import main
@@ -36,24 +35,10 @@ OPTIONS = ["--no-embed", "--max-tokens", "48", "--overlap-tokens", "8", "--batch
 
 
 def write_corpus(folder: Path, documents: int = 40, sentences: int = 12) -> None:
-    rng = random.Random(7)
     folder.mkdir()
-    for d in range(documents):
-        lines = []
-        for _ in range(sentences):
-            a, b = rng.sample(PEOPLE, 2)
-            place = rng.choice(PLACES)
-            lines.append(
-                rng.choice(
-                    [
-                        f"{a} was born in {place}.",
-                        f"{a} worked with {b} in {place}.",
-                        f"{a} studied under {b} at the University of {place}.",
-                        f"In {1900 + rng.randrange(60)}, {a} visited {b} in {place}.",
-                    ]
-                )
-            )
-        (folder / f"doc{d:03d}.txt").write_text(" ".join(lines) + "\n")
+    texts = letter_texts(documents, sentences, seed=7, people=PEOPLE, places=PLACES, visits=True)
+    for d, text in enumerate(texts):
+        (folder / f"doc{d:03d}.txt").write_text(text + "\n")
 
 
 def ingest(corpus: Path, graph: Path) -> dict[str, Any]:

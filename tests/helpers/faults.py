@@ -72,6 +72,39 @@ def write_corpus(folder: Path, documents: int = 16, sentences: int = 10) -> Path
     return folder
 
 
+LETTER_SENTENCES = (
+    "{a} was born in {place}.",
+    "{a} worked with {b} in {place}.",
+    "{a} studied under {b} at the University of {place}.",
+)
+
+
+def letter_texts(
+    documents: int,
+    sentences: int,
+    *,
+    seed: int,
+    people: Sequence[str] = PEOPLE,
+    places: Sequence[str] = PLACES,
+    visits: bool = False,
+) -> list[str]:
+    """``documents`` texts of ``sentences`` sentences each about two of ``people`` and one of
+    ``places`` (fixed ``seed``); ``visits`` adds "In YEAR, A visited B in PLACE." to the choices."""
+    rng = random.Random(seed)
+    texts = []
+    for _ in range(documents):
+        lines = []
+        for _ in range(sentences):
+            a, b = rng.sample(list(people), 2)
+            place = rng.choice(list(places))
+            choices = [t.format(a=a, b=b, place=place) for t in LETTER_SENTENCES]
+            if visits:
+                choices.append(f"In {1900 + rng.randrange(60)}, {a} visited {b} in {place}.")
+            lines.append(rng.choice(choices))
+        texts.append(" ".join(lines))
+    return texts
+
+
 def canonical(folder: Path) -> dict[str, list[str]]:
     with HopGraph.open(folder) as hg:
         return canonical_graph(hg.store)

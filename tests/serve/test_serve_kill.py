@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import random
 import shutil
 import signal
 import sqlite3
@@ -23,7 +22,7 @@ from typing import Any
 
 import httpx
 import pytest
-from helpers.faults import canonical, child_env, command, done_chunks, redis_child
+from helpers.faults import canonical, child_env, command, done_chunks, letter_texts, redis_child
 from helpers.serve_app import free_port
 
 from hopgraph.api import HopGraph
@@ -40,24 +39,8 @@ BATCH = 64
 
 
 def documents() -> list[dict[str, str]]:
-    rng = random.Random(15)
-    out = []
-    for d in range(DOCUMENTS):
-        lines = []
-        for _ in range(10):
-            a, b = rng.sample(PEOPLE, 2)
-            place = rng.choice(PLACES)
-            lines.append(
-                rng.choice(
-                    [
-                        f"{a} was born in {place}.",
-                        f"{a} worked with {b} in {place}.",
-                        f"{a} studied under {b} at the University of {place}.",
-                    ]
-                )
-            )
-        out.append({"id": f"k{d:03d}", "title": f"Letter {d}", "text": " ".join(lines)})
-    return out
+    texts = letter_texts(DOCUMENTS, 10, seed=15, people=PEOPLE, places=PLACES)
+    return [{"id": f"k{d:03d}", "title": f"Letter {d}", "text": text} for d, text in enumerate(texts)]
 
 
 def dead(pid: int) -> bool:
