@@ -206,7 +206,11 @@ class BertEncoder:
             + w["embeddings.token_type_embeddings.weight"][0]
         )
         size = (self.dimension,)
-        h = F.layer_norm(h, size, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], eps)
+
+        def norm(x: Any, name: str) -> Any:
+            return F.layer_norm(x, size, w[name + ".LayerNorm.weight"], w[name + ".LayerNorm.bias"], eps)
+
+        h = norm(h, "embeddings")
         batch, length = ids.shape
         head_dim = self.dimension // self.heads
         keep = mask.bool()[:, None, None, :]  # padded keys take no attention
@@ -222,21 +226,9 @@ class BertEncoder:
             q, k, v = (heads(linear(h, f"attention.self.{n}")) for n in ("query", "key", "value"))
             context = F.scaled_dot_product_attention(q, k, v, attn_mask=keep, scale=1 / math.sqrt(head_dim))
             context = context.transpose(1, 2).reshape(batch, length, self.dimension)
-            h = F.layer_norm(
-                linear(context, "attention.output.dense") + h,
-                size,
-                w[p + "attention.output.LayerNorm.weight"],
-                w[p + "attention.output.LayerNorm.bias"],
-                eps,
-            )
+            h = norm(linear(context, "attention.output.dense") + h, p + "attention.output")
             hidden = F.gelu(linear(h, "intermediate.dense"))
-            h = F.layer_norm(
-                linear(hidden, "output.dense") + h,
-                size,
-                w[p + "output.LayerNorm.weight"],
-                w[p + "output.LayerNorm.bias"],
-                eps,
-            )
+            h = norm(linear(hidden, "output.dense") + h, p + "output")
         if self.pooling == "cls":
             pooled = h[:, 0]
         else:
