@@ -20,6 +20,7 @@ stops before the generator (what ``hopgraph eval retrieval`` measures, per metho
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
@@ -113,6 +114,7 @@ class GraphQA:
         """Passages parsed at answer time (no cache dir): their entities, kept for the next question."""
         self.cache_dir = cache_dir
         self._passage_ner: PassageEntities | None = None
+        self._passage_ner_lock = threading.Lock()  # two first questions at once parse once
         """Every passage's entities, parsed once and kept in ``cache_dir`` (:meth:`passage_entities`)."""
 
     @classmethod
@@ -466,9 +468,11 @@ class GraphQA:
         graph changed: a small ingest parses only its new passages); None without a cache dir or
         spaCy, where passages are parsed when a question first shows them."""
         if self._passage_ner is None and self.cache_dir is not None and self.nlp is not None:
-            self._passage_ner = PassageEntities.load(
-                self.store, self.nlp, self.cache_dir, self.index.fingerprint
-            )
+            with self._passage_ner_lock:
+                if self._passage_ner is None:
+                    self._passage_ner = PassageEntities.load(
+                        self.store, self.nlp, self.cache_dir, self.index.fingerprint
+                    )
         return self._passage_ner
 
     def _spans(self, chunk: Chunk) -> list[tuple[str, str, str]]:
