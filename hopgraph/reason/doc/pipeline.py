@@ -20,6 +20,7 @@ stops before the generator (what ``hopgraph eval retrieval`` measures, per metho
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
@@ -59,6 +60,7 @@ from hopgraph.reason.doc.scorer import DocScorer, DocScorerConfig, ScoredGraph
 from hopgraph.reason.doc.subgraph import RelationTable, ScoringGraph
 from hopgraph.retrieval.graph_index import GraphIndex
 from hopgraph.retrieval.linking import ParseCache, link_seeds
+from hopgraph.retrieval.passage_ner import NER_CHARS, PassageEntities, text_entities
 from hopgraph.retrieval.ppr import PassageGraph
 from hopgraph.retrieval.text import dense_chunks, reciprocal_rank_fusion
 from hopgraph.types import Answer, Chunk, ReasoningPath, ScoredId
@@ -72,8 +74,6 @@ ANSWER_ENDS = 20
 """Best answer paths whose ends' stored entity types are read."""
 NAME_NER = 10
 """Untyped path ends whose names alone spaCy labels."""
-NER_CHARS = 5000
-"""Of a passage, the first this many characters are read for entity labels."""
 
 
 class _Clock:
@@ -100,6 +100,7 @@ class GraphQA:
         llm: LLM | None = None,
         nlp: Any = None,
         options: QAOptions | None = None,
+        cache_dir: Path | None = None,
     ) -> None:
         self.store, self.embedder, self.index, self.passages = store, embedder, index, passages
         self.relations = RelationTable.from_index_arrays(index.arrays)
@@ -110,6 +111,11 @@ class GraphQA:
         """Whether :attr:`nlp` still has to load spaCy (:meth:`load` defers it to first use)."""
         self.options = options or QAOptions()
         self._ner: dict[str, list[tuple[str, str, str]]] = {}
+        """Passages parsed at answer time (no cache dir): their entities, kept for the next question."""
+        self.cache_dir = cache_dir
+        self._passage_ner: PassageEntities | None = None
+        self._passage_ner_lock = threading.Lock()  # two first questions at once parse once
+        """Every passage's entities, parsed once and kept in ``cache_dir`` (:meth:`passage_entities`)."""
 
     @classmethod
     def load(
@@ -142,6 +148,7 @@ class GraphQA:
             scorer=scorer,
             llm=llm,
             options=options,
+            cache_dir=cache_dir,
         )
         qa._spacy_pending = use_spacy
         return qa
@@ -406,7 +413,7 @@ class GraphQA:
             "chunk_scores": [scores.get(c.id, 0.0) for c in chunks],
             "labels": self._type_labels(found, chunks),
             "asked": question_type(found.question, self.nlp),
-            "spans": [self._ner.get(c.id, []) for c in chunks],
+            "spans": [self._spans(c) if j < NER_PASSAGES else [] for j, c in enumerate(chunks)],
         }
 
     def _answer(self, found: Retrieval, chunks: list[Chunk]) -> tuple[Generation, list[ReasoningPath]]:
@@ -456,32 +463,41 @@ class GraphQA:
                 labels.setdefault(name_key(name), []).append(doc.ents[0].label_)
         return labels
 
+    def passage_entities(self) -> PassageEntities | None:
+        """Every passage's entities, read from ``cache_dir`` (parsed once there, batched, when the
+        graph changed: a small ingest parses only its new passages); None without a cache dir or
+        spaCy, where passages are parsed when a question first shows them."""
+        if self._passage_ner is None and self.cache_dir is not None and self.nlp is not None:
+            with self._passage_ner_lock:
+                if self._passage_ner is None:
+                    self._passage_ner = PassageEntities.load(
+                        self.store, self.nlp, self.cache_dir, self.index.fingerprint
+                    )
+        return self._passage_ner
+
+    def _spans(self, chunk: Chunk) -> list[tuple[str, str, str]]:
+        """The entities of ``chunk`` known without parsing it (the reader's spans): the precomputed
+        ones, else those :meth:`_chunk_entities` parsed."""
+        known = self._passage_ner.get(chunk.id) if self._passage_ner is not None else None
+        return known if known is not None else self._ner.get(chunk.id, [])
+
     def _chunk_entities(self, chunk: Chunk) -> list[tuple[str, str, str]]:
-        """spaCy's entities of ``chunk`` (see :func:`_entities`), kept for the next question."""
+        """spaCy's entities of ``chunk`` (see :func:`text_entities`): precomputed, else parsed now
+        and kept for the next question."""
+        stored = self.passage_entities()
+        entities = stored.get(chunk.id) if stored is not None else None
+        if entities is not None:
+            return entities
         entities = self._ner.get(chunk.id)
         if entities is None:
             if len(self._ner) >= NER_CACHE:
                 self._ner.pop(next(iter(self._ner)))
             try:
-                entities = _entities(self.nlp, chunk.text[:NER_CHARS])
+                entities = text_entities(self.nlp, chunk.text[:NER_CHARS])
             except Exception:  # noqa: BLE001 - a passage spaCy fails on only loses its labels
                 entities = []
             self._ner[chunk.id] = entities
         return entities
-
-
-def _entities(nlp: Any, text: str) -> list[tuple[str, str, str]]:
-    """(text, NER label, its sentence) of the entities spaCy's recogniser alone finds in ``text``
-    (tagger and parser off: about a third of the time; sentences cut at . ! ? and new lines)."""
-    names = [name for name in ("tok2vec", "ner") if name in nlp.pipe_names]
-    with nlp.select_pipes(enable=names):
-        doc = nlp(text)
-    out = []
-    for e in doc.ents:
-        start = max(text.rfind(end, 0, e.start_char) for end in (". ", "! ", "? ", "\n")) + 1
-        stops = [i for i in (text.find(end, e.end_char) for end in (". ", "! ", "? ", "\n")) if i >= 0]
-        out.append((e.text, e.label_, text[start : min(stops) if stops else len(text)].strip()))
-    return out
 
 
 def shown_paths(

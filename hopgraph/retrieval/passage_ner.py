@@ -1,0 +1,202 @@
+"""spaCy's named entities of every passage, computed once and kept beside the graph index.
+
+The extractive answerer types its candidates by the NER labels of the top passages and proposes
+their names, dates and numbers as answers. Parsing those passages per question cost most of an
+offline ``ask`` (about 140 ms of 220 on MuSiQue-100), and a fresh question meets mostly new
+passages. So every chunk is parsed once, batched with ``nlp.pipe`` (recogniser only, its first
+:data:`NER_CHARS` characters), and the result is written to
+``cache_dir/passage-ner-<key>.npz`` atomically; the key hashes the graph index's fingerprint,
+the spaCy model's name and version and :data:`FORMAT`, so a changed graph or another model is
+parsed again. A rebuild after a change reuses the entities of every chunk of the newest older
+file made by the same model whose text (the part read) is unchanged: a small ingest parses only
+its new chunks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from hopgraph.kg.base import GraphStore
+from hopgraph.kg.content_cache import save_arrays
+
+log = logging.getLogger(__name__)
+
+FORMAT = "passage-ner-1"
+"""Version of the cached arrays."""
+NER_CHARS = 5000
+"""Of a passage, the first this many characters are read for entity labels."""
+FAMILY = "passage-ner-"
+BATCH = 64
+PAGE = 5000
+PROGRESS_S = 10.0
+"""Seconds between progress lines while passages are parsed."""
+
+Entities = list[tuple[str, str, str]]
+_ARRAYS = ("chunk_ids", "text_hashes", "entities")
+
+
+def entities_of_doc(doc: Any, text: str) -> Entities:
+    """(text, NER label, its sentence) of the entities of ``doc``, a parse of ``text`` (sentences
+    cut at . ! ? and new lines)."""
+    out = []
+    for e in doc.ents:
+        start = max(text.rfind(end, 0, e.start_char) for end in (". ", "! ", "? ", "\n")) + 1
+        stops = [i for i in (text.find(end, e.end_char) for end in (". ", "! ", "? ", "\n")) if i >= 0]
+        out.append((e.text, e.label_, text[start : min(stops) if stops else len(text)].strip()))
+    return out
+
+
+def _ner_pipes(nlp: Any) -> list[str]:
+    return [name for name in ("tok2vec", "ner") if name in nlp.pipe_names]
+
+
+def text_entities(nlp: Any, text: str) -> Entities:
+    """The entities spaCy's recogniser alone finds in ``text`` (tagger and parser off: about a
+    third of the time), see :func:`entities_of_doc`."""
+    with nlp.select_pipes(enable=_ner_pipes(nlp)):
+        doc = nlp(text)
+    return entities_of_doc(doc, text)
+
+
+def batch_entities(nlp: Any, texts: Sequence[str], batch_size: int = BATCH) -> list[Entities]:
+    """:func:`text_entities` of each text, parsed in batches with ``nlp.pipe``. A batch spaCy
+    fails on is parsed text by text; a text it fails on alone gets no entities."""
+    out: list[Entities] = []
+    for start in range(0, len(texts), batch_size):
+        part = list(texts[start : start + batch_size])
+        try:
+            with nlp.select_pipes(enable=_ner_pipes(nlp)):
+                docs = list(nlp.pipe(part, batch_size=batch_size))
+            out.extend(entities_of_doc(doc, text) for doc, text in zip(docs, part, strict=True))
+        except Exception:  # noqa: BLE001 - one bad passage must not cost the others their labels
+            for text in part:
+                try:
+                    out.append(text_entities(nlp, text))
+                except Exception:  # noqa: BLE001 - a passage spaCy fails on only loses its labels
+                    out.append([])
+    return out
+
+
+def model_name(nlp: Any) -> str:
+    """``en_core_web_sm-3.8.0``: the pipeline's language, name and version (part of the key)."""
+    meta = getattr(nlp, "meta", None) or {}
+    return f"{meta.get('lang', '')}_{meta.get('name', '')}-{meta.get('version', '')}"
+
+
+def text_hash(text: str) -> str:
+    """A short hash of the part of a passage that is parsed (whether an old parse still holds)."""
+    return hashlib.blake2b(text[:NER_CHARS].encode(), digest_size=8).hexdigest()
+
+
+class PassageEntities:
+    """Chunk id -> its entities (:func:`text_entities` of its first :data:`NER_CHARS` characters)."""
+
+    def __init__(self, entities: dict[str, Entities]) -> None:
+        self.entities = entities
+
+    def get(self, chunk_id: str) -> Entities | None:
+        return self.entities.get(chunk_id)
+
+    def __len__(self) -> int:
+        return len(self.entities)
+
+    @classmethod
+    def load(cls, store: GraphStore, nlp: Any, cache_dir: Path, index_fingerprint: str) -> PassageEntities:
+        """The entities of every chunk of ``store``: from ``cache_dir`` when a file of the same key
+        is there, else parsed (reusing an older file's parses of unchanged chunks) and written."""
+        model = model_name(nlp)
+        key = hashlib.sha256(repr((FORMAT, index_fingerprint, model, NER_CHARS)).encode()).hexdigest()[:16]
+        path = Path(cache_dir) / f"{FAMILY}{key}.npz"
+        if path.exists():
+            try:
+                with np.load(path, allow_pickle=False) as data:
+                    return cls(_unpack({name: data[name] for name in _ARRAYS})[0])
+            except (OSError, ValueError, KeyError) as exc:
+                log.warning("ignoring unreadable passage NER cache %s: %s", path, exc)
+        old = _reusable(Path(cache_dir), model)
+        ids, texts = _chunk_texts(store)
+        hashes = [text_hash(t) for t in texts]
+        entities: dict[str, Entities] = {}
+        todo: list[int] = []
+        for i, (chunk, digest) in enumerate(zip(ids, hashes, strict=True)):
+            known = old.get((chunk, digest))
+            if known is None:
+                todo.append(i)
+            else:
+                entities[chunk] = known
+        if todo:
+            started = last = time.perf_counter()
+            log.info("parsing %d passages for their named entities (%d reused)", len(todo), len(entities))
+            for start in range(0, len(todo), BATCH):
+                rows = todo[start : start + BATCH]
+                parsed = batch_entities(nlp, [texts[i][:NER_CHARS] for i in rows])
+                for i, found in zip(rows, parsed, strict=True):
+                    entities[ids[i]] = found
+                now = time.perf_counter()
+                if now - last >= PROGRESS_S:
+                    log.info("passage NER: %d/%d parsed", min(start + BATCH, len(todo)), len(todo))
+                    last = now
+            log.info("passage NER: %d passages parsed in %.1f s", len(todo), time.perf_counter() - started)
+        arrays = _pack(ids, hashes, entities)
+        save_arrays(path, {**arrays, "model": np.array(model), "format": np.array(FORMAT)}, family=FAMILY)
+        return cls(entities)
+
+
+def _chunk_texts(store: GraphStore) -> tuple[list[str], list[str]]:
+    ids: list[str] = []
+    texts: list[str] = []
+    after = ""
+    while True:
+        rows = store.cypher(
+            "MATCH (c:Chunk) WHERE c.id > $after RETURN c.id AS id, c.text AS text ORDER BY id LIMIT $n",
+            {"after": after, "n": PAGE},
+        )
+        ids.extend(r["id"] for r in rows)
+        texts.extend(r["text"] or "" for r in rows)
+        if len(rows) < PAGE:
+            return ids, texts
+        after = rows[-1]["id"]
+
+
+def _pack(ids: Sequence[str], hashes: Sequence[str], entities: dict[str, Entities]) -> dict[str, np.ndarray]:
+    """Ids and hashes as string arrays; the entities as UTF-8 JSON bytes, a list per chunk (fixed
+    width string arrays would pad every sentence to the longest)."""
+    payload = json.dumps([entities[chunk] for chunk in ids]).encode()
+    return {
+        "chunk_ids": np.array(list(ids), dtype=str),
+        "text_hashes": np.array(list(hashes), dtype=str),
+        "entities": np.frombuffer(payload, dtype=np.uint8),
+    }
+
+
+def _unpack(arrays: dict[str, np.ndarray]) -> tuple[dict[str, Entities], list[str]]:
+    ids: list[str] = arrays["chunk_ids"].tolist()
+    rows = json.loads(arrays["entities"].tobytes().decode())
+    if len(rows) != len(ids):
+        raise ValueError(f"{len(rows)} entity lists for {len(ids)} chunks")
+    out = {chunk: [(e[0], e[1], e[2]) for e in found] for chunk, found in zip(ids, rows, strict=True)}
+    return out, arrays["text_hashes"].tolist()
+
+
+def _reusable(cache_dir: Path, model: str) -> dict[tuple[str, str], Entities]:
+    """(chunk id, text hash) -> entities of the newest older cache file made by the same model."""
+    files = sorted(cache_dir.glob(f"{FAMILY}*.npz"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for path in files[:1]:
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                made_by, form = (str(data[k]) if k in data.files else "" for k in ("model", "format"))
+                if made_by != model or form != FORMAT:
+                    return {}
+                entities, hashes = _unpack({name: data[name] for name in _ARRAYS})
+        except (OSError, ValueError, KeyError):
+            return {}
+        return {(chunk, digest): entities[chunk] for chunk, digest in zip(entities, hashes, strict=True)}
+    return {}

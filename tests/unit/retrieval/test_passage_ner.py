@@ -1,0 +1,133 @@
+"""Passage NER computed once, batched, and kept in the cache dir: the same entities as parsing
+each passage alone (real spaCy, real passages), reused for unchanged chunks after a change."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hopgraph.retrieval.linking import ParseCache, load_spacy
+from hopgraph.retrieval.passage_ner import (
+    NER_CHARS,
+    PassageEntities,
+    batch_entities,
+    model_name,
+    text_entities,
+)
+
+DOCS = Path(__file__).resolve().parents[3] / "data" / "typed" / "docs"
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Any:
+    loaded = load_spacy()
+    if loaded is None:
+        pytest.skip("no spaCy English model installed")
+    return loaded
+
+
+def passages() -> list[str]:
+    """Real passages: the typed check set's documents, each cut in paragraphs."""
+    out: list[str] = []
+    for path in sorted(DOCS.glob("*.txt"))[:6]:
+        out.extend(p.strip() for p in path.read_text().split("\n\n") if p.strip())
+    assert len(out) >= 6
+    return out
+
+
+class Store:
+    """The one paged Cypher read PassageEntities makes, over a dict of chunk id -> text."""
+
+    name = "fake"
+
+    def __init__(self, chunks: dict[str, str]) -> None:
+        self.chunks = chunks
+
+    def cypher(self, query: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        assert "MATCH (c:Chunk)" in query and params is not None
+        rows = [{"id": c, "text": t} for c, t in sorted(self.chunks.items()) if c > params["after"]]
+        return rows[: params["n"]]
+
+
+class Counting:
+    """A spaCy pipeline that records the texts it is asked to parse."""
+
+    def __init__(self, nlp: Any) -> None:
+        self.nlp = nlp
+        self.parsed: list[str] = []
+
+    def __call__(self, text: str) -> Any:
+        self.parsed.append(text)
+        return self.nlp(text)
+
+    def pipe(self, texts: Any, **kwargs: Any) -> Any:
+        texts = list(texts)
+        self.parsed.extend(texts)
+        return self.nlp.pipe(texts, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.nlp, name)
+
+
+def test_batched_entities_equal_parsing_each_passage_alone(nlp: Any) -> None:
+    texts = passages()
+    single = [text_entities(nlp, t) for t in texts]
+    assert sum(len(s) for s in single) > 10  # real passages name people, places, dates
+    assert batch_entities(nlp, texts, batch_size=4) == single
+    assert batch_entities(ParseCache(nlp), texts) == single
+
+
+def test_entities_are_parsed_once_then_read_from_the_cache_dir(nlp: Any, tmp_path: Path) -> None:
+    texts = passages()
+    store = Store({f"c{i:02d}": t for i, t in enumerate(texts)})
+    counting = Counting(nlp)
+    built = PassageEntities.load(store, counting, tmp_path, "fp1")  # type: ignore[arg-type]
+    assert sorted(counting.parsed) == sorted(t[:NER_CHARS] for t in texts)
+    assert len(list(tmp_path.glob("passage-ner-*.npz"))) == 1
+    for chunk, text in store.chunks.items():
+        assert built.get(chunk) == text_entities(nlp, text[:NER_CHARS])
+
+    again = Counting(nlp)
+    read = PassageEntities.load(store, again, tmp_path, "fp1")  # type: ignore[arg-type]
+    assert again.parsed == []
+    assert read.entities == built.entities
+
+
+def test_a_rebuild_parses_only_new_or_changed_chunks(nlp: Any, tmp_path: Path) -> None:
+    texts = passages()
+    chunks = {f"c{i:02d}": t for i, t in enumerate(texts[:-2])}
+    PassageEntities.load(Store(chunks), nlp, tmp_path, "fp1")  # type: ignore[arg-type]
+    chunks["c00"] = texts[-2]  # same id, other text (an edit that kept the id)
+    chunks["c99"] = texts[-1]  # a new chunk
+    counting = Counting(nlp)
+    rebuilt = PassageEntities.load(Store(chunks), counting, tmp_path, "fp2")  # type: ignore[arg-type]
+    assert sorted(counting.parsed) == sorted([texts[-2], texts[-1]])
+    assert rebuilt.get("c00") == text_entities(nlp, texts[-2])
+    assert len(rebuilt) == len(chunks)
+    assert len(list(tmp_path.glob("passage-ner-*.npz"))) == 1  # the older file was replaced
+
+
+def test_another_model_parses_everything_again(nlp: Any, tmp_path: Path) -> None:
+    texts = passages()[:3]
+    store = Store({f"c{i}": t for i, t in enumerate(texts)})
+    PassageEntities.load(store, nlp, tmp_path, "fp1")  # type: ignore[arg-type]
+
+    other = Counting(nlp)
+    other.meta = {**nlp.meta, "version": "0.0.1"}  # the same pipeline under another version
+    assert model_name(other) != model_name(nlp)
+    PassageEntities.load(store, other, tmp_path, "fp1")  # type: ignore[arg-type]
+    assert sorted(other.parsed) == sorted(texts)
+
+
+def test_an_unreadable_cache_file_is_parsed_again(nlp: Any, tmp_path: Path) -> None:
+    texts = passages()[:2]
+    store = Store({"a": texts[0], "b": texts[1]})
+    PassageEntities.load(store, nlp, tmp_path, "fp1")  # type: ignore[arg-type]
+    (path,) = tmp_path.glob("passage-ner-*.npz")
+    path.write_bytes(b"not a zip file")
+    counting = Counting(nlp)
+    again = PassageEntities.load(store, counting, tmp_path, "fp1")  # type: ignore[arg-type]
+    assert sorted(counting.parsed) == sorted(texts)
+    assert again.get("b") == text_entities(nlp, texts[1])
