@@ -53,10 +53,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _StderrLines(logging.Handler):
+    """Each record's message as one line on the current ``sys.stderr`` (looked up per line)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        print(record.getMessage(), file=sys.stderr)
+
+
 def _setup_logging(verbosity: int) -> None:
     level = logging.WARNING if verbosity <= 0 else logging.INFO if verbosity == 1 else logging.DEBUG
     logging.basicConfig(format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     logging.getLogger("hopgraph").setLevel(level)
+    # progress of one-time work (building a graph's caches on the first question) shows by default
+    progress = logging.getLogger("hopgraph.progress")
+    if not any(isinstance(h, _StderrLines) for h in progress.handlers):
+        progress.addHandler(_StderrLines())
+    progress.setLevel(logging.INFO)
+    progress.propagate = False
 
 
 def main(argv: Sequence[str] | None = None) -> int:

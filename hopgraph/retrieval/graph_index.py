@@ -18,6 +18,7 @@ changed graph is read again and older cache files are removed.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ from hopgraph.kg.base import GraphStore
 from hopgraph.kg.content_cache import content_key, save_arrays
 from hopgraph.retrieval.text import Bm25
 from hopgraph.types import ScoredId
+from hopgraph.util.progress import progress
 
 log = logging.getLogger(__name__)
 
@@ -212,11 +214,15 @@ class GraphIndex:
                 return cls(arrays, fingerprint, embedder)
             except (OSError, ValueError, KeyError) as exc:
                 log.warning("ignoring unreadable graph index cache %s: %s", path, exc)
+        started = time.perf_counter()
+        where = f"; kept in {cache_dir}" if cache_dir is not None else ""
+        progress.info("building the graph index (once after each change of the graph%s) ...", where)
         old = _reusable_predicates(Path(cache_dir), embedder.model_name) if cache_dir is not None else {}
         arrays = read_arrays(store, embedder, old)
         if path is not None:
             extra = {"model": np.array(embedder.model_name), "format": np.array(FORMAT)}
             save_arrays(path, {**arrays, **extra}, family="graph-index-")
+        progress.info("graph index built in %.1f s", time.perf_counter() - started)
         return cls(arrays, fingerprint, embedder)
 
 

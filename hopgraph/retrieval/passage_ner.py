@@ -26,6 +26,7 @@ import numpy as np
 
 from hopgraph.kg.base import GraphStore
 from hopgraph.kg.content_cache import save_arrays
+from hopgraph.util.progress import progress
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +135,7 @@ class PassageEntities:
                 entities[chunk] = known
         if todo:
             started = last = time.perf_counter()
-            log.info("parsing %d passages for their named entities (%d reused)", len(todo), len(entities))
+            progress.info("parsing %d passages for their names (%d reused) ...", len(todo), len(entities))
             for start in range(0, len(todo), BATCH):
                 rows = todo[start : start + BATCH]
                 parsed = batch_entities(nlp, [texts[i][:NER_CHARS] for i in rows])
@@ -142,9 +143,9 @@ class PassageEntities:
                     entities[ids[i]] = found
                 now = time.perf_counter()
                 if now - last >= PROGRESS_S:
-                    log.info("passage NER: %d/%d parsed", min(start + BATCH, len(todo)), len(todo))
+                    progress.info("passage NER: %d/%d parsed", min(start + BATCH, len(todo)), len(todo))
                     last = now
-            log.info("passage NER: %d passages parsed in %.1f s", len(todo), time.perf_counter() - started)
+            progress.info("passage NER: %d parsed in %.1f s", len(todo), time.perf_counter() - started)
         arrays = _pack(ids, hashes, entities)
         save_arrays(path, {**arrays, "model": np.array(model), "format": np.array(FORMAT)}, family=FAMILY)
         return cls(entities)

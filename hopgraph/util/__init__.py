@@ -7,4 +7,5 @@ package may use them.
 - :mod:`hopgraph.util.batching`: batches of an iterable.
 - :mod:`hopgraph.util.processes`: process liveness (job rows, server pid files).
 - :mod:`hopgraph.util.paths`: the one rule for output files (their folder must exist).
+- :mod:`hopgraph.util.progress`: the logger of progress lines of one-time work (cache builds).
 """

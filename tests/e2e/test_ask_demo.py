@@ -210,6 +210,22 @@ def test_a_cold_cli_ask_loads_no_sentence_transformers(cli_graph: str) -> None:
     assert done.stdout.strip().splitlines()[-1] == "LOADED [] 0"
 
 
+def test_the_first_cli_ask_says_it_builds_the_graph_caches_and_the_second_is_silent(
+    cli_graph: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Building the graph index and the passage entities takes minutes on a large graph: the
+    first ``hopgraph ask`` after a change says so on stderr; once cached, nothing is printed."""
+    graph = tmp_path / "g"
+    shutil.copytree(cli_graph, graph, ignore=shutil.ignore_patterns("cache", "*.sock", "*.pid"))
+    code, out, err = run(capsys, "ask", "--graph", str(graph), HEISENBERG)
+    assert code == 0 and "Answer: Königsberg" in out
+    assert "building the graph index" in err and "graph index built in" in err, err
+    assert "passages for their names" in err, err
+    code, out, err = run(capsys, "ask", "--graph", str(graph), HEISENBERG)
+    assert code == 0 and "Answer: Königsberg" in out
+    assert "graph index" not in err and "passage" not in err, err
+
+
 def test_top_path_hops_are_read_from_chunks_naming_both_ends(
     hg: HopGraph, answers: dict[str, Answer]
 ) -> None:
