@@ -60,3 +60,13 @@ def test_neo4j_without_uri_is_a_config_error(
     monkeypatch.delenv("HOPGRAPH_STORE_URI", raising=False)
     assert cli.main(["stats", "--backend", "neo4j"]) == 2
     assert "NEO4J_URI" in capsys.readouterr().err
+
+
+def test_the_console_script_freezes_the_collector_after_main_returns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``console_main`` returns ``main``'s exit code and freezes the garbage collector only after
+    ``main`` has returned (every handle closed), so the interpreter's exit skips walking them."""
+    events: list[str] = []
+    monkeypatch.setattr(cli, "main", lambda: events.append("main") or 3)
+    monkeypatch.setattr(cli.gc, "freeze", lambda: events.append("freeze"))
+    assert cli.console_main() == 3
+    assert events == ["main", "freeze"]
