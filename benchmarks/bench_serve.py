@@ -90,8 +90,16 @@ def open_in_process(folder: Path, question: str) -> Any:
 
     from hopgraph.api import HopGraph
 
+    class SameCaches(HopGraph):
+        """Opened through the server's socket, with the server's graph caches (index, passage
+        entities): a store opened by URL has no folder, hence no caches, and would answer slower."""
+
+        @property
+        def cache_dir(self) -> Path:
+            return folder / "cache"
+
     torch.set_num_threads(1)  # as `hopgraph ask` and `hopgraph serve` (--threads 1)
-    hg = HopGraph.open(url=f"unix://{folder.resolve()}/falkordb/redis.sock")
+    hg = SameCaches.open(url=f"unix://{folder.resolve()}/falkordb/redis.sock")
     started = time.perf_counter()
     hg.ask(question)
     return hg, time.perf_counter() - started
