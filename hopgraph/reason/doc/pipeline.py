@@ -413,7 +413,10 @@ class GraphQA:
             "chunk_scores": [scores.get(c.id, 0.0) for c in chunks],
             "labels": self._type_labels(found, chunks),
             "asked": question_type(found.question, self.nlp),
-            "spans": [self._spans(c) if j < NER_PASSAGES else [] for j, c in enumerate(chunks)],
+            "spans": [
+                self._chunk_entities(c) if self.nlp is not None and j < NER_PASSAGES else []
+                for j, c in enumerate(chunks)
+            ],
         }
 
     def _answer(self, found: Retrieval, chunks: list[Chunk]) -> tuple[Generation, list[ReasoningPath]]:
@@ -431,10 +434,10 @@ class GraphQA:
         return shown_paths(generation, paths, self.options.max_paths)
 
     def _type_labels(self, found: Retrieval, chunks: Sequence[Chunk]) -> dict[str, list[str]]:
-        """Name key -> type labels: the NER labels spaCy gives the names in ``chunks`` (each chunk
-        parsed once per process); for path ends no passage labels, the entity type stored for
-        them (one store read: the subgraph's entities carry no type), else spaCy's label for the
-        name alone."""
+        """Name key -> type labels: the NER labels spaCy gives the names in ``chunks``
+        (:meth:`_chunk_entities`: precomputed, else parsed once per process); for path ends no
+        passage labels, the entity type stored for them (one store read: the in-memory
+        subgraph's entities carry no type), else spaCy's label for the name alone."""
         labels: dict[str, list[str]] = {}
         if found.subgraph is not None:
             for entity in found.subgraph.entities:
@@ -474,12 +477,6 @@ class GraphQA:
                         self.store, self.nlp, self.cache_dir, self.index.fingerprint
                     )
         return self._passage_ner
-
-    def _spans(self, chunk: Chunk) -> list[tuple[str, str, str]]:
-        """The entities of ``chunk`` known without parsing it (the reader's spans): the precomputed
-        ones, else those :meth:`_chunk_entities` parsed."""
-        known = self._passage_ner.get(chunk.id) if self._passage_ner is not None else None
-        return known if known is not None else self._ner.get(chunk.id, [])
 
     def _chunk_entities(self, chunk: Chunk) -> list[tuple[str, str, str]]:
         """spaCy's entities of ``chunk`` (see :func:`text_entities`): precomputed, else parsed now
