@@ -70,6 +70,25 @@ def content_key(store: GraphStore, cache_dir: Path | None, *extra: Any) -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
 
 
+def newest_arrays(
+    cache_dir: Path, family: str, *, model: str, formats: tuple[str, ...], names: tuple[str, ...]
+) -> dict[str, np.ndarray]:
+    """The arrays ``names`` of the newest ``family*.npz`` file in ``cache_dir`` when it was written
+    by ``model`` in one of ``formats`` (its ``model`` and ``format`` arrays), else {}: what a
+    rebuild of a stale cache may reuse. An unreadable file gives {}."""
+    files = sorted(Path(cache_dir).glob(f"{family}*.npz"), key=lambda p: p.stat().st_mtime, reverse=True)
+    if not files:
+        return {}
+    try:
+        with np.load(files[0], allow_pickle=False) as data:
+            made_by, form = (str(data[k]) if k in data.files else "" for k in ("model", "format"))
+            if made_by != model or form not in formats:
+                return {}
+            return {name: data[name] for name in names}
+    except (OSError, ValueError, KeyError):
+        return {}
+
+
 def save_arrays(path: Path, arrays: dict[str, np.ndarray], family: str) -> bool:
     """Write ``arrays`` to ``path`` (``.npz``) atomically, then remove the other ``family*.npz``
     files next to it (older versions of the same cache). A cache that cannot be written (a

@@ -27,7 +27,7 @@ import numpy as np
 
 from hopgraph.embed import Embedder
 from hopgraph.kg.base import GraphStore
-from hopgraph.kg.content_cache import content_key, save_arrays
+from hopgraph.kg.content_cache import content_key, newest_arrays, save_arrays
 from hopgraph.retrieval.text import Bm25
 from hopgraph.types import ScoredId
 from hopgraph.util.progress import progress
@@ -226,7 +226,9 @@ class GraphIndex:
         return cls(arrays, fingerprint, embedder)
 
 
-def _pages(store: GraphStore, query: str) -> list[dict[str, Any]]:
+def read_pages(store: GraphStore, query: str) -> list[dict[str, Any]]:
+    """All rows of ``query`` read :data:`PAGE` at a time: it takes ``$after`` (the last ``id``
+    read) and ``$n`` and returns rows ordered by ``id``."""
     out: list[dict[str, Any]] = []
     after = ""
     while True:
@@ -241,19 +243,19 @@ def read_arrays(
     store: GraphStore, embedder: Embedder, known_predicates: dict[str, np.ndarray]
 ) -> dict[str, np.ndarray]:
     """Read the graph from ``store`` into the index arrays (paged reads), embedding what is missing."""
-    entities = _pages(
+    entities = read_pages(
         store,
         "MATCH (e:Entity) WHERE e.id > $after RETURN e.id AS id, e.name AS name, e.embedding AS v "
         "ORDER BY id LIMIT $n",
     )
-    chunks = _pages(
+    chunks = read_pages(
         store,
         "MATCH (c:Chunk) WHERE c.id > $after RETURN c.id AS id, c.doc_id AS doc, c.text AS text "
         "ORDER BY id LIMIT $n",
     )
     titles = {
         r["id"]: r["title"] or ""
-        for r in _pages(
+        for r in read_pages(
             store,
             "MATCH (d:Document) WHERE d.id > $after RETURN d.id AS id, d.title AS title ORDER BY id LIMIT $n",
         )
@@ -343,14 +345,14 @@ def read_arrays(
 def _reusable_predicates(cache_dir: Path, model_name: str) -> dict[str, np.ndarray]:
     """Predicate vectors of the newest stale cache file written with the same model: after a
     small change to the graph only its new predicates are embedded again."""
-    files = sorted(cache_dir.glob("graph-index-*.npz"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for path in files[:1]:
-        try:
-            with np.load(path, allow_pickle=False) as data:
-                model, form = (str(data[k]) if k in data.files else "" for k in ("model", "format"))
-                if model != model_name or form not in PREDICATE_FORMATS:
-                    return {}
-                return dict(zip(data["predicates"].tolist(), data["predicate_vecs"], strict=True))
-        except (OSError, ValueError, KeyError):
-            return {}
-    return {}
+    old = newest_arrays(
+        cache_dir,
+        "graph-index-",
+        model=model_name,
+        formats=PREDICATE_FORMATS,
+        names=("predicates", "predicate_vecs"),
+    )
+    try:
+        return dict(zip(old["predicates"].tolist(), old["predicate_vecs"], strict=True)) if old else {}
+    except ValueError:  # a damaged file: as if there were none
+        return {}

@@ -25,7 +25,8 @@ from typing import Any
 import numpy as np
 
 from hopgraph.kg.base import GraphStore
-from hopgraph.kg.content_cache import save_arrays
+from hopgraph.kg.content_cache import newest_arrays, save_arrays
+from hopgraph.retrieval.graph_index import read_pages
 from hopgraph.util.progress import progress
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,6 @@ NER_CHARS = 5000
 """Of a passage, the first this many characters are read for entity labels."""
 FAMILY = "passage-ner-"
 BATCH = 64
-PAGE = 5000
 PROGRESS_S = 10.0
 """Seconds between progress lines while passages are parsed."""
 
@@ -152,19 +152,10 @@ class PassageEntities:
 
 
 def _chunk_texts(store: GraphStore) -> tuple[list[str], list[str]]:
-    ids: list[str] = []
-    texts: list[str] = []
-    after = ""
-    while True:
-        rows = store.cypher(
-            "MATCH (c:Chunk) WHERE c.id > $after RETURN c.id AS id, c.text AS text ORDER BY id LIMIT $n",
-            {"after": after, "n": PAGE},
-        )
-        ids.extend(r["id"] for r in rows)
-        texts.extend(r["text"] or "" for r in rows)
-        if len(rows) < PAGE:
-            return ids, texts
-        after = rows[-1]["id"]
+    rows = read_pages(
+        store, "MATCH (c:Chunk) WHERE c.id > $after RETURN c.id AS id, c.text AS text ORDER BY id LIMIT $n"
+    )
+    return [r["id"] for r in rows], [r["text"] or "" for r in rows]
 
 
 def _pack(ids: Sequence[str], hashes: Sequence[str], entities: dict[str, Entities]) -> dict[str, np.ndarray]:
@@ -189,15 +180,11 @@ def _unpack(arrays: dict[str, np.ndarray]) -> tuple[dict[str, Entities], list[st
 
 def _reusable(cache_dir: Path, model: str) -> dict[tuple[str, str], Entities]:
     """(chunk id, text hash) -> entities of the newest older cache file made by the same model."""
-    files = sorted(cache_dir.glob(f"{FAMILY}*.npz"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for path in files[:1]:
-        try:
-            with np.load(path, allow_pickle=False) as data:
-                made_by, form = (str(data[k]) if k in data.files else "" for k in ("model", "format"))
-                if made_by != model or form != FORMAT:
-                    return {}
-                entities, hashes = _unpack({name: data[name] for name in _ARRAYS})
-        except (OSError, ValueError, KeyError):
-            return {}
-        return {(chunk, digest): entities[chunk] for chunk, digest in zip(entities, hashes, strict=True)}
-    return {}
+    old = newest_arrays(cache_dir, FAMILY, model=model, formats=(FORMAT,), names=_ARRAYS)
+    if not old:
+        return {}
+    try:
+        entities, hashes = _unpack(old)
+    except ValueError:
+        return {}
+    return {(chunk, digest): entities[chunk] for chunk, digest in zip(entities, hashes, strict=True)}
