@@ -14,7 +14,6 @@ if TYPE_CHECKING:
 def graph() -> ScoringGraph:
     """The hand-made Heat graph as tensors, seeded at Heat (torch imported here, lazily)."""
     pytest.importorskip("torch")
-    pytest.importorskip("torch_geometric")
     from helpers.heat_graph import entity_vectors, predicate_vectors, subgraph
 
     from hopgraph.reason.doc.subgraph import ScoringGraph

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 torch = pytest.importorskip("torch")
-pytest.importorskip("torch_geometric")
 
 from helpers.heat_graph import DIM, entity_vectors, predicate_vectors, question, subgraph  # noqa: E402
 

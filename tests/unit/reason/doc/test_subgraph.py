@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
-pytest.importorskip("torch_geometric")
 
 from helpers.heat_graph import DIM, FACTS, PREDICATES, entity_vectors, predicate_vectors, subgraph  # noqa: E402
 

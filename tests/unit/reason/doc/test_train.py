@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
-pytest.importorskip("torch_geometric")
 
 from hopgraph.errors import HopGraphError  # noqa: E402
 from hopgraph.reason.doc.scorer import (  # noqa: E402
