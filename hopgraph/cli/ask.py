@@ -20,7 +20,6 @@ from hopgraph.api import HopGraph
 from hopgraph.cli.common import (
     EXIT_OK,
     add_threads_option,
-    check_output_file,
     open_graph,
     positive_int,
     set_torch_threads,
@@ -28,6 +27,7 @@ from hopgraph.cli.common import (
 from hopgraph.errors import ConfigError
 from hopgraph.reason.doc.options import METHODS
 from hopgraph.types import Answer
+from hopgraph.util.paths import check_output_file
 
 DESCRIPTION = """Answer questions over a graph, with numbered reasoning paths and their sources.
 

@@ -13,8 +13,9 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from hopgraph.cli.common import EXIT_OK, check_output_file, graph_to_build, open_graph
+from hopgraph.cli.common import EXIT_OK, graph_to_build, open_graph
 from hopgraph.errors import HopGraphError
+from hopgraph.util.paths import check_output_file
 
 
 def cmd_dump(args: argparse.Namespace) -> int:

@@ -17,7 +17,6 @@ from typing import Any
 from hopgraph.api import HopGraph
 from hopgraph.config import load_settings
 from hopgraph.errors import ReadOnlyError
-from hopgraph.util.paths import check_output_file as check_output_file  # the commands' import
 
 log = logging.getLogger("hopgraph.cli.app")
 

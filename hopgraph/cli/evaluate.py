@@ -30,7 +30,6 @@ from hopgraph.api import HopGraph
 from hopgraph.cli.common import (
     EXIT_OK,
     add_threads_option,
-    check_output_file,
     metaqa_data_option,
     open_graph,
     positive_int,
@@ -39,6 +38,7 @@ from hopgraph.cli.common import (
 from hopgraph.errors import ConfigError
 from hopgraph.render.table import format_table
 from hopgraph.retrieval.base import RetrievalOutput
+from hopgraph.util.paths import check_output_file
 
 if TYPE_CHECKING:
     from hopgraph.eval.metaqa import EvalResult

@@ -21,7 +21,6 @@ from typing import Any, TextIO
 
 from hopgraph.cli.common import (
     EXIT_OK,
-    check_output_file,
     graph_to_build,
     open_graph,
     positive_int,
@@ -32,6 +31,7 @@ from hopgraph.errors import HopGraphError, ReadOnlyError
 from hopgraph.kg.io.formats import EXPORT_FORMATS, EXPORT_SUFFIXES, export_format
 from hopgraph.render.table import DEFAULT_MAX_WIDTH, format_table, to_json
 from hopgraph.types import GraphStats
+from hopgraph.util.paths import check_output_file
 
 
 # -- helpers ------------------------------------------------------------------------------------

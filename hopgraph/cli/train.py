@@ -23,7 +23,6 @@ from typing import Any
 from hopgraph.cli.common import (
     EXIT_OK,
     add_threads_option,
-    check_output_file,
     metaqa_data_option,
     open_graph,
     positive_int,
@@ -31,6 +30,7 @@ from hopgraph.cli.common import (
 )
 from hopgraph.errors import ImportFormatError, TrainingRefusedError
 from hopgraph.reason.doc.options import QAOptions
+from hopgraph.util.paths import check_output_file
 
 FORMATS = ("musique", "hotpotqa", "jsonl")
 
