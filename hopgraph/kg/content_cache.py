@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from hopgraph.kg.base import GraphStore
+from hopgraph.util.paths import write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +56,7 @@ def bump_generation(cache_dir: Path) -> None:
     path = Path(cache_dir) / GENERATION_FILE
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        _write_atomic(path, str(read_generation(cache_dir) + 1).encode(), ".generation-")
+        write_atomic(path, str(read_generation(cache_dir) + 1))
     except OSError as exc:
         log.warning("cannot record the graph write in %s (%s): caches there may be reused", path, exc)
 
@@ -114,14 +115,3 @@ def save_arrays(path: Path, arrays: dict[str, np.ndarray], family: str) -> bool:
         if old != path:
             old.unlink(missing_ok=True)
     return True
-
-
-def _write_atomic(path: Path, data: bytes, prefix: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=prefix, dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

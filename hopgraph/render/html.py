@@ -27,7 +27,7 @@ from hopgraph.ids import entity_id, normalize_name
 from hopgraph.reason.base import chunk_label, path_label
 from hopgraph.render.text import chunk_labels, path_provenance
 from hopgraph.types import Answer, ReasoningPath
-from hopgraph.util.paths import check_output_file
+from hopgraph.util.paths import check_output_file, write_atomic
 from hopgraph.util.text import excerpt
 
 PATH_COLOURS = ("#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#e377c2", "#8c564b", "#bcbd22")
@@ -318,7 +318,4 @@ def write_html(
     when ``path`` is a folder, a :class:`~hopgraph.errors.ConfigError` says so."""
     target = check_output_file(path, "write_html")
     page = render_page(answer, titles=titles, max_nodes=max_nodes)
-    tmp = target.with_name(f".{target.name}.tmp")
-    tmp.write_text(page, encoding="utf-8")
-    os.replace(tmp, target)
-    return target
+    return write_atomic(target, page)

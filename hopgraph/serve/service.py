@@ -36,6 +36,7 @@ from hopgraph.errors import ConfigError, HopGraphError, QuestionError
 from hopgraph.ids import document_id
 from hopgraph.render.text import answer_to_dict
 from hopgraph.types import Answer
+from hopgraph.util.paths import write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -391,9 +392,7 @@ class GraphService:
             seen.add(key)
             path = (folder / (hashlib.sha256(key.encode()).hexdigest()[:32] + ".jsonl")).resolve()
             record = {"id": key, "title": str(doc.get("title") or ""), "text": text}
-            tmp = path.with_suffix(".tmp")
-            tmp.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
-            os.replace(tmp, path)
+            write_atomic(path, json.dumps(record, ensure_ascii=False) + "\n")
             source = f"{path}#{key}"
             out.append({"id": document_id(source), "key": key, "title": record["title"], "source": str(path)})
         return out

@@ -9,6 +9,7 @@ one-line :class:`~hopgraph.errors.ConfigError`, so a typo does not leave folders
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 from hopgraph.errors import ConfigError
@@ -31,4 +32,24 @@ def check_output_file(path: str | os.PathLike[str], option: str) -> Path:
     return out
 
 
-__all__ = ["check_output_file"]
+def write_atomic(path: str | os.PathLike[str], data: bytes | str, *, durable: bool = False) -> Path:
+    """Write ``data`` (str as UTF-8) to ``path`` all at once: a temporary file in the same folder,
+    then a rename over ``path``, so a reader or a crash sees the old file or the new, never part
+    of one. ``durable``: the data reaches the disk (fsync) before the rename. The temporary file
+    is removed when anything fails."""
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data.encode("utf-8") if isinstance(data, str) else data)
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+__all__ = ["check_output_file", "write_atomic"]

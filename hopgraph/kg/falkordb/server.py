@@ -59,6 +59,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from hopgraph.errors import StoreLockedError, StoreUnavailableError
+from hopgraph.util.paths import write_atomic
 from hopgraph.util.processes import pid_alive
 
 log = logging.getLogger(__name__)
@@ -493,12 +494,7 @@ class EmbeddedFalkorDB:
         if not all((folder / e["file"]).is_file() for e in lines):
             return False
         text = "".join(" ".join(f"{k} {v}" for k, v in e.items()) + "\n" for e in lines)
-        partial = self._manifest.with_name(self._manifest.name + ".partial")
-        with open(partial, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(partial, self._manifest)
+        write_atomic(self._manifest, text, durable=True)
         for entry in current:  # kept for a look, out of the way of the next rewrite's names
             bad = folder / entry["file"]
             with contextlib.suppress(FileNotFoundError):
