@@ -328,6 +328,9 @@ def described_type(name: str, texts: Iterable[str]) -> tuple[str, str]:
     "a peer-reviewed academic journal" gives nothing and "a printing company" gives company."""
     if len(name.strip()) < 2:
         return UNKNOWN, ""
+    texts = list(texts)
+    if not any(_described_after(text, name.strip()) for text in texts):
+        return UNKNOWN, ""
     # the name starts its sentence or follows "the": not the end of a longer name ("University of
     # Ibadan is a university" says nothing about Ibadan)
     pattern = re.compile(
@@ -343,6 +346,32 @@ def described_type(name: str, texts: Iterable[str]) -> tuple[str, str]:
                 if kind is not None:
                     return kind, noun
     return UNKNOWN, ""
+
+
+_DESCRIBED_TAIL = re.compile(_DESCRIBED, re.IGNORECASE)
+_CASE_CLASS = str.maketrans("iksIKS", "??????")
+
+
+def _case_key(text: str) -> str:
+    """``text`` of the same length, each character replaced by a key that characters equal under
+    ``re.IGNORECASE`` share: ASCII letters lower-cased; every other character, and i, k and s
+    (which match the non-ASCII ı, İ, K and ſ), ``?``. Coarser than the regex's equality, never
+    finer, so a name whose key is not in a text's key cannot match there."""
+    return text.encode("ascii", "replace").decode("ascii").lower().translate(_CASE_CLASS)
+
+
+def _described_after(text: str, name: str) -> bool:
+    """Whether ``text`` may describe ``name``: some place where ``name`` may occur (by its
+    :func:`_case_key`) is followed by what :func:`described_type`'s pattern reads after the name.
+    Checked before that pattern is compiled for the name: compiling one per candidate cost more
+    than the rest of the answer's ranking."""
+    key, folded = _case_key(name), _case_key(text)
+    at = folded.find(key)
+    while at >= 0:
+        if _DESCRIBED_TAIL.match(text, at + len(name)):
+            return True
+        at = folded.find(key, at + 1)
+    return False
 
 
 def candidate_type(name: str, labels: Iterable[str] = (), described: str = UNKNOWN) -> str:

@@ -317,7 +317,7 @@ def _add_chunk_support(
 def _full_name(name: str, texts: Sequence[str]) -> str:
     """The longer name the passages write ``name`` as the end of ("Ink" -> "Orbital Ink": an
     extractor cut it short), else ``name``."""
-    if not name[:1].isupper():
+    if not name[:1].isupper() or not any(_after_capital(text, name) for text in texts):
         return name
     pattern = re.compile(rf"\b((?:[A-Z][\w'-]*\s+){{1,3}}){re.escape(name)}(?!\w)")
     for text in texts:
@@ -343,8 +343,45 @@ def _unique_ints(items: Sequence[int]) -> list[int]:
     return list(dict.fromkeys(items))
 
 
+def _after_capital(text: str, name: str) -> bool:
+    """Whether ``name`` occurs in ``text`` after white space that follows a run of word
+    characters holding a capital A-Z: what :func:`_full_name`'s pattern needs to match, checked
+    first (a pattern compiled per name cost more than the rest of the ranking)."""
+    at = text.find(name)
+    while at >= 0:
+        space = at
+        while space > 0 and text[space - 1].isspace():
+            space -= 1
+        word = space
+        while space < at and word > 0 and _name_char(text[word - 1]):
+            word -= 1
+            if "A" <= text[word] <= "Z":
+                return True
+        at = text.find(name, at + 1)
+    return False
+
+
+def _name_char(char: str) -> bool:
+    """``[\\w'-]`` of a regex."""
+    return char.isalnum() or char in "_'-"
+
+
 def _contains(text: str, needle: str) -> bool:
-    return re.search(rf"(?<!\w){re.escape(needle)}(?!\w)", text) is not None
+    """Whether ``needle`` occurs in ``text`` with no word character (``\\w``: a letter, digit or
+    underscore) just before or after it, as ``(?<!\\w)needle(?!\\w)`` finds it, without compiling
+    a pattern per needle."""
+    at = text.find(needle)
+    while at >= 0:
+        end = at + len(needle)
+        if (at == 0 or not _word_char(text[at - 1])) and (end == len(text) or not _word_char(text[end])):
+            return True
+        at = text.find(needle, at + 1)
+    return False
+
+
+def _word_char(char: str) -> bool:
+    """``\\w`` of a regex on text: what ``str.isalnum`` accepts, and the underscore."""
+    return char.isalnum() or char == "_"
 
 
 def _name_of(mention: str | Entity | ScoredId) -> str:
