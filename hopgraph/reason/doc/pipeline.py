@@ -60,7 +60,7 @@ from hopgraph.reason.doc.scorer import DocScorer, DocScorerConfig, ScoredGraph
 from hopgraph.reason.doc.subgraph import RelationTable, ScoringGraph
 from hopgraph.retrieval.graph_index import GraphIndex
 from hopgraph.retrieval.linking import ParseCache, link_seeds
-from hopgraph.retrieval.passage_ner import NER_CHARS, PassageEntities, text_entities
+from hopgraph.retrieval.passage_ner import NER_CHARS, NameLabels, PassageEntities, name_labels, text_entities
 from hopgraph.retrieval.ppr import PassageGraph
 from hopgraph.retrieval.text import dense_chunks, reciprocal_rank_fusion
 from hopgraph.types import Answer, Chunk, ReasoningPath, ScoredId
@@ -116,6 +116,8 @@ class GraphQA:
         self._passage_ner: PassageEntities | None = None
         self._passage_ner_lock = threading.Lock()  # two first questions at once parse once
         """Every passage's entities, parsed once and kept in ``cache_dir`` (:meth:`passage_entities`)."""
+        self._name_ner: NameLabels | None = None
+        """Every entity name's label, parsed once and kept in ``cache_dir`` (:meth:`name_labels`)."""
 
     @classmethod
     def load(
@@ -437,7 +439,8 @@ class GraphQA:
         """Name key -> type labels: the NER labels spaCy gives the names in ``chunks``
         (:meth:`_chunk_entities`: precomputed, else parsed once per process); for path ends no
         passage labels, the entity type stored for them (one store read: the in-memory
-        subgraph's entities carry no type), else spaCy's label for the name alone."""
+        subgraph's entities carry no type), else spaCy's label for the name alone (precomputed for
+        every entity name: :meth:`name_labels`)."""
         labels: dict[str, list[str]] = {}
         if found.subgraph is not None:
             for entity in found.subgraph.entities:
@@ -461,10 +464,27 @@ class GraphQA:
         if self.nlp is None:
             return labels
         names = _unique_names(p.answer for p in found.answer_paths if name_key(p.answer) not in labels)
-        for name, doc in zip(names, self.nlp.pipe(names[:NAME_NER]), strict=False):
-            if len(doc.ents) == 1 and doc.ents[0].text == doc.text.strip():
-                labels.setdefault(name_key(name), []).append(doc.ents[0].label_)
+        names = names[:NAME_NER]
+        known = self.name_labels()
+        said = {name: known.get(name) for name in names} if known is not None else {}
+        todo = [name for name in names if said.get(name) is None]  # names the index lacks: parsed
+        said.update(zip(todo, name_labels(self.nlp, todo), strict=True))
+        for name in names:
+            if said[name]:
+                labels.setdefault(name_key(name), []).append(str(said[name]))
         return labels
+
+    def name_labels(self) -> NameLabels | None:
+        """Every entity name's spaCy label (the name alone), read from ``cache_dir`` (parsed once
+        there when the graph changed, reusing the labels of names already labelled); None without
+        a cache dir or spaCy, where path ends are parsed when a question needs them."""
+        if self._name_ner is None and self.cache_dir is not None and self.nlp is not None:
+            with self._passage_ner_lock:
+                if self._name_ner is None:
+                    self._name_ner = NameLabels.load(
+                        self.index.entity_names, self.nlp, self.cache_dir, self.index.fingerprint
+                    )
+        return self._name_ner
 
     def passage_entities(self) -> PassageEntities | None:
         """Every passage's entities, read from ``cache_dir`` (parsed once there, batched, when the

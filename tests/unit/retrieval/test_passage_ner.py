@@ -11,9 +11,12 @@ import pytest
 from hopgraph.retrieval.linking import ParseCache, load_spacy
 from hopgraph.retrieval.passage_ner import (
     NER_CHARS,
+    NameLabels,
     PassageEntities,
     batch_entities,
     model_name,
+    name_label,
+    name_labels,
     text_entities,
 )
 
@@ -69,6 +72,55 @@ class Counting:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.nlp, name)
+
+
+NAMES = [
+    "Halvard Lind",
+    "Oslo",
+    "Nimbus Robotics",
+    "1979",
+    "the river",
+    "2009–10 National League A season",
+    "-58 Degrees – Exploring Siberia on Skies",
+    "University of Ibadan",
+    "Glass Harbour",
+    "December 2011",
+    "Lagos",
+    "peer-reviewed journal",
+]
+
+
+def test_name_labels_equal_parsing_each_name_in_a_small_batch(nlp: Any) -> None:
+    # what the answerer parsed per question: up to 10 path-end names through the whole pipeline
+    single = [name_label(nlp(name)) for name in NAMES]
+    assert sum(bool(label) for label in single) >= 4
+    assert name_labels(nlp, NAMES) == single
+    assert name_labels(ParseCache(nlp), NAMES[::-1]) == single[::-1]
+
+
+def test_name_labels_are_parsed_once_then_read_and_reused_by_name(nlp: Any, tmp_path: Path) -> None:
+    counting = Counting(nlp)
+    built = NameLabels.load([*NAMES, NAMES[0], " "], counting, tmp_path, "fp1")
+    assert sorted(counting.parsed) == sorted(NAMES)  # each name once, no blank one
+    assert {n: built.get(n) for n in NAMES} == {n: name_label(nlp(n)) for n in NAMES}
+    assert built.get("a name not in the graph") is None
+    assert len(list(tmp_path.glob("name-ner-*.npz"))) == 1
+
+    again = Counting(nlp)
+    assert NameLabels.load(NAMES, again, tmp_path, "fp1").labels == built.labels
+    assert again.parsed == []
+    changed = Counting(nlp)  # the graph changed: only its new name is parsed
+    rebuilt = NameLabels.load([*NAMES[1:], "Bergen"], changed, tmp_path, "fp2")
+    assert changed.parsed == ["Bergen"]
+    assert rebuilt.get("Bergen") == name_label(nlp("Bergen")) and rebuilt.get(NAMES[0]) is None
+    assert len(list(tmp_path.glob("name-ner-*.npz"))) == 1
+    (path,) = tmp_path.glob("name-ner-*.npz")
+    path.write_bytes(b"not a zip file")
+    damaged = Counting(nlp)
+    assert NameLabels.load(NAMES[:2], damaged, tmp_path, "fp2").labels == {
+        n: built.labels[n] for n in NAMES[:2]
+    }
+    assert sorted(damaged.parsed) == sorted(NAMES[:2])
 
 
 def test_batched_entities_equal_parsing_each_passage_alone(nlp: Any) -> None:
