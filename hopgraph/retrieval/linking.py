@@ -16,6 +16,7 @@ import contextlib
 import functools
 import logging
 import re
+import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -168,15 +169,18 @@ class ParseCache:
             raise ValueError(f"the parse cache needs size >= 1, got {size}")
         self.nlp, self.size = nlp, size
         self._docs: dict[tuple[str, tuple[str, ...]], Any] = {}
+        self._lock = threading.Lock()  # GraphQA parses a question on a helper thread
 
     def __call__(self, text: str) -> Any:
         key = (text, tuple(self.nlp.pipe_names))
-        doc = self._docs.pop(key, None)
+        with self._lock:
+            doc = self._docs.pop(key, None)
         if doc is None:
             doc = self.nlp(text)
+        with self._lock:
             while len(self._docs) >= self.size:
                 self._docs.pop(next(iter(self._docs)))
-        self._docs[key] = doc  # most recently used last
+            self._docs[key] = doc  # most recently used last
         return doc
 
     def __getattr__(self, name: str) -> Any:
@@ -196,6 +200,12 @@ def spacy_mentions(nlp: Any, question: str) -> list[str]:
         if text and text.casefold() not in LINKING_STOPWORDS:
             out.setdefault(span.text.strip() if span.label_ else text, None)
     return list(out)[:MAX_MENTIONS]
+
+
+def link_text(question: str) -> str:
+    """What :func:`link_seeds` reads of ``question`` (and parses with spaCy): its first
+    :data:`MAX_QUESTION_CHARS` characters, unprintable ones and runs of white space as one space."""
+    return " ".join("".join(c if c.isprintable() else " " for c in question[:MAX_QUESTION_CHARS]).split())
 
 
 def _nearest(
@@ -237,7 +247,7 @@ def link_seeds(
     """
     if not isinstance(question, str) or k < 1:
         return []
-    text = " ".join("".join(c if c.isprintable() else " " for c in question[:MAX_QUESTION_CHARS]).split())
+    text = link_text(question)
     if not text:
         return []
     best: dict[str, ScoredId] = {}

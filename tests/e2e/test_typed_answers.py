@@ -4,6 +4,7 @@ its 49 two-hop questions answered without an LLM, scored as ``hopgraph eval answ
 from __future__ import annotations
 
 import itertools
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from hopgraph.api import HopGraph
 from hopgraph.eval.typed_answers import evaluate_typed_answers, load_typed_questions
 from hopgraph.reason.doc.answer_types import ANSWER_TYPES, YESNO
 from hopgraph.reason.doc.pipeline import GraphQA
+from hopgraph.retrieval.linking import ParseCache
 
 ROOT = Path(__file__).resolve().parents[2]
 TYPED = ROOT / "data" / "typed"
@@ -103,5 +105,42 @@ def test_a_question_parses_no_passage_once_their_entities_are_kept(hg: HopGraph)
         answer = kept.ask(question)
         passages = {c.text[:5000] for c in answer.chunks}
         assert answer.chunks and not passages & set(recording.parsed), recording.parsed
+        fresh = on_the_fly.ask(question)
+        assert (answer.text, answer.confidence, answer.chunks) == (fresh.text, fresh.confidence, fresh.chunks)
+
+
+class ThreadRecording(Recording):
+    """A recording pipeline that also notes the thread each text is parsed on."""
+
+    def __init__(self, nlp: object) -> None:
+        super().__init__(nlp)
+        self.threads: list[str] = []
+
+    def __call__(self, text: str) -> object:
+        self.threads.append(threading.current_thread().name)
+        return super().__call__(text)
+
+
+def test_a_question_is_parsed_once_and_no_path_end_name_with_the_cache_dir(hg: HopGraph) -> None:
+    """With the cache dir, the entity names' labels are read from it (no path-end name parsed per
+    question) and the question is parsed once, on the helper thread while it is embedded, the
+    linker and the answer typer reading that parse; the answers are those of parsing names per
+    question (no cache dir)."""
+    assert hg.cache_dir is not None
+    kept = GraphQA.load(hg.store, cache_dir=hg.cache_dir)
+    assert kept.name_labels() is not None and list(hg.cache_dir.glob("name-ner-*.npz"))
+    recording = ThreadRecording(kept.nlp.nlp)
+    kept._nlp = ParseCache(recording)
+    on_the_fly = GraphQA.load(hg.store)
+    for question in (
+        "Where was the founder of Nimbus Robotics born?",
+        "Which university did the founder of Orbital Ink study at?",
+        "In what year was the founder of Nimbus Robotics born?",
+    ):
+        recording.parsed.clear()
+        recording.threads.clear()
+        answer = kept.ask(question)
+        assert answer.paths and recording.parsed == [question]
+        assert recording.threads[0].startswith("hopgraph-parse")
         fresh = on_the_fly.ask(question)
         assert (answer.text, answer.confidence, answer.chunks) == (fresh.text, fresh.confidence, fresh.chunks)

@@ -19,10 +19,12 @@ stops before the generator (what ``hopgraph eval retrieval`` measures, per metho
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
 from collections.abc import Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -59,7 +61,7 @@ from hopgraph.reason.doc.paths import find_paths
 from hopgraph.reason.doc.scorer import DocScorer, DocScorerConfig, ScoredGraph
 from hopgraph.reason.doc.subgraph import RelationTable, ScoringGraph
 from hopgraph.retrieval.graph_index import GraphIndex
-from hopgraph.retrieval.linking import ParseCache, link_seeds
+from hopgraph.retrieval.linking import ParseCache, link_seeds, link_text
 from hopgraph.retrieval.passage_ner import NER_CHARS, NameLabels, PassageEntities, name_labels, text_entities
 from hopgraph.retrieval.ppr import PassageGraph
 from hopgraph.retrieval.text import dense_chunks, reciprocal_rank_fusion
@@ -116,6 +118,8 @@ class GraphQA:
         self._passage_ner: PassageEntities | None = None
         self._passage_ner_lock = threading.Lock()  # two first questions at once parse once
         """Every passage's entities, parsed once and kept in ``cache_dir`` (:meth:`passage_entities`)."""
+        self._helper: ThreadPoolExecutor | None = None
+        """One thread that parses a question while it is embedded (:meth:`_parse_ahead`)."""
         self._name_ner: NameLabels | None = None
         """Every entity name's label, parsed once and kept in ``cache_dir`` (:meth:`name_labels`)."""
 
@@ -175,6 +179,9 @@ class GraphQA:
         k = opts.k if k is None else k
         out = Retrieval(question, method, [])
         clock = _Clock(out.timings)
+        # a graph method links the question's spaCy mentions: parsed on a helper thread (spaCy and
+        # torch release the GIL) while the question is embedded, then read from the parse cache
+        parsing = self._parse_ahead(question) if method not in TEXT_METHODS else None
         # the question alone: batched with its mentions it would be padded to its length (slower)
         vector = self.embedder.embed([question])[0]
         clock.lap("embed")
@@ -192,6 +199,8 @@ class GraphQA:
         if method == "hybrid":
             out.chunks = hybrid[:k]
             return out
+        if parsing is not None:
+            parsing.result()
         out.seeds = self.link(question)
         clock.lap("link")
         if not out.seeds:
@@ -237,6 +246,21 @@ class GraphQA:
         # dense ranking 4-5 points of Recall@5 on both graphs (BENCHMARKS.md)
         out.chunks = ppr[:k]
         return out
+
+    def _parse_ahead(self, question: str) -> Future[Any] | None:
+        """The spaCy parse :meth:`link` will ask for, started on the helper thread (None without
+        spaCy). A parse that fails there is left to the linker, which handles it."""
+        nlp = self.nlp
+        if nlp is None:
+            return None
+        if self._helper is None:
+            self._helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hopgraph-parse")
+
+        def parse() -> None:
+            with contextlib.suppress(Exception):
+                nlp(link_text(question))
+
+        return self._helper.submit(parse)
 
     def link(self, question: str) -> list[ScoredId]:
         """The question's seed entities, best first: confident ones only (names matched as
@@ -442,6 +466,7 @@ class GraphQA:
         subgraph's entities carry no type), else spaCy's label for the name alone (precomputed for
         every entity name: :meth:`name_labels`)."""
         labels: dict[str, list[str]] = {}
+        known = self.name_labels()  # built by the first answer of any method, as passage entities
         if found.subgraph is not None:
             for entity in found.subgraph.entities:
                 if entity.type:
@@ -465,7 +490,6 @@ class GraphQA:
             return labels
         names = _unique_names(p.answer for p in found.answer_paths if name_key(p.answer) not in labels)
         names = names[:NAME_NER]
-        known = self.name_labels()
         said = {name: known.get(name) for name in names} if known is not None else {}
         todo = [name for name in names if said.get(name) is None]  # names the index lacks: parsed
         said.update(zip(todo, name_labels(self.nlp, todo), strict=True))
