@@ -39,7 +39,9 @@ FILM_YEAR = re.compile(r"\bis an? (\d{4}) (?:[A-Z][\w\-]+ )*(?:[a-z\-]+ )*film\b
 _DATE = r"(\d{1,2} [A-Z][a-z]+ \d{3,4}|[A-Z][a-z]+ \d{1,2}, \d{3,4}|\d{3,4})"
 LIFE = re.compile(r"^[^(]{0,80}\(\s*(?:born )?" + _DATE + r"\s*[–-]\s*" + _DATE + r"\s*\)")
 BORN = re.compile(r"^[^(]{0,80}\(\s*born " + _DATE)
-NATIONALITY = re.compile(r"\b(?:is|was) an? ([A-Z][a-z]+(?:-[A-Z][a-z]+)?) (?:[a-z]+ ){0,3}(?:film )?director\b")
+NATIONALITY = re.compile(
+    r"\b(?:is|was) an? ([A-Z][a-z]+(?:-[A-Z][a-z]+)?) (?:[a-z]+ ){0,3}(?:film )?director\b"
+)
 
 
 def short_title(title: str) -> str:
@@ -88,7 +90,9 @@ def comparison(a: dict[str, str], b: dict[str, str], years: dict[str, int]) -> d
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--corpus", default=str(CORPUS))
     parser.add_argument("--out", required=True, help="the questions file to write (MuSiQue's format)")
     parser.add_argument("--composition", type=int, default=75, help="composition questions (default 75)")
