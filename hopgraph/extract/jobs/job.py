@@ -62,6 +62,8 @@ class ResolverLike(Protocol):
     def resolve(self, triples: Sequence[Triple]) -> Any: ...
 
 
+_PLURAL = {"Chunk": "chunks", "Entity": "entities"}
+
 Sink = Callable[[list[Extraction], dict[str, Chunk]], None]
 """Where extraction results go, a batch at a time (with the chunks by id)."""
 
@@ -77,7 +79,8 @@ class IngestJob:
     Components are injected: ``extractor`` (``aextract`` for concurrent LLM calls, else
     ``extract_many``, else ``extract``; or a zero-argument factory of one, called only when
     there are chunks to extract), ``chunker``, an optional ``resolver``, an optional
-    ``embed(store) -> int`` run at the end, and an optional ``progress``.
+    ``embed(store, progress=...) -> int`` run at the end (it calls ``progress(label, done)`` as it
+    goes), and an optional ``progress``.
     """
 
     def __init__(
@@ -89,7 +92,7 @@ class IngestJob:
         chunker: ChunkerLike,
         chunking: str = "",
         resolver: ResolverLike | None = None,
-        embed: Callable[[GraphStore], int] | None = None,
+        embed: Callable[..., int] | None = None,
         progress: JobProgress | None = None,
         concurrency: int = 1,
         batch_size: int = DEFAULT_BATCH_SIZE,
@@ -133,7 +136,14 @@ class IngestJob:
             self._extract(todo)
             if self.embed is not None:
                 self.progress.phase("embedding new chunks and entities ...")
-                embedded = self.embed(self.store)
+                counts: dict[str, int] = {}
+
+                def embedding(label: str, done: int) -> None:
+                    counts[label] = done
+                    parts = ", ".join(f"{n:,} {_PLURAL.get(k, k)}" for k, n in counts.items())
+                    self.progress.phase_progress(f"embedded {parts}")
+
+                embedded = self.embed(self.store, progress=embedding)
                 self.summary.embedded += embedded
                 self.progress.phase_done(f"embedded {embedded:,} chunks and entities")
             # a job whose every chunk failed stored nothing new: it failed, whatever it skipped
