@@ -26,6 +26,7 @@ discounted when its type is unknown or contradicts the question.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -106,6 +107,7 @@ class Candidate:
     path_support: float = 0.0
     chunk_support: float = 0.0
     score: float = 0.0
+    features: tuple[float, ...] = ()
 
 
 def extractive_answer(
@@ -178,6 +180,7 @@ def rank_candidates(
     labels: Mapping[str, Sequence[str]],
     asked: QuestionType,
     spans: Sequence[Sequence[tuple[str, str, str]]] = (),
+    ranker_weights: Sequence[float] | None = None,
 ) -> list[Candidate]:
     """The candidates best first (score, then path support, then first seen); fragments, seeds
     and names written in the question left out, contradicting types too when a fitting one exists."""
@@ -228,9 +231,16 @@ def rank_candidates(
             for hop in paths[i].hops
             for name in (hop.source, hop.target)
         ]
-        relation_words = question_words - _stems(" ".join(s.text for s in seeds))
         reader_weights = _chunk_weights(chunks, chunk_scores, max(top_chunks, READER_CHUNKS))
-        _add_span_support(found, spans, reader_weights, asked, excluded, bridges, relation_words)
+        _add_span_support(
+            found,
+            spans,
+            reader_weights,
+            asked,
+            excluded,
+            bridges,
+            question_words - _stems(" ".join(s.text for s in seeds)),
+        )
     if not found:
         return []
     texts = [c.text for c in chunks[:READER_CHUNKS]]
@@ -242,11 +252,196 @@ def rank_candidates(
     if any(c.fit for c in found.values()):
         found = {k: c for k, c in found.items() if c.fit is not False}
     best_chunk = max((c.chunk_support for c in found.values()), default=0.0)
+    relation_words = set(question_words)
+    context = _Context(
+        texts,
+        relation_words,
+        _bridge_names(paths, ranked, seeds),
+        [n for n in (s.text.casefold() for s in seeds) if len(n) > 2],
+        [[_span_name(t).casefold() for t, _, _ in row] for row in spans[: len(texts)]],
+        asked_text,
+        [c.name.casefold() for c in found.values()],
+    )
     for item in found.values():
-        chunk_part = CHUNK_WEIGHT * item.chunk_support / best_chunk if best_chunk > 0 else 0.0
-        item.score = (item.path_support + chunk_part) * TYPE_FACTOR[item.fit] * HEAD_FACTOR[item.head]
+        chunk_part = item.chunk_support / best_chunk if best_chunk > 0 else 0.0
+        item.features = _features(item, chunk_part, context)
+        item.score = _baseline(item, chunk_part)
+    _rerank(list(found.values()), RANKER_WEIGHTS if ranker_weights is None else ranker_weights)
     order = list(found)
     return sorted(found.values(), key=lambda c: (-c.score, -c.path_support, order.index(name_key(c.name))))
+
+
+FEATURES = _words(
+    "path chunk fit untyped head_fit head_misfit reader_rank sentence_words near_words sentence_bridge "
+    "sentence_seed on_path passages baseline passage_words passage_bridge passage_seed unread_path crowd "
+    "named_words lower_case contained lead_words"
+)
+"""What the candidate ranker reads (:func:`_features`, in this order)."""
+RANKER_WEIGHTS: tuple[float, ...] = ()
+"""The ranker's weights, one per feature of :data:`FEATURES`: a candidate's score is
+``exp(weights . features)`` (a conditional logit fitted by ``benchmarks/fit_answer_ranker.py`` on
+MuSiQue-100's questions of both graphs pooled; empty: the rules alone)."""
+RANKER_GATE = 0.2
+"""The ranker reorders the candidates only when the rules' best holds less than this share of all
+candidates' support (where the paths say little; a question the paths answer keeps their answer)."""
+_SENTENCE = re.compile(r"(?<=[.!?;])\s+(?=[\"'(A-Z0-9])")
+NEAR_WORDS = 6
+"""Words either side of a candidate in its sentence counted as near it."""
+
+
+@dataclass
+class _Context:
+    """What the features of one question's candidates read: the reader's passages (split in
+    sentences), the question's relation words, the bridge names (entities on the best paths and
+    the names spaCy finds in the passages naming a seed: the first hop's), the seeds' names."""
+
+    texts: Sequence[str]
+    relation_words: set[str]
+    bridges: list[str]
+    seeds: Sequence[str]
+    names: Sequence[Sequence[str]] = ()
+    question: str = ""
+    candidates: Sequence[str] = ()
+    sentences: list[list[str]] = field(default_factory=list)
+    passage_words: list[float] = field(default_factory=list)
+    passage_seed: list[bool] = field(default_factory=list)
+    lead_words: list[float] = field(default_factory=list)
+    weights: dict[str, float] = field(default_factory=dict)
+    question_stems: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.question_stems = _stems(self.question)
+        lowered = [t.casefold() for t in self.texts]
+        self.sentences = [_SENTENCE.split(t) for t in lowered]
+        # the seeds the best passage names are the first hop's subject: their words say no relation
+        self.seeds = [n for n in self.seeds if lowered and n in lowered[0] and _contains(lowered[0], n)]
+        subject = _stems(" ".join(self.seeds))
+        stems = [_stems(t) for t in lowered]
+        # a relation word every passage says tells them apart less (an inverse document frequency)
+        self.weights = {
+            w: math.log((len(lowered) + 1) / (0.5 + sum(w in st for st in stems)))
+            for w in self.relation_words - subject
+        }
+        total = sum(self.weights.values()) or 1.0
+        self.weights = {w: v / total for w, v in self.weights.items()}
+        self.passage_words = [self.said(st) for st in stems]
+        self.lead_words = [self.said(_stems(sentences[0])) if sentences else 0.0 for sentences in self.sentences]
+        self.passage_seed = [any(_contains(t, n) for n in self.seeds if n in t) for t in lowered]
+        first_hop = {
+            n
+            for j, names in enumerate(self.names)
+            if j < len(lowered) and self.passage_seed[j]
+            for n in names
+            if len(n) > 2 and n not in self.seeds and not _contains(self.question, n)
+        }
+        self.bridges = unique([*self.bridges, *sorted(first_hop)])
+
+    def said(self, stems: set[str]) -> float:
+        """The weighted share of the question's relation words among ``stems``."""
+        return sum(self.weights.get(w, 0.0) for w in stems)
+
+
+def _bridge_names(paths: Sequence[ReasoningPath], ranked: Sequence[int], seeds: Sequence[ScoredId]) -> list[str]:
+    """Entity names on the best paths that are not seeds (the entities a question passes through)."""
+    seed_ids = {s.id for s in seeds}
+    names = [
+        hop.target.casefold()
+        for i in ranked[:BRIDGE_PATHS]
+        for hop in paths[i].hops
+        if hop.target_id not in seed_ids and len(hop.target) > 2
+    ]
+    return unique(names)
+
+
+def _features(item: Candidate, chunk_part: float, context: _Context) -> tuple[float, ...]:
+    """The candidate's features (:data:`FEATURES`): its path and chunk support (as the rules score
+    them), its type and head-noun fit, the rank of the first reader passage naming it, how many of
+    the question's relation words its best sentence says (all of them, and those near it), whether
+    that sentence names a bridge entity or a seed, whether a path ends in it, how many passages name
+    it, the rules' score, the relation words of its best passage, whether a passage naming it names
+    a bridge entity, a seed, and whether it is a path end no reader passage names."""
+    needle = item.name.casefold()
+    first = None
+    passages = 0
+    best = (0.0, 0.0, 0.0, 0.0, 0.0)
+    passage_words = lead = 0.0
+    passage_bridge = passage_seed = False
+    for j, sentences in enumerate(context.sentences):
+        if needle not in context.texts[j].casefold():
+            continue
+        named = False
+        for sentence in sentences:
+            if needle not in sentence or not _contains(sentence, needle):
+                continue
+            named = True
+            words = context.said(_stems(sentence))
+            near = context.said(_near_stems(sentence, needle))
+            bridged = any(b != needle and b in sentence and _contains(sentence, b) for b in context.bridges)
+            seeded = any(s in sentence for s in context.seeds)
+            crowd = sum(c != needle and c in sentence for c in context.candidates)
+            best = max(best, (near, words, float(bridged), float(seeded), -crowd))
+        if named:
+            passages += 1
+            first = j if first is None else first
+            passage_words = max(passage_words, context.passage_words[j])
+            text = context.texts[j].casefold()
+            passage_bridge = passage_bridge or any(
+                b != needle and b in text and _contains(text, b) for b in context.bridges
+            )
+            passage_seed = passage_seed or context.passage_seed[j]
+            lead = max(lead, context.lead_words[j])
+    return (
+        math.log1p(item.path_support),
+        chunk_part,
+        float(item.fit is True),
+        float(item.fit is None),
+        float(item.head is True),
+        float(item.head is False),
+        1.0 / (1 + first) if first is not None else 0.0,
+        best[1],
+        best[0],
+        best[2],
+        best[3],
+        float(bool(item.path_rows)),
+        math.log1p(passages),
+        math.log(_baseline(item, chunk_part) + 1e-3),
+        passage_words,
+        float(passage_bridge),
+        float(passage_seed),
+        float(bool(item.path_rows) and first is None),
+        math.log1p(-best[4]),
+        len(_stems(item.name) & context.question_stems) / max(len(_stems(item.name)), 1),
+        float(item.name[:1].islower() and item.kind not in (DATE, NUMBER)),
+        float(any(c != needle and needle in c and _contains(c, needle) for c in context.candidates)),
+        lead,
+    )
+
+
+def _baseline(item: Candidate, chunk_part: float) -> float:
+    """The rules' score: path and chunk support times the type and head-noun factors."""
+    return (item.path_support + CHUNK_WEIGHT * chunk_part) * TYPE_FACTOR[item.fit] * HEAD_FACTOR[item.head]
+
+
+def _rerank(found: Sequence[Candidate], weights: Sequence[float]) -> bool:
+    """Score ``found`` by the ranker (``exp(weights . features)``, scaled to sum to 1) when the
+    rules' best holds less than :data:`RANKER_GATE` of their support; True when it did."""
+    total = sum(c.score for c in found)
+    if not weights or not found or total <= 0 or max(c.score for c in found) / total >= RANKER_GATE:
+        return False
+    logits = [sum(w * f for w, f in zip(weights, c.features, strict=True)) for c in found]
+    top = max(logits)
+    shares = [math.exp(z - top) for z in logits]
+    for item, share in zip(found, shares, strict=True):
+        item.score = share / sum(shares)
+    return True
+
+
+def _near_stems(sentence: str, needle: str) -> set[str]:
+    """The relation-word stems within :data:`NEAR_WORDS` words of ``needle`` in ``sentence``."""
+    at = sentence.find(needle)
+    before = sentence[:at].split()[-NEAR_WORDS:]
+    after = sentence[at + len(needle) :].split()[:NEAR_WORDS]
+    return _stems(" ".join([*before, *after]))
 
 
 def _chunk_weights(
