@@ -277,7 +277,34 @@ FEATURES = _words(
     "named_words lower_case contained lead_words"
 )
 """What the candidate ranker reads (:func:`_features`, in this order)."""
-RANKER_WEIGHTS: tuple[float, ...] = ()
+_FITTED = {
+    "path": -0.259,
+    "chunk": 0.2517,
+    "fit": 0.49,
+    "untyped": -0.49,
+    "head_fit": -0.1222,
+    "head_misfit": -0.0143,
+    "reader_rank": -0.2287,
+    "sentence_words": 0.6321,
+    "near_words": 0.7337,
+    "sentence_bridge": 0.0924,
+    "sentence_seed": -0.0371,
+    "on_path": -0.21,
+    "passages": 0.6894,
+    "baseline": 0.2723,
+    "passage_words": 0.5023,
+    "passage_bridge": 0.0229,
+    "passage_seed": -0.5222,
+    "unread_path": -0.5466,
+    "crowd": -0.1555,
+    "named_words": -0.1323,
+    "lower_case": -0.9117,
+    "contained": -0.0689,
+    "lead_words": 0.6063,
+}
+"""The ranker's weights by feature (``benchmarks/fit_answer_ranker.py`` prints them; see
+:data:`RANKER_WEIGHTS`)."""
+RANKER_WEIGHTS: tuple[float, ...] = tuple(_FITTED[f] for f in FEATURES)
 """The ranker's weights, one per feature of :data:`FEATURES`: a candidate's score is
 ``exp(weights . features)`` (a conditional logit fitted by ``benchmarks/fit_answer_ranker.py`` on
 MuSiQue-100's questions of both graphs pooled; empty: the rules alone)."""
@@ -312,7 +339,7 @@ class _Context:
     def __post_init__(self) -> None:
         self.question_stems = _stems(self.question)
         lowered = [t.casefold() for t in self.texts]
-        self.sentences = [_SENTENCE.split(t) for t in lowered]
+        self.sentences = [[part.casefold() for part in _SENTENCE.split(t)] for t in self.texts]
         # the seeds the best passage names are the first hop's subject: their words say no relation
         self.seeds = [n for n in self.seeds if lowered and n in lowered[0] and _contains(lowered[0], n)]
         subject = _stems(" ".join(self.seeds))
