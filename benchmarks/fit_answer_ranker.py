@@ -40,7 +40,9 @@ PENALTY = 1.0
 """L2 penalty on the weights (the log-likelihood is summed over questions)."""
 
 
-def answerer_inputs(graph: str, questions: str, format: str, method: str, cache: Path | None) -> list[dict[str, Any]]:
+def answerer_inputs(
+    graph: str, questions: str, format: str, method: str, cache: Path | None
+) -> list[dict[str, Any]]:
     """Per question: its id, text, gold answers, seeds, chunks and the extractive answerer's inputs."""
     key = hashlib.sha256(f"{Path(graph).resolve()}|{questions}|{method}".encode()).hexdigest()[:16]
     file = cache / f"inputs-{key}.pkl" if cache is not None else None
@@ -142,7 +144,9 @@ def fold_of(question_id: str) -> int:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--graph", action="append", required=True, help="a graph (repeat: pooled)")
     parser.add_argument("--questions", required=True)
     parser.add_argument("--format", choices=("musique", "hotpotqa"), default="musique")
@@ -160,7 +164,8 @@ def main() -> int:
     pooled = [t for rows in graphs.values() for _, t in rows]
     weights = fit(pooled, args.penalty)
     folds = [
-        fit([t for rows in graphs.values() for i, t in rows if fold_of(i) != k], args.penalty) for k in range(FOLDS)
+        fit([t for rows in graphs.values() for i, t in rows if fold_of(i) != k], args.penalty)
+        for k in range(FOLDS)
     ]
     report: dict[str, Any] = {
         "features": list(FEATURES),
@@ -181,7 +186,10 @@ def main() -> int:
             "em_cross_validated": sum(exact([t], folds[fold_of(i)]) for i, t in rows) / n,
         }
         report["graphs"][graph] = figures
-        print(f"{graph}: " + ", ".join(f"{k} {v:.2f}" if isinstance(v, float) else f"{k} {v}" for k, v in figures.items()))
+        print(
+            f"{graph}: "
+            + ", ".join(f"{k} {v:.2f}" if isinstance(v, float) else f"{k} {v}" for k, v in figures.items())
+        )
     print("RANKER_WEIGHTS = (" + ", ".join(f"{v:.4f}" for v in weights) + ")")
     print("fold weights:\n" + "\n".join("  " + " ".join(f"{v:7.3f}" for v in w) for w in folds))
     if args.json:

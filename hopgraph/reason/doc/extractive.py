@@ -341,7 +341,7 @@ class _Context:
         lowered = [t.casefold() for t in self.texts]
         self.sentences = [[part.casefold() for part in _SENTENCE.split(t)] for t in self.texts]
         # the seeds the best passage names are the first hop's subject: their words say no relation
-        self.seeds = [n for n in self.seeds if lowered and n in lowered[0] and _contains(lowered[0], n)]
+        self.seeds = [n for n in self.seeds if lowered and n in lowered[0] and _has_word(lowered[0], n)]
         subject = _stems(" ".join(self.seeds))
         stems = [_stems(t) for t in lowered]
         # a relation word every passage says tells them apart less (an inverse document frequency)
@@ -352,14 +352,16 @@ class _Context:
         total = sum(self.weights.values()) or 1.0
         self.weights = {w: v / total for w, v in self.weights.items()}
         self.passage_words = [self.said(st) for st in stems]
-        self.lead_words = [self.said(_stems(sentences[0])) if sentences else 0.0 for sentences in self.sentences]
-        self.passage_seed = [any(_contains(t, n) for n in self.seeds if n in t) for t in lowered]
+        self.lead_words = [
+            self.said(_stems(sentences[0])) if sentences else 0.0 for sentences in self.sentences
+        ]
+        self.passage_seed = [any(_has_word(t, n) for n in self.seeds if n in t) for t in lowered]
         first_hop = {
             n
             for j, names in enumerate(self.names)
             if j < len(lowered) and self.passage_seed[j]
             for n in names
-            if len(n) > 2 and n not in self.seeds and not _contains(self.question, n)
+            if len(n) > 2 and n not in self.seeds and not _has_word(self.question, n)
         }
         self.bridges = unique([*self.bridges, *sorted(first_hop)])
 
@@ -368,7 +370,9 @@ class _Context:
         return sum(self.weights.get(w, 0.0) for w in stems)
 
 
-def _bridge_names(paths: Sequence[ReasoningPath], ranked: Sequence[int], seeds: Sequence[ScoredId]) -> list[str]:
+def _bridge_names(
+    paths: Sequence[ReasoningPath], ranked: Sequence[int], seeds: Sequence[ScoredId]
+) -> list[str]:
     """Entity names on the best paths that are not seeds (the entities a question passes through)."""
     seed_ids = {s.id for s in seeds}
     names = [
@@ -398,12 +402,12 @@ def _features(item: Candidate, chunk_part: float, context: _Context) -> tuple[fl
             continue
         named = False
         for sentence in sentences:
-            if needle not in sentence or not _contains(sentence, needle):
+            if needle not in sentence or not _has_word(sentence, needle):
                 continue
             named = True
             words = context.said(_stems(sentence))
             near = context.said(_near_stems(sentence, needle))
-            bridged = any(b != needle and b in sentence and _contains(sentence, b) for b in context.bridges)
+            bridged = any(b != needle and b in sentence and _has_word(sentence, b) for b in context.bridges)
             seeded = any(s in sentence for s in context.seeds)
             crowd = sum(c != needle and c in sentence for c in context.candidates)
             best = max(best, (near, words, float(bridged), float(seeded), -crowd))
@@ -413,7 +417,7 @@ def _features(item: Candidate, chunk_part: float, context: _Context) -> tuple[fl
             passage_words = max(passage_words, context.passage_words[j])
             text = context.texts[j].casefold()
             passage_bridge = passage_bridge or any(
-                b != needle and b in text and _contains(text, b) for b in context.bridges
+                b != needle and b in text and _has_word(text, b) for b in context.bridges
             )
             passage_seed = passage_seed or context.passage_seed[j]
             lead = max(lead, context.lead_words[j])
@@ -439,7 +443,7 @@ def _features(item: Candidate, chunk_part: float, context: _Context) -> tuple[fl
         math.log1p(-best[4]),
         len(_stems(item.name) & context.question_stems) / max(len(_stems(item.name)), 1),
         float(item.name[:1].islower() and item.kind not in (DATE, NUMBER)),
-        float(any(c != needle and needle in c and _contains(c, needle) for c in context.candidates)),
+        float(any(c != needle and needle in c and _has_word(c, needle) for c in context.candidates)),
         lead,
     )
 
@@ -563,6 +567,18 @@ def _stems(text: str) -> set[str]:
 
 def _unique_ints(items: Sequence[int]) -> list[int]:
     return list(dict.fromkeys(items))
+
+
+def _has_word(text: str, needle: str) -> bool:
+    """``needle`` in ``text`` as whole words (as :func:`_contains`, without compiling a pattern per
+    name: the ranker asks this for every candidate and sentence)."""
+    at = text.find(needle)
+    while at >= 0:
+        end = at + len(needle)
+        if (at == 0 or not text[at - 1].isalnum()) and (end == len(text) or not text[end].isalnum()):
+            return True
+        at = text.find(needle, at + 1)
+    return False
 
 
 def _contains(text: str, needle: str) -> bool:
