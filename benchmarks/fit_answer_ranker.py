@@ -89,6 +89,7 @@ def candidate_table(row: dict[str, Any]) -> Table:
         top_paths=TOP_PATHS,
         top_chunks=TOP_CHUNKS,
         ranker_weights=(),
+        with_features=True,
         **inputs,
     )
     x = np.array([c.features for c in found], dtype=float).reshape(len(found), len(FEATURES))

@@ -20,15 +20,22 @@ too (:func:`~hopgraph.reason.doc.answer_types.head_fit`). The answer cites its p
 source chunks, or the chunks that name it; with no candidate it is
 :data:`~hopgraph.reason.doc.generator.NO_ANSWER`.
 
-Every answer carries a ``confidence`` in [0, 1]: the winner's share of all candidates' support,
-discounted when its type is unknown or contradicts the question.
+When the winner of these rules holds less than :data:`RANKER_GATE` of all support (the paths
+say little), a fitted ranker reorders the candidates: a conditional logit over their
+:data:`FEATURES` (the rules' score and its parts, the question's words in and near the
+candidate's sentence and in its passage, the first hop's passage, lower-case names, ...), with
+the weights :data:`RANKER_WEIGHTS` that ``benchmarks/fit_answer_ranker.py`` fits on MuSiQue-100.
+
+Every answer carries a ``confidence`` in [0, 1]: the winner's share of all candidates' support
+(the ranker's softmax share when it reordered them), discounted when its type is unknown or
+contradicts the question.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from hopgraph.ids import entity_id, name_key
@@ -181,9 +188,14 @@ def rank_candidates(
     asked: QuestionType,
     spans: Sequence[Sequence[tuple[str, str, str]]] = (),
     ranker_weights: Sequence[float] | None = None,
+    with_features: bool = False,
 ) -> list[Candidate]:
     """The candidates best first (score, then path support, then first seen); fragments, seeds
-    and names written in the question left out, contradicting types too when a fitting one exists."""
+    and names written in the question left out, contradicting types too when a fitting one exists.
+
+    When the rules' best holds less than :data:`RANKER_GATE` of the support, the ranker
+    (``ranker_weights``, default :data:`RANKER_WEIGHTS`; empty: the rules alone) reorders them by
+    their :data:`FEATURES`, which every candidate then carries (all of them with ``with_features``)."""
     seed_ids = {s.id for s in seeds}
     seed_names = {name_key(s.text) for s in seeds if s.text.strip()}
     asked_text = question.casefold()
@@ -252,21 +264,25 @@ def rank_candidates(
     if any(c.fit for c in found.values()):
         found = {k: c for k, c in found.items() if c.fit is not False}
     best_chunk = max((c.chunk_support for c in found.values()), default=0.0)
-    relation_words = set(question_words)
-    context = _Context(
-        texts,
-        relation_words,
-        _bridge_names(paths, ranked, seeds),
-        [n for n in (s.text.casefold() for s in seeds) if len(n) > 2],
-        [[_span_name(t).casefold() for t, _, _ in row] for row in spans[: len(texts)]],
-        asked_text,
-        [c.name.casefold() for c in found.values()],
-    )
     for item in found.values():
-        chunk_part = item.chunk_support / best_chunk if best_chunk > 0 else 0.0
-        item.features = _features(item, chunk_part, context)
-        item.score = _baseline(item, chunk_part)
-    _rerank(list(found.values()), RANKER_WEIGHTS if ranker_weights is None else ranker_weights)
+        item.score = _baseline(item, item.chunk_support / best_chunk if best_chunk > 0 else 0.0)
+    weights = RANKER_WEIGHTS if ranker_weights is None else ranker_weights
+    if with_features or (weights and _unsure(found.values())):
+        context = _Context(
+            texts,
+            set(question_words),
+            _bridge_names(paths, ranked, seeds),
+            [n for n in (s.text.casefold() for s in seeds) if len(n) > 2],
+            [[_span_name(t).casefold() for t, _, _ in row] for row in spans[: len(texts)]],
+            asked_text,
+            [c.name.casefold() for c in found.values()],
+        )
+        for item in found.values():
+            item.features = _features(
+                item, item.chunk_support / best_chunk if best_chunk > 0 else 0.0, context
+            )
+        if weights and _unsure(found.values()):
+            _rerank(list(found.values()), weights)
     order = list(found)
     return sorted(found.values(), key=lambda c: (-c.score, -c.path_support, order.index(name_key(c.name))))
 
@@ -385,12 +401,15 @@ def _bridge_names(
 
 
 def _features(item: Candidate, chunk_part: float, context: _Context) -> tuple[float, ...]:
-    """The candidate's features (:data:`FEATURES`): its path and chunk support (as the rules score
-    them), its type and head-noun fit, the rank of the first reader passage naming it, how many of
-    the question's relation words its best sentence says (all of them, and those near it), whether
-    that sentence names a bridge entity or a seed, whether a path ends in it, how many passages name
-    it, the rules' score, the relation words of its best passage, whether a passage naming it names
-    a bridge entity, a seed, and whether it is a path end no reader passage names."""
+    """The candidate's :data:`FEATURES`, in order: log(1 + path support); chunk support relative
+    to the best; type fits / unknown; head noun fits / misfits; 1 / (1 + row of the first reader
+    passage naming it); the question's words (weighted, :meth:`_Context.said`) in its best
+    sentence, and within :data:`NEAR_WORDS` words of it; that sentence names a bridge entity, a
+    first-hop seed; a path ends in it; log(1 + passages naming it); log of the rules' score; the
+    question's words in its best passage; a passage naming it names a bridge entity, a first-hop
+    seed; a path end no reader passage names; log(1 + other candidates in its sentence); the
+    share of its name's words the question says; a lower-case name that is no date or number;
+    another candidate's name contains it; the question's words in its passage's first sentence."""
     needle = item.name.casefold()
     first = None
     passages = 0
@@ -453,18 +472,20 @@ def _baseline(item: Candidate, chunk_part: float) -> float:
     return (item.path_support + CHUNK_WEIGHT * chunk_part) * TYPE_FACTOR[item.fit] * HEAD_FACTOR[item.head]
 
 
-def _rerank(found: Sequence[Candidate], weights: Sequence[float]) -> bool:
-    """Score ``found`` by the ranker (``exp(weights . features)``, scaled to sum to 1) when the
-    rules' best holds less than :data:`RANKER_GATE` of their support; True when it did."""
-    total = sum(c.score for c in found)
-    if not weights or not found or total <= 0 or max(c.score for c in found) / total >= RANKER_GATE:
-        return False
+def _unsure(found: Iterable[Candidate]) -> bool:
+    """Whether the rules' best holds less than :data:`RANKER_GATE` of all candidates' support."""
+    scores = [c.score for c in found]
+    total = sum(scores)
+    return total > 0 and max(scores) / total < RANKER_GATE
+
+
+def _rerank(found: Sequence[Candidate], weights: Sequence[float]) -> None:
+    """Score ``found`` by the ranker: ``exp(weights . features)``, scaled to sum to 1."""
     logits = [sum(w * f for w, f in zip(weights, c.features, strict=True)) for c in found]
-    top = max(logits)
+    top = max(logits, default=0.0)
     shares = [math.exp(z - top) for z in logits]
     for item, share in zip(found, shares, strict=True):
         item.score = share / sum(shares)
-    return True
 
 
 def _near_stems(sentence: str, needle: str) -> set[str]:
