@@ -266,8 +266,8 @@ def rank_candidates(
     best_chunk = max((c.chunk_support for c in found.values()), default=0.0)
     for item in found.values():
         item.score = _baseline(item, item.chunk_support / best_chunk if best_chunk > 0 else 0.0)
-    weights = RANKER_WEIGHTS if ranker_weights is None else ranker_weights
-    if with_features or (weights and _unsure(found.values())):
+    ranker = RANKER_WEIGHTS if ranker_weights is None else ranker_weights
+    if with_features or (ranker and _unsure(found.values())):
         context = _Context(
             texts,
             set(question_words),
@@ -281,8 +281,8 @@ def rank_candidates(
             item.features = _features(
                 item, item.chunk_support / best_chunk if best_chunk > 0 else 0.0, context
             )
-        if weights and _unsure(found.values()):
-            _rerank(list(found.values()), weights)
+        if ranker and _unsure(found.values()):
+            _rerank(list(found.values()), ranker)
     order = list(found)
     return sorted(found.values(), key=lambda c: (-c.score, -c.path_support, order.index(name_key(c.name))))
 
