@@ -33,6 +33,7 @@ from hopgraph.errors import HopGraphError, QuestionError
 from hopgraph.serve import chat
 from hopgraph.serve.models import (
     MAX_DOCUMENTS,
+    UPLOAD_FIELDS,
     AnswerOut,
     AskRequest,
     ChatCompletion,
@@ -315,7 +316,8 @@ def create_app(
         Writes run one at a time: 409 while another runs.
 
         The documents come as JSON texts (``{"documents": [{id?, title?, text}]}``) or as uploaded
-        files (multipart/form-data, form field ``files``, repeatable), with the suffixes folder
+        files (multipart/form-data, form field ``files``, repeatable, or ``file``; a file in another
+        field is refused), with the suffixes folder
         ingest takes (``.txt .md .markdown .html .htm .xhtml .pdf .json .jsonl``; 415 otherwise)
         and at most ``[serve] max_upload_bytes`` in all (413). A file is kept by its name:
         uploading a name again replaces it. If the server stops (SIGTERM, a crash, ``kill -9``)
@@ -329,6 +331,11 @@ def create_app(
                     if not isinstance(value, UploadFile):
                         raise QuestionError(
                             f"form field {key!r} is not a file: upload documents as files in field 'files'"
+                        )
+                    if key not in UPLOAD_FIELDS:
+                        raise QuestionError(
+                            f"file {value.filename or '(unnamed)'!r} came in form field {key!r}: upload "
+                            "documents in field 'files'"
                         )
                     files.append((value.filename or "", value.file))
                 return await run_in_threadpool(service.start_upload, files)

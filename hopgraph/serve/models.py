@@ -9,6 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field
 MAX_QUESTION = 2000
 MAX_QUERY = 20_000
 MAX_DOCUMENTS = 1000
+UPLOAD_FIELDS = frozenset({"files", "file"})
+"""Form fields whose files ``POST /v1/documents`` takes (``files``, repeatable; ``file`` too)."""
 MAX_TEXT = 5_000_000
 
 

@@ -76,7 +76,7 @@ def test_uploading_a_file_name_again_replaces_its_document(client: TestClient) -
     wait_for_job(client, first["job_id"])
     count = client.get("/v1/stats").json()["documents"]
     changed = TEXT.replace(b"Lodz", b"Krakow")
-    again = client.post("/v1/documents", files=[("files", ("again.txt", changed))]).json()
+    again = client.post("/v1/documents", files=[("file", ("again.txt", changed))]).json()
     assert again["documents"][0]["id"] == first["documents"][0]["id"]
     job = wait_for_job(client, again["job_id"])
     assert job["status"] == "done" and job["summary"]["documents_replaced"] == 1, job["summary"]
@@ -105,6 +105,8 @@ def test_bad_uploads_are_refused_and_store_nothing(client: TestClient, service: 
     refused(client.post("/v1/documents", files=[("files", ("bad.json", b"{not json"))]), 422, "bad.json")
     r = client.post("/v1/documents", data={"note": "hello"}, files=[good])
     refused(r, 422, "form field 'note' is not a file")
+    r = client.post("/v1/documents", files=[good, ("document", ("other.txt", TEXT))])
+    refused(r, 422, "'other.txt' came in form field 'document'", "field 'files'")
     r = client.post("/v1/documents", content=b"some text", headers={"content-type": "text/plain"})
     refused(r, 415, "application/json", "multipart/form-data")
     assert uploads(service) == kept and job_count(client) == jobs

@@ -27,7 +27,9 @@ arguments (there is no coreference resolution), and a triple needs at least one 
 (an NER entity or a proper noun), which drops generic "film - is in - marriage" noise. One
 heuristic stands in for coreference: a subject "he"/"she" becomes the latest PERSON before it that
 was a subject itself (else the latest named subject, since the small model tags some surnames as
-places or organisations), else the latest PERSON before it (off with ``resolve_pronouns=False``).
+places or organisations), else the latest PERSON before it; a subject "it" the latest named
+non-person subject before it, unless its verb governs a clause ("it is said that ...") (both off
+with ``resolve_pronouns=False``).
 """
 
 from __future__ import annotations
@@ -43,6 +45,8 @@ OBJECT_DEPS = frozenset({"dobj"})
 NAME_DEPS = frozenset({"compound", "flat", "nmod"})
 NOT_ARGUMENT_POS = frozenset({"PRON", "DET", "ADP", "AUX", "CCONJ", "SCONJ", "PART", "PUNCT", "SPACE", "SYM"})
 PERSON_PRONOUNS = frozenset({"he", "she"})
+CLAUSE_DEPS = frozenset({"ccomp", "xcomp", "csubj", "csubjpass", "advcl"})
+"""A verb with such a child has a placeholder subject "it" ("it is said that ...")."""
 NAME_LABELS = frozenset({"PERSON", "GPE", "ORG", "NORP"})
 """NER labels a mislabelled person's name turns up under."""
 RELATIVE_PRONOUNS = frozenset({"which", "who", "whom", "that", "whose"})
@@ -93,13 +97,14 @@ class _Doc:
         self.doc = doc
         self.ent_of: dict[int, Span] = {}
         # "Jaws and Hook" tagged as one span: distrusted, so conjunction expansion splits it
-        self.ents = [e for e in doc.ents if not any(t.lower_ in ("and", "or") and t.dep_ == "cc" for t in e)]
+        ents = _repeated_names([piece for e in doc.ents for piece in _line_pieces(e)])
+        self.ents = [e for e in ents if not any(t.lower_ in ("and", "or") and t.dep_ == "cc" for t in e)]
         for ent in self.ents:
             for i in range(ent.start, ent.end):
                 self.ent_of[i] = ent
         self.chunk_of: dict[int, Span] = {}
         self.resolve_pronouns = resolve_pronouns
-        self.people = [e for e in doc.ents if e.label_ == "PERSON"]
+        self.people = [e for e in ents if e.label_ == "PERSON"]
         if doc.has_annotation("DEP"):
             for chunk in doc.noun_chunks:
                 if any(t.pos_ == "PROPN" for t in chunk):
@@ -135,6 +140,18 @@ class _Doc:
                 return self.arg(child)
         return None
 
+    def referent_of_it(self, pronoun: Token) -> Arg | None:
+        """What a subject "it" means ("Orbital Ink is a printer. It was founded by Mei Tanaka"):
+        the latest named non-person subject before it (:meth:`latest_thing`); None for the
+        placeholder "it" of "it is said that ...", "it was decided to ..." (its verb governs a
+        clause) and when nothing before it was such a subject."""
+        verb = pronoun.head
+        if any(c.dep_ in CLAUSE_DEPS for c in verb.children):
+            return None
+        found = [e for e in self.ents if e.end <= pronoun.i and e.label_ in THING_LABELS]
+        subjects = [e for e in found if e.root.dep_ in SUBJECT_DEPS]
+        return _make_arg(subjects[-1], subjects[-1].label_, named=True) if subjects else None
+
     def latest_thing(self, before: int) -> Arg | None:
         """The latest named non-person entity before token ``before`` that was a subject (else
         the latest such entity): what "its", "their" or "the company" most likely mean."""
@@ -150,6 +167,8 @@ class _Doc:
             return _make_arg(ent, ent.label_, named=True)
         if token.lower_ in PERSON_PRONOUNS and token.dep_ in SUBJECT_DEPS:
             return self.antecedent(token)
+        if token.lower_ == "it" and token.dep_ in SUBJECT_DEPS and self.resolve_pronouns:
+            return self.referent_of_it(token)
         if token.pos_ in NOT_ARGUMENT_POS or token.pos_ == "VERB" or token.lower_ in RELATIVE_PRONOUNS:
             return None
         if token.pos_ == "NOUN":  # "his wife, Margrethe Nørlund, ..." -> the named appositive
@@ -180,6 +199,55 @@ class _Doc:
                     right = max(right, child.right_edge.i)
         span = self.doc[left : right + 1]
         return _make_arg(span, "", named=any(t.pos_ == "PROPN" for t in span))
+
+
+def _repeated_names(ents: list[Span]) -> list[Span]:
+    """``ents`` plus every other place the text spells one of its names of two or more words, where
+    the model found no entity ("Orbital Ink" tagged in the title but not in the next line's
+    "Orbital Ink is a printing company"), in document order."""
+    if not ents:
+        return ents
+    doc = ents[0].doc
+    names: dict[tuple[str, ...], str] = {}
+    for e in ents:
+        words = tuple(t.text for t in e)
+        if len(words) >= 2 and e.label_ in THING_LABELS | {"PERSON"}:
+            names.setdefault(words, e.label_)
+    taken = {i for e in ents for i in range(e.start, e.end)}
+    added: list[Span] = []
+    by_first: dict[str, list[tuple[str, ...]]] = {}
+    for words in names:
+        by_first.setdefault(words[0], []).append(words)
+    for token in doc:
+        for words in by_first.get(token.text, ()):
+            end = token.i + len(words)
+            if end > len(doc) or any(i in taken for i in range(token.i, end)):
+                continue
+            if tuple(t.text for t in doc[token.i : end]) == words:
+                added.append(Span(doc, token.i, end, label=names[words]))
+                taken.update(range(token.i, end))
+    return sorted([*ents, *added], key=lambda e: e.start) if added else ents
+
+
+def _line_pieces(ent: Span) -> list[Span]:
+    """``ent`` cut at its line breaks: the NER model joins a title line to a name that starts the
+    next line ("Orbital Ink\\n\\nOrbital Ink is ..." as one ORG), though a line break always
+    starts a sentence here (:data:`~hopgraph.extract.extractors.offline.LINE_BREAKS`)."""
+    pieces: list[Span] = []
+    start = ent.start
+    for token in ent:
+        if token.is_space and "\n" in token.text:
+            if token.i > start:
+                pieces.append(Span(ent.doc, start, token.i, label=ent.label_))
+            start = token.i + 1
+        elif "\n" in token.whitespace_:
+            pieces.append(Span(ent.doc, start, token.i + 1, label=ent.label_))
+            start = token.i + 1
+    if start == ent.start:
+        return [ent]
+    if start < ent.end:
+        pieces.append(Span(ent.doc, start, ent.end, label=ent.label_))
+    return pieces
 
 
 def _make_arg(span: Span, label: str, *, named: bool) -> Arg | None:

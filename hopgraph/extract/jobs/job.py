@@ -43,6 +43,7 @@ from hopgraph.extract.jobs.journal import (
 from hopgraph.extract.jobs.options import DEFAULT_BATCH_SIZE
 from hopgraph.extract.jobs.progress import JobProgress, JobSummary, format_cost
 from hopgraph.extract.jobs.state import ChunkResult, DocumentRow, JobState
+from hopgraph.extract.resolution.resolver import EntityResolver
 from hopgraph.kg.base import GraphStore
 from hopgraph.types import Chunk, Document, Entity, Triple
 from hopgraph.util.batching import batched
@@ -61,6 +62,8 @@ class ResolverLike(Protocol):
     def resolve(self, triples: Sequence[Triple]) -> Any: ...
 
 
+_PLURAL = {"Chunk": "chunks", "Entity": "entities"}
+
 Sink = Callable[[list[Extraction], dict[str, Chunk]], None]
 """Where extraction results go, a batch at a time (with the chunks by id)."""
 
@@ -76,7 +79,8 @@ class IngestJob:
     Components are injected: ``extractor`` (``aextract`` for concurrent LLM calls, else
     ``extract_many``, else ``extract``; or a zero-argument factory of one, called only when
     there are chunks to extract), ``chunker``, an optional ``resolver``, an optional
-    ``embed(store) -> int`` run at the end, and an optional ``progress``.
+    ``embed(store, progress=...) -> int`` run at the end (it calls ``progress(label, done)`` as it
+    goes), and an optional ``progress``.
     """
 
     def __init__(
@@ -88,7 +92,7 @@ class IngestJob:
         chunker: ChunkerLike,
         chunking: str = "",
         resolver: ResolverLike | None = None,
-        embed: Callable[[GraphStore], int] | None = None,
+        embed: Callable[..., int] | None = None,
         progress: JobProgress | None = None,
         concurrency: int = 1,
         batch_size: int = DEFAULT_BATCH_SIZE,
@@ -132,7 +136,14 @@ class IngestJob:
             self._extract(todo)
             if self.embed is not None:
                 self.progress.phase("embedding new chunks and entities ...")
-                embedded = self.embed(self.store)
+                counts: dict[str, int] = {}
+
+                def embedding(label: str, done: int) -> None:
+                    counts[label] = done
+                    parts = ", ".join(f"{n:,} {_PLURAL.get(k, k)}" for k, n in counts.items())
+                    self.progress.phase_progress(f"embedded {parts}")
+
+                embedded = self.embed(self.store, progress=embedding)
                 self.summary.embedded += embedded
                 self.progress.phase_done(f"embedded {embedded:,} chunks and entities")
             # a job whose every chunk failed stored nothing new: it failed, whatever it skipped
@@ -344,9 +355,10 @@ class IngestJob:
         self._commit_batch([_with_provenance(r, docs.get(r.chunk_id, "")) for r in results], docs)
 
     def _journaled(self) -> bool:
-        """Whether the resolver's state can be journalled (the real resolver; not a test fake)."""
-        resolver = self.resolver
-        return resolver is not None and hasattr(resolver, "store") and hasattr(resolver, "embedder")
+        """Whether the resolver's state can be journalled: an :class:`EntityResolver` (its outside
+        answers come through its ``store`` and ``embedder``, which the journal records and replays,
+        and :meth:`EntityResolver.reset` lets :meth:`_rederive` start it afresh)."""
+        return isinstance(self.resolver, EntityResolver)
 
     def _resolve(self, triples: list[Triple], calls: list[list[Any]] | None) -> tuple[Any, list[list[Any]]]:
         """Resolve ``triples``, recording the resolver's outside answers (``calls`` None) or replaying
@@ -384,10 +396,7 @@ class IngestJob:
             self.state.clear_batches()  # resolution is off now: the pending chunks are simply redone
             return 0
         if self.state.rederive_docs():
-            if hasattr(self.resolver, "reset"):
-                return self._rederive(set())
-            self.state.clear_batches()  # (another resolver now) its documents are extracted again
-            return 0
+            return self._rederive(set())
         redone = 0
         log.info("resuming: replaying %d journalled batch(es) of entity resolution", len(entries))
         self.progress.set_stage(f"resuming: replaying {len(entries):,} resolved batches ...")
@@ -411,7 +420,7 @@ class IngestJob:
         Only with the journal's resolver (entity resolution depends on order; without it the retried
         chunks are simply committed), and only for chunks the journal holds as failed (a delete
         clears the journal: the job's other failed chunks are then resolved after the rest)."""
-        if not self.retry_failed or not self._journaled() or not hasattr(self.resolver, "reset"):
+        if not self.retry_failed or not self._journaled():
             return todo
         decoded = [(seq, *decode_batch(blob)) for seq, _status, blob in self.state.batches()]
         failed = {r.chunk_id for _seq, results, _docs, _calls in decoded for r in results if not r.ok}

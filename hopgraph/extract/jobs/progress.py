@@ -61,6 +61,7 @@ class JobProgress:
         self.phase_started = self.start
         self.last_shown = self.start
         self.shown = False
+        self.phase_shown = False
 
     def set_stage(self, text: str) -> None:
         """What the job does before extraction starts (loading, chunking); shown until then."""
@@ -90,11 +91,28 @@ class JobProgress:
             self.shown = False
         self.total = 0  # close() does not repeat the chunk line
 
+    def phase_progress(self, text: str) -> None:
+        """How far the phase started by :meth:`phase` is (``embedded 1,024 chunks``), throttled:
+        rewritten in place on a terminal, else a line every ``every`` seconds."""
+        if self.stream is None:
+            return
+        now = self.clock()
+        if now - self.last_shown < self.every:
+            return
+        self.last_shown = now
+        line = f"{text} ({now - self.phase_started:.0f} s)"
+        self.stream.write("\r\x1b[K" + line if self.tty else line + "\n")
+        self.stream.flush()
+        self.phase_shown = self.tty
+
     def phase_done(self, text: str) -> None:
         """The phase started by :meth:`phase` ended: ``text`` with its duration, on its own line."""
         if self.stream is None:
             return
         seconds = self.clock() - self.phase_started
+        if self.phase_shown:  # the in-place progress line gives way
+            self.stream.write("\r\x1b[K")
+            self.phase_shown = False
         self.stream.write(f"{text} in {seconds:.1f} s\n")
         self.stream.flush()
         self.stage = ""

@@ -62,7 +62,7 @@ def run_ingest(
     args = {k: v for k, v in dataclasses.asdict(opts).items() if k != "json_fields"}
     args["sources"] = [str(x) for x in sources]
     progress = JobProgress(stream, price_per_1k=price)
-    embed: Callable[[GraphStore], int] | None = None
+    embed: Callable[..., int] | None = None
     if opts.embed:
         embed = functools.partial(_embed_all, embedder=embedder)
     with JobState.open(state_path) as state:
@@ -124,10 +124,12 @@ def _spacy_extractor() -> Any:
     return SpacyExtractor()
 
 
-def _embed_all(store: GraphStore, embedder: Embedder) -> int:
+def _embed_all(
+    store: GraphStore, embedder: Embedder, progress: Callable[[str, int], None] | None = None
+) -> int:
     from hopgraph.extract.embed_graph import embed_graph
 
-    return int(embed_graph(store, embedder).total)
+    return int(embed_graph(store, embedder, progress=progress).total)
 
 
 def _import_openie(

@@ -124,7 +124,7 @@ _NAME_ENDINGS: dict[str, tuple[str, ...]] = {
     PLACE: _words(
         "county city town village river lake island islands mountains mountain province state "
         "district region valley bay sea ocean street avenue road square park airport station "
-        "peninsula desert falls coast parish republic kingdom empire"
+        "peninsula desert falls coast parish republic kingdom empire range peak hills forest canyon"
     ),
     ORG: _words(
         "university college school institute company corporation corp inc ltd llc plc group party "

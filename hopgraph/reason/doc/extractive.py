@@ -20,14 +20,22 @@ too (:func:`~hopgraph.reason.doc.answer_types.head_fit`). The answer cites its p
 source chunks, or the chunks that name it; with no candidate it is
 :data:`~hopgraph.reason.doc.generator.NO_ANSWER`.
 
-Every answer carries a ``confidence`` in [0, 1]: the winner's share of all candidates' support,
-discounted when its type is unknown or contradicts the question.
+When the winner of these rules holds less than :data:`RANKER_GATE` of all support (the paths
+say little), a fitted ranker reorders the candidates: a conditional logit over their
+:data:`FEATURES` (the rules' score and its parts, the question's words in and near the
+candidate's sentence and in its passage, the first hop's passage, lower-case names, ...), with
+the weights :data:`RANKER_WEIGHTS` that ``benchmarks/fit_answer_ranker.py`` fits on MuSiQue-100.
+
+Every answer carries a ``confidence`` in [0, 1]: the winner's share of all candidates' support
+(the ranker's softmax share when it reordered them), discounted when its type is unknown or
+contradicts the question.
 """
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from hopgraph.ids import entity_id, name_key
@@ -106,6 +114,7 @@ class Candidate:
     path_support: float = 0.0
     chunk_support: float = 0.0
     score: float = 0.0
+    features: tuple[float, ...] = ()
 
 
 def extractive_answer(
@@ -178,9 +187,15 @@ def rank_candidates(
     labels: Mapping[str, Sequence[str]],
     asked: QuestionType,
     spans: Sequence[Sequence[tuple[str, str, str]]] = (),
+    ranker_weights: Sequence[float] | None = None,
+    with_features: bool = False,
 ) -> list[Candidate]:
     """The candidates best first (score, then path support, then first seen); fragments, seeds
-    and names written in the question left out, contradicting types too when a fitting one exists."""
+    and names written in the question left out, contradicting types too when a fitting one exists.
+
+    When the rules' best holds less than :data:`RANKER_GATE` of the support, the ranker
+    (``ranker_weights``, default :data:`RANKER_WEIGHTS`; empty: the rules alone) reorders them by
+    their :data:`FEATURES`, which every candidate then carries (all of them with ``with_features``)."""
     seed_ids = {s.id for s in seeds}
     seed_names = {name_key(s.text) for s in seeds if s.text.strip()}
     asked_text = question.casefold()
@@ -228,9 +243,16 @@ def rank_candidates(
             for hop in paths[i].hops
             for name in (hop.source, hop.target)
         ]
-        relation_words = question_words - _stems(" ".join(s.text for s in seeds))
         reader_weights = _chunk_weights(chunks, chunk_scores, max(top_chunks, READER_CHUNKS))
-        _add_span_support(found, spans, reader_weights, asked, excluded, bridges, relation_words)
+        _add_span_support(
+            found,
+            spans,
+            reader_weights,
+            asked,
+            excluded,
+            bridges,
+            question_words - _stems(" ".join(s.text for s in seeds)),
+        )
     if not found:
         return []
     texts = [c.text for c in chunks[:READER_CHUNKS]]
@@ -243,10 +265,235 @@ def rank_candidates(
         found = {k: c for k, c in found.items() if c.fit is not False}
     best_chunk = max((c.chunk_support for c in found.values()), default=0.0)
     for item in found.values():
-        chunk_part = CHUNK_WEIGHT * item.chunk_support / best_chunk if best_chunk > 0 else 0.0
-        item.score = (item.path_support + chunk_part) * TYPE_FACTOR[item.fit] * HEAD_FACTOR[item.head]
+        item.score = _baseline(item, item.chunk_support / best_chunk if best_chunk > 0 else 0.0)
+    ranker = RANKER_WEIGHTS if ranker_weights is None else ranker_weights
+    if with_features or (ranker and _unsure(found.values())):
+        context = _Context(
+            texts,
+            set(question_words),
+            _bridge_names(paths, ranked, seeds),
+            [n for n in (s.text.casefold() for s in seeds) if len(n) > 2],
+            [[_span_name(t).casefold() for t, _, _ in row] for row in spans[: len(texts)]],
+            asked_text,
+            [c.name.casefold() for c in found.values()],
+        )
+        for item in found.values():
+            item.features = _features(
+                item, item.chunk_support / best_chunk if best_chunk > 0 else 0.0, context
+            )
+        if ranker and _unsure(found.values()):
+            _rerank(list(found.values()), ranker)
     order = list(found)
     return sorted(found.values(), key=lambda c: (-c.score, -c.path_support, order.index(name_key(c.name))))
+
+
+FEATURES = _words(
+    "path chunk fit untyped head_fit head_misfit reader_rank sentence_words near_words sentence_bridge "
+    "sentence_seed on_path passages baseline passage_words passage_bridge passage_seed unread_path crowd "
+    "named_words lower_case contained lead_words"
+)
+"""What the candidate ranker reads (:func:`_features`, in this order)."""
+_FITTED = {
+    "path": -0.259,
+    "chunk": 0.2517,
+    "fit": 0.49,
+    "untyped": -0.49,
+    "head_fit": -0.1222,
+    "head_misfit": -0.0143,
+    "reader_rank": -0.2287,
+    "sentence_words": 0.6321,
+    "near_words": 0.7337,
+    "sentence_bridge": 0.0924,
+    "sentence_seed": -0.0371,
+    "on_path": -0.21,
+    "passages": 0.6894,
+    "baseline": 0.2723,
+    "passage_words": 0.5023,
+    "passage_bridge": 0.0229,
+    "passage_seed": -0.5222,
+    "unread_path": -0.5466,
+    "crowd": -0.1555,
+    "named_words": -0.1323,
+    "lower_case": -0.9117,
+    "contained": -0.0689,
+    "lead_words": 0.6063,
+}
+"""The ranker's weights by feature (``benchmarks/fit_answer_ranker.py`` prints them; see
+:data:`RANKER_WEIGHTS`)."""
+RANKER_WEIGHTS: tuple[float, ...] = tuple(_FITTED[f] for f in FEATURES)
+"""The ranker's weights, one per feature of :data:`FEATURES`: a candidate's score is
+``exp(weights . features)`` (a conditional logit fitted by ``benchmarks/fit_answer_ranker.py`` on
+MuSiQue-100's questions of both graphs pooled; empty: the rules alone)."""
+RANKER_GATE = 0.2
+"""The ranker reorders the candidates only when the rules' best holds less than this share of all
+candidates' support (where the paths say little; a question the paths answer keeps their answer)."""
+_SENTENCE = re.compile(r"(?<=[.!?;])\s+(?=[\"'(A-Z0-9])")
+NEAR_WORDS = 6
+"""Words either side of a candidate in its sentence counted as near it."""
+
+
+@dataclass
+class _Context:
+    """What the features of one question's candidates read: the reader's passages (split in
+    sentences), the question's relation words, the bridge names (entities on the best paths and
+    the names spaCy finds in the passages naming a seed: the first hop's), the seeds' names."""
+
+    texts: Sequence[str]
+    relation_words: set[str]
+    bridges: list[str]
+    seeds: Sequence[str]
+    names: Sequence[Sequence[str]] = ()
+    question: str = ""
+    candidates: Sequence[str] = ()
+    sentences: list[list[str]] = field(default_factory=list)
+    passage_words: list[float] = field(default_factory=list)
+    passage_seed: list[bool] = field(default_factory=list)
+    lead_words: list[float] = field(default_factory=list)
+    weights: dict[str, float] = field(default_factory=dict)
+    question_stems: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.question_stems = _stems(self.question)
+        lowered = [t.casefold() for t in self.texts]
+        self.sentences = [[part.casefold() for part in _SENTENCE.split(t)] for t in self.texts]
+        # the seeds the best passage names are the first hop's subject: their words say no relation
+        self.seeds = [n for n in self.seeds if lowered and n in lowered[0] and _has_word(lowered[0], n)]
+        subject = _stems(" ".join(self.seeds))
+        stems = [_stems(t) for t in lowered]
+        # a relation word every passage says tells them apart less (an inverse document frequency)
+        self.weights = {
+            w: math.log((len(lowered) + 1) / (0.5 + sum(w in st for st in stems)))
+            for w in self.relation_words - subject
+        }
+        total = sum(self.weights.values()) or 1.0
+        self.weights = {w: v / total for w, v in self.weights.items()}
+        self.passage_words = [self.said(st) for st in stems]
+        self.lead_words = [
+            self.said(_stems(sentences[0])) if sentences else 0.0 for sentences in self.sentences
+        ]
+        self.passage_seed = [any(_has_word(t, n) for n in self.seeds if n in t) for t in lowered]
+        first_hop = {
+            n
+            for j, names in enumerate(self.names)
+            if j < len(lowered) and self.passage_seed[j]
+            for n in names
+            if len(n) > 2 and n not in self.seeds and not _has_word(self.question, n)
+        }
+        self.bridges = unique([*self.bridges, *sorted(first_hop)])
+
+    def said(self, stems: set[str]) -> float:
+        """The weighted share of the question's relation words among ``stems``."""
+        return sum(self.weights.get(w, 0.0) for w in stems)
+
+
+def _bridge_names(
+    paths: Sequence[ReasoningPath], ranked: Sequence[int], seeds: Sequence[ScoredId]
+) -> list[str]:
+    """Entity names on the best paths that are not seeds (the entities a question passes through)."""
+    seed_ids = {s.id for s in seeds}
+    names = [
+        hop.target.casefold()
+        for i in ranked[:BRIDGE_PATHS]
+        for hop in paths[i].hops
+        if hop.target_id not in seed_ids and len(hop.target) > 2
+    ]
+    return unique(names)
+
+
+def _features(item: Candidate, chunk_part: float, context: _Context) -> tuple[float, ...]:
+    """The candidate's :data:`FEATURES`, in order: log(1 + path support); chunk support relative
+    to the best; type fits / unknown; head noun fits / misfits; 1 / (1 + row of the first reader
+    passage naming it); the question's words (weighted, :meth:`_Context.said`) in its best
+    sentence, and within :data:`NEAR_WORDS` words of it; that sentence names a bridge entity, a
+    first-hop seed; a path ends in it; log(1 + passages naming it); log of the rules' score; the
+    question's words in its best passage; a passage naming it names a bridge entity, a first-hop
+    seed; a path end no reader passage names; log(1 + other candidates in its sentence); the
+    share of its name's words the question says; a lower-case name that is no date or number;
+    another candidate's name contains it; the question's words in its passage's first sentence."""
+    needle = item.name.casefold()
+    first = None
+    passages = 0
+    best = (0.0, 0.0, 0.0, 0.0, 0.0)
+    passage_words = lead = 0.0
+    passage_bridge = passage_seed = False
+    for j, sentences in enumerate(context.sentences):
+        if needle not in context.texts[j].casefold():
+            continue
+        named = False
+        for sentence in sentences:
+            if needle not in sentence or not _has_word(sentence, needle):
+                continue
+            named = True
+            words = context.said(_stems(sentence))
+            near = context.said(_near_stems(sentence, needle))
+            bridged = any(b != needle and b in sentence and _has_word(sentence, b) for b in context.bridges)
+            seeded = any(s in sentence for s in context.seeds)
+            crowd = sum(c != needle and c in sentence for c in context.candidates)
+            best = max(best, (near, words, float(bridged), float(seeded), -crowd))
+        if named:
+            passages += 1
+            first = j if first is None else first
+            passage_words = max(passage_words, context.passage_words[j])
+            text = context.texts[j].casefold()
+            passage_bridge = passage_bridge or any(
+                b != needle and b in text and _has_word(text, b) for b in context.bridges
+            )
+            passage_seed = passage_seed or context.passage_seed[j]
+            lead = max(lead, context.lead_words[j])
+    return (
+        math.log1p(item.path_support),
+        chunk_part,
+        float(item.fit is True),
+        float(item.fit is None),
+        float(item.head is True),
+        float(item.head is False),
+        1.0 / (1 + first) if first is not None else 0.0,
+        best[1],
+        best[0],
+        best[2],
+        best[3],
+        float(bool(item.path_rows)),
+        math.log1p(passages),
+        math.log(_baseline(item, chunk_part) + 1e-3),
+        passage_words,
+        float(passage_bridge),
+        float(passage_seed),
+        float(bool(item.path_rows) and first is None),
+        math.log1p(-best[4]),
+        len(_stems(item.name) & context.question_stems) / max(len(_stems(item.name)), 1),
+        float(item.name[:1].islower() and item.kind not in (DATE, NUMBER)),
+        float(any(c != needle and needle in c and _has_word(c, needle) for c in context.candidates)),
+        lead,
+    )
+
+
+def _baseline(item: Candidate, chunk_part: float) -> float:
+    """The rules' score: path and chunk support times the type and head-noun factors."""
+    return (item.path_support + CHUNK_WEIGHT * chunk_part) * TYPE_FACTOR[item.fit] * HEAD_FACTOR[item.head]
+
+
+def _unsure(found: Iterable[Candidate]) -> bool:
+    """Whether the rules' best holds less than :data:`RANKER_GATE` of all candidates' support."""
+    scores = [c.score for c in found]
+    total = sum(scores)
+    return total > 0 and max(scores) / total < RANKER_GATE
+
+
+def _rerank(found: Sequence[Candidate], weights: Sequence[float]) -> None:
+    """Score ``found`` by the ranker: ``exp(weights . features)``, scaled to sum to 1."""
+    logits = [sum(w * f for w, f in zip(weights, c.features, strict=True)) for c in found]
+    top = max(logits, default=0.0)
+    shares = [math.exp(z - top) for z in logits]
+    for item, share in zip(found, shares, strict=True):
+        item.score = share / sum(shares)
+
+
+def _near_stems(sentence: str, needle: str) -> set[str]:
+    """The relation-word stems within :data:`NEAR_WORDS` words of ``needle`` in ``sentence``."""
+    at = sentence.find(needle)
+    before = sentence[:at].split()[-NEAR_WORDS:]
+    after = sentence[at + len(needle) :].split()[:NEAR_WORDS]
+    return _stems(" ".join([*before, *after]))
 
 
 def _chunk_weights(
@@ -364,6 +611,18 @@ def _after_capital(text: str, name: str) -> bool:
 def _name_char(char: str) -> bool:
     """``[\\w'-]`` of a regex."""
     return char.isalnum() or char in "_'-"
+
+
+def _has_word(text: str, needle: str) -> bool:
+    """``needle`` in ``text`` as whole words (as :func:`_contains`, without compiling a pattern per
+    name: the ranker asks this for every candidate and sentence)."""
+    at = text.find(needle)
+    while at >= 0:
+        end = at + len(needle)
+        if (at == 0 or not text[at - 1].isalnum()) and (end == len(text) or not text[end].isalnum()):
+            return True
+        at = text.find(needle, at + 1)
+    return False
 
 
 def _contains(text: str, needle: str) -> bool:

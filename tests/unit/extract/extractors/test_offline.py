@@ -203,6 +203,31 @@ def test_possessive_and_definite_subjects_resolve_to_their_owner(extractor: Spac
     assert not any(s in ("headquarters", "company") for s, _, _ in triples)
 
 
+def test_a_subject_it_means_the_latest_named_thing_unless_it_is_a_placeholder(
+    extractor: SpacyExtractor,
+) -> None:
+    text = (
+        "Orbital Ink is a printing company. It was founded by Mei Tanaka in 2015. "
+        "It was reported in The Japan Times that Mei Tanaka was born in Kyoto."
+    )
+    triples = triples_of(extractor, text)
+    assert ("Orbital Ink", "founded by", "Mei Tanaka") in triples
+    assert ("Mei Tanaka", "born in", "Kyoto") in triples
+    # the placeholder "it" of "it was reported ... that" means nothing: Orbital Ink reported nothing
+    assert not any(s == "Orbital Ink" and "report" in p for s, p, _ in triples)
+    off = SpacyExtractor(resolve_pronouns=False)
+    assert ("Orbital Ink", "founded by", "Mei Tanaka") not in triples_of(off, text)
+
+
+def test_a_title_line_does_not_cut_the_name_that_starts_the_next_line(extractor: SpacyExtractor) -> None:
+    # the small model tags "Orbital Ink\n\nOrbital Ink" as one ORG and parses the second
+    # "Orbital" apart: the subject came out as "Ink"
+    text = "Orbital Ink\n\nOrbital Ink is a printing company founded by Mei Tanaka in 2015."
+    triples = triples_of(extractor, text)
+    assert ("Orbital Ink", "founded by", "Mei Tanaka") in triples
+    assert not any("Ink" in (s, o) for s, _, o in triples)
+
+
 def test_parenthesised_life_dates_become_typed_date_facts(extractor: SpacyExtractor) -> None:
     chunk = Chunk(
         "d",

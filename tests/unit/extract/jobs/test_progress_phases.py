@@ -54,3 +54,39 @@ def test_on_a_terminal_the_chunk_line_is_kept_when_embedding_starts() -> None:
     assert any(k.startswith("[") and "chunks 2/2 (100%)" in k for k in kept)
     assert "embedding new chunks and entities ..." in kept
     assert "embedded 5 chunks and entities in 2.0 s" in kept
+
+
+def test_the_embedding_phase_shows_how_far_it_is() -> None:
+    out, clock = io.StringIO(), Clock()
+    progress = JobProgress(out, tty=False, every=5.0, clock=clock)
+    progress.phase("embedding new chunks and entities ...")
+    clock.now = 2.0
+    progress.phase_progress("embedded 256 chunks")  # throttled: under 5 s since the phase line
+    clock.now = 6.0
+    progress.phase_progress("embedded 1,024 chunks")
+    clock.now = 9.0
+    progress.phase_progress("embedded 1,929 chunks, 512 entities")  # throttled again
+    clock.now = 12.0
+    progress.phase_progress("embedded 1,929 chunks, 4,096 entities")
+    progress.phase_done("embedded 6,025 chunks and entities")
+    lines = out.getvalue().splitlines()
+    assert lines == [
+        "embedding new chunks and entities ...",
+        "embedded 1,024 chunks (6 s)",
+        "embedded 1,929 chunks, 4,096 entities (12 s)",
+        "embedded 6,025 chunks and entities in 12.0 s",
+    ]
+
+
+def test_on_a_terminal_the_embedding_progress_is_rewritten_in_place() -> None:
+    out, clock = io.StringIO(), Clock()
+    progress = JobProgress(out, tty=True, every=0.1, clock=clock)
+    progress.phase("embedding new chunks and entities ...")
+    for n in (1, 2):
+        clock.now = float(n)
+        progress.phase_progress(f"embedded {n * 256} chunks")
+    progress.phase_done("embedded 512 chunks and entities")
+    text = out.getvalue()
+    assert "\rembedded" not in text.replace("\r\x1b[K", "")  # every rewrite clears the line first
+    assert text.endswith("\r\x1b[Kembedded 512 chunks and entities in 2.0 s\n")
+    assert "\r\x1b[Kembedded 256 chunks (1 s)\r\x1b[Kembedded 512 chunks (2 s)" in text

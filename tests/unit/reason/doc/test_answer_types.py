@@ -67,6 +67,8 @@ def test_question_type_from_the_wh_word_and_its_head_noun(question: str, kind: s
         ("437000", ("DATE",), NUMBER),  # six digits are no year, whatever the recogniser says
         ("140 minutes", ("TIME",), NUMBER),
         ("Lyon Chamber Orchestra", ("PERSON",), ORG),  # its last word over a recogniser's guess
+        ("Sangre de Cristo Range", ("ORG",), PLACE),
+        ("Humboldt Peak", ("ORG",), PLACE),
         ("Tallinn", ("ORG", "GPE", "GPE"), PLACE),  # most of its labels
     ],
 )
