@@ -78,6 +78,8 @@ FEATURES = (
     "lent85t",
 )
 TRUNCATED = (10, 15, 20, 30)
+TAILS = tuple(itertools.product((0.7, 0.85, 0.95), (0.3, 0.4, 0.5)))
+"""Graph-trusting walks (damping, passage share; 10 steps) tried as the interleaved tail."""
 FLOOR = 1e-4  # log features: log(max(score / max, FLOOR)), 0 for the best candidate
 CANDIDATES = 50
 DEPTH = 40  # chunk rows read to find the first distinct documents (as bench_graph_fusion.py)
@@ -124,7 +126,9 @@ def ranked_docs(rows: np.ndarray, docs: Sequence[str], scores: np.ndarray) -> li
     return list(dict.fromkeys(docs[int(i)] for i in order))
 
 
-def questions_of(graph: str, cache_path: str, questions: str) -> list[Question]:
+def questions_of(
+    graph: str, cache_path: str, questions: str, steps: int = fusion.TRUST_STEPS
+) -> list[Question]:
     cache: list[dict[str, Any]] = pickle.loads(Path(cache_path).read_bytes())
     items = load_questions(questions, "musique")[: len(cache)]
     with HopGraph.open(graph) as hg:
@@ -140,12 +144,17 @@ def questions_of(graph: str, cache_path: str, questions: str) -> list[Question]:
         seeds: dict[int, float] = q["seeds"]
         mixed: dict[int, float] = q["mixed"]
         truncated: dict[str, np.ndarray] = {}
+        tails: dict[str, np.ndarray] = {}
         if mixed:
             both = passages.reset_vector(mixed, reset)
             for steps in TRUNCATED:  # the graph-trusting walk stopped after a few steps
                 walked = personalized_pagerank(passages.transition, both, 0.85, tol=0.0, max_iter=steps)
                 truncated[f"trusting_t{steps}"] = walked[passages.num_entities :]
-            ent_t, trust_t = fusion.trusting_walks(passages, mixed, reset, passage_mass=0.5)
+            ent_t, trust_t = fusion.trusting_walks(passages, mixed, reset, passage_mass=0.5, steps=steps)
+            for damping, share in TAILS:
+                tails[f"tail_d{damping}_s{share}"] = fusion.trusting_walks(
+                    passages, mixed, reset, passage_mass=share, damping=damping
+                )[1]
             ent05 = passages.rank_passages(mixed, {}, 0.5)
             ent85 = passages.rank_passages(mixed, {}, 0.85)
             pas85 = passages.rank_passages({}, reset, 0.85)
@@ -156,6 +165,7 @@ def questions_of(graph: str, cache_path: str, questions: str) -> list[Question]:
             walk = trusting = cos.astype(np.float64)
             truncated = {f"trusting_t{steps}": walk for steps in TRUNCATED}
             ent_t = trust_t = np.zeros_like(pas05)
+            tails = {f"tail_d{damping}_s{share}": walk for damping, share in TAILS}
         dense_order = np.argsort(-cos, kind="stable")[:CANDIDATES]
         walk_order = np.argsort(-walk, kind="stable")[:CANDIDATES]
         rows = np.array(list(dict.fromkeys([*dense_order.tolist(), *walk_order.tolist()])), dtype=np.int64)
@@ -209,6 +219,7 @@ def questions_of(graph: str, cache_path: str, questions: str) -> list[Question]:
             "walk_raw": walk[rows],
             "trust_entities": ent_t[rows],
             "trust_walk": trust_t[rows],
+            **{name: v[rows] for name, v in tails.items()},
         }
         out.append(
             Question(
@@ -442,30 +453,42 @@ def combined_method(head: Method, tail: Method, size: int | None) -> Method:
     return method
 
 
-def shipped_method(refit: bool) -> Method:
+def shipped_method(refit: bool, tail: str = "trust_walk", pick_tail: bool = False) -> Method:
     """What ``full`` ranks (hopgraph.retrieval.fusion): the head (weights refitted on the training
-    questions, or the shipped ones) interleaved with the graph-trusting walk."""
+    questions, or the shipped ones) interleaved with the graph-trusting walk (``tail``, or the
+    :data:`TAILS` walk best on the training questions when ``pick_tail``)."""
     cols = [FEATURES.index(n) for n in ("lwalk", "lent85t", "dense")]
 
     def method(train: list[Question]) -> Callable[[Question], np.ndarray | list[str]]:
         weights = tuple(fit_ranker(train, cols).tolist()) if refit else fusion.HEAD_WEIGHTS
+        chosen = tail
+        if pick_tail:
 
-        def score(q: Question) -> list[str]:
-            idx = np.arange(len(q.rows))
-            dense = q.x[:, FEATURES.index("dense")]
-            head = idx[
-                np.argsort(
-                    -fusion.head_scores(idx, q.fixed["walk_raw"], q.fixed["trust_entities"], dense, weights),
-                    kind="stable",
-                )
-            ]
-            tail = idx[np.argsort(-q.fixed["trust_walk"], kind="stable")]
-            order = fusion.interleave(head.tolist(), tail.tolist())
-            return list(dict.fromkeys(q.docs[i] for i in order))
+            def total(name: str) -> float:
+                scorer = build(name)
+                got = [recall_of(q, scorer(q)) for q in train]
+                return sum(r["recall@2"] + r["recall@5"] for r in got)
 
-        return score
+            chosen = max((f"tail_d{d}_s{s}" for d, s in TAILS), key=total)
+        return build(chosen, weights)
 
     return method
+
+
+def build(tail: str, weights: tuple[float, ...] = fusion.HEAD_WEIGHTS) -> Callable[[Question], list[str]]:
+    def score(q: Question) -> list[str]:
+        idx = np.arange(len(q.rows))
+        dense = q.x[:, FEATURES.index("dense")]
+        head = idx[
+            np.argsort(
+                -fusion.head_scores(idx, q.fixed["walk_raw"], q.fixed["trust_entities"], dense, weights),
+                kind="stable",
+            )
+        ]
+        order = fusion.interleave(head.tolist(), idx[np.argsort(-q.fixed[tail], kind="stable")].tolist())
+        return list(dict.fromkeys(q.docs[i] for i in order))
+
+    return score
 
 
 def route_method(train: list[Question]) -> Callable[[Question], np.ndarray | list[str]]:
@@ -502,7 +525,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cache", action="append", required=True, help="bench_graph_fusion.py --cache file")
     ap.add_argument("--questions", required=True)
     ap.add_argument("--features", help="pickle of the built features: read when present, else written")
-    ap.add_argument("--repeats", type=int, default=10)
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--steps", type=int, default=fusion.TRUST_STEPS, help="steps of the trusting walks")
     ap.add_argument("--only", help="score only the methods whose name contains this text")
     ap.add_argument("--json")
     args = ap.parse_args(argv)
@@ -511,7 +535,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.features and Path(args.features).exists():
         graphs: list[list[Question]] = pickle.loads(Path(args.features).read_bytes())
     else:
-        graphs = [questions_of(g, c, args.questions) for g, c in zip(args.graph, args.cache, strict=True)]
+        graphs = [
+            questions_of(g, c, args.questions, args.steps)
+            for g, c in zip(args.graph, args.cache, strict=True)
+        ]
         if args.features:
             Path(args.features).write_bytes(pickle.dumps(graphs))
     result: dict[str, Any] = {"graphs": args.graph, "features": FEATURES, "methods": {}}
@@ -558,6 +585,9 @@ def main(argv: list[str] | None = None) -> int:
         print("   weights on all:", result["methods"][f"ranker:{name}"]["weights_all"], flush=True)
     report("shipped", shipped_method(refit=False))
     report("shipped-refit", shipped_method(refit=True))
+    for d, share in TAILS:
+        report(f"shipped-tail_d{d}_s{share}", shipped_method(refit=True, tail=f"tail_d{d}_s{share}"))
+    report("shipped-refit-tail-picked", shipped_method(refit=True, pick_tail=True))
     w = fit_ranker([q for g in graphs for q in g], [FEATURES.index(n) for n in ("lwalk", "lent85t", "dense")])
     result["shipped_refit_on_all"] = w.round(4).tolist()
     print(
@@ -567,10 +597,9 @@ def main(argv: list[str] | None = None) -> int:
         "default": fixed_method("default"),
         "ranker3": ranker_method(("lwalk", "lent85", "dense")),
         "ranker2": ranker_method(("lwalk", "dense")),
-        "ranker2cos": ranker_method(("lwalk", "cos")),
     }
     for head_name, head in heads.items():
-        for tail_name in ("trusting", "default", *(f"trusting_t{n}" for n in TRUNCATED)):
+        for tail_name in ("trusting", "default", "trusting_t10"):
             if head_name == tail_name:
                 continue
             for size in (2, None):

@@ -58,10 +58,16 @@ def trusting_walks(
     reset = np.stack([entities, both], axis=1)
     totals = reset.sum(axis=0)
     reset = reset / np.where(totals > 0, totals, 1.0)
-    walk, dangling = passages.transition.walk, passages.transition.dangling
+    walk = passages.transition.walk
+    dangling = np.flatnonzero(passages.transition.dangling)
+    # personalized_pagerank's step, x <- d (W x + (mass on dangling nodes) r) + (1 - d) r, with
+    # both restart terms folded into one scaling of r per column
     x = reset.copy()
     for _ in range(steps):
-        x = damping * (walk @ x + x[dangling].sum(axis=0) * reset) + (1.0 - damping) * reset
+        restart = reset * (damping * x[dangling].sum(axis=0) + (1.0 - damping))
+        x = walk @ x
+        x *= damping
+        x += restart
     chunks = x[passages.num_entities :]
     return chunks[:, 0], chunks[:, 1]
 
