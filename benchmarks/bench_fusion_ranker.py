@@ -79,7 +79,7 @@ FEATURES = (
 )
 TRUNCATED = (10, 15, 20, 30)
 TAILS = tuple(itertools.product((0.7, 0.85, 0.95), (0.3, 0.4, 0.5)))
-"""Graph-trusting walks (damping, passage share; 10 steps) tried as the interleaved tail."""
+"""Graph-trusting walks (damping, passage share; ``--steps`` steps) tried as the interleaved tail."""
 FLOOR = 1e-4  # log features: log(max(score / max, FLOOR)), 0 for the best candidate
 CANDIDATES = 50
 DEPTH = 40  # chunk rows read to find the first distinct documents (as bench_graph_fusion.py)
@@ -147,13 +147,13 @@ def questions_of(
         tails: dict[str, np.ndarray] = {}
         if mixed:
             both = passages.reset_vector(mixed, reset)
-            for steps in TRUNCATED:  # the graph-trusting walk stopped after a few steps
-                walked = personalized_pagerank(passages.transition, both, 0.85, tol=0.0, max_iter=steps)
-                truncated[f"trusting_t{steps}"] = walked[passages.num_entities :]
+            for cut in TRUNCATED:  # the graph-trusting walk stopped after a few steps
+                walked = personalized_pagerank(passages.transition, both, 0.85, tol=0.0, max_iter=cut)
+                truncated[f"trusting_t{cut}"] = walked[passages.num_entities :]
             ent_t, trust_t = fusion.trusting_walks(passages, mixed, reset, passage_mass=0.5, steps=steps)
             for damping, share in TAILS:
                 tails[f"tail_d{damping}_s{share}"] = fusion.trusting_walks(
-                    passages, mixed, reset, passage_mass=share, damping=damping
+                    passages, mixed, reset, passage_mass=share, damping=damping, steps=steps
                 )[1]
             ent05 = passages.rank_passages(mixed, {}, 0.5)
             ent85 = passages.rank_passages(mixed, {}, 0.85)
@@ -163,7 +163,7 @@ def questions_of(
         else:  # no seed: every graph method returns the dense ranking
             ent05 = ent85 = np.zeros_like(pas05)
             walk = trusting = cos.astype(np.float64)
-            truncated = {f"trusting_t{steps}": walk for steps in TRUNCATED}
+            truncated = {f"trusting_t{cut}": walk for cut in TRUNCATED}
             ent_t = trust_t = np.zeros_like(pas05)
             tails = {f"tail_d{damping}_s{share}": walk for damping, share in TAILS}
         dense_order = np.argsort(-cos, kind="stable")[:CANDIDATES]
