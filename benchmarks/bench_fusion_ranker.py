@@ -20,7 +20,7 @@ candidate passages (dense top 50 and the default walk's top 50) with per-passage
 - ``bm25``: BM25 (titles and text) over its maximum among its top 50;
 - ``rdense`` / ``rwalk``: 1 / (1 + rank) in the dense and the default walk's order.
 
-Two families are scored, each with 5-fold cross-validation over the questions (the same folds on
+Three families are scored, each with 5-fold cross-validation over the questions (the same folds on
 both graphs, the two graphs' training questions pooled; 10 repeats with different folds) and with
 joint leave-half-out (50 splits):
 
@@ -31,8 +31,15 @@ joint leave-half-out (50 splits):
   of the question (best seed score, number of seeds, overlap of the walk's and dense's top 5,
   concentration of the entity walk's mass) against a threshold fitted on the training folds.
 
-Every figure is R@2 / R@5 per graph with per-question wins/losses against dense at R@5. No model
-runs here (the caches hold the question vectors' results): a few minutes on one core.
+- *interleaved*: a head (the default walk, or a ranker) interleaved with, or followed after its
+  first 2 by, a tail walk that trusts the graph more; ``shipped-refit`` is what ``full`` ranks
+  (hopgraph.retrieval.fusion: the three-weight head refitted on the training folds, the damping
+  0.85 walk of 10 steps as tail), ``shipped`` the same with the shipped weights (not held out),
+  ``shipped-tail_*`` other tails, ``shipped-refit-tail-picked`` the tail picked on the training
+  folds too.
+
+Every figure is R@2 / R@5 per graph with per-question wins/losses against dense at R@5 and R@2.
+No model runs here (the caches hold the question vectors' results): about 7 minutes on one core.
 """
 
 from __future__ import annotations
