@@ -252,6 +252,24 @@ def test_graph_methods_fall_back_to_the_dense_ranking_without_seeds(hg: HopGraph
         assert [c.id for c in hg.ask(NO_LINK, method=method).chunks] == dense, method
 
 
+def test_full_ranks_passages_by_the_fusion_and_without_it_as_gnn_ppr(
+    hg: HopGraph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``full``'s passages follow hopgraph.retrieval.fusion's order (a spy that reverses it
+    reverses them); ``QAOptions(fusion=False)`` keeps the walk's own order, as ``gnn_ppr``."""
+    from hopgraph.reason.doc import pipeline
+
+    plain = QAOptions(fusion=False)
+    walk = [c.id for c in hg.ask(HEISENBERG, method="gnn_ppr", options=plain).chunks]
+    assert [c.id for c in hg.ask(HEISENBERG, options=plain).chunks] == walk
+    every = QAOptions(k=1000)  # every candidate the fusion ranks
+    fused = [c.id for c in hg.ask(HEISENBERG, options=every).chunks]
+    assert len(fused) > 2
+    real = pipeline.fused_order
+    monkeypatch.setattr(pipeline, "fused_order", lambda *a, **kw: real(*a, **kw)[::-1])
+    assert [c.id for c in hg.ask(HEISENBERG, options=every).chunks] == fused[::-1]
+
+
 def test_bad_questions_raise_clear_errors(hg: HopGraph) -> None:
     for empty in ("", "   \n\t "):
         with pytest.raises(QuestionError, match="the question is empty"):

@@ -74,6 +74,10 @@ class QAOptions:
     the best weighs 1, the last 0) or ``raw`` cosines (nearly flat: 0.3-0.6 on MiniLM)."""
     gnn_mix: float = 0.5
     """Share of the entity restart mass taken from the GNN's node scores (rest: linked seeds)."""
+    fusion: bool = True
+    """``full`` ranks its passages with :mod:`hopgraph.retrieval.fusion` (a head fitted on both
+    MuSiQue-100 graphs interleaved with a damping-0.85 walk); False: the default walk's order, as
+    ``gnn_ppr`` (BENCHMARKS.md "#11 session 6")."""
 
     def __post_init__(self) -> None:
         for name in ("k", "candidates", "seeds", "hops", "max_paths", "beam"):

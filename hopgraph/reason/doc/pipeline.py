@@ -60,6 +60,7 @@ from hopgraph.reason.doc.options import (
 from hopgraph.reason.doc.paths import find_paths
 from hopgraph.reason.doc.scorer import DocScorer, DocScorerConfig, ScoredGraph
 from hopgraph.reason.doc.subgraph import RelationTable, ScoringGraph
+from hopgraph.retrieval.fusion import fused_order, trusting_walks
 from hopgraph.retrieval.graph_index import GraphIndex
 from hopgraph.retrieval.linking import ParseCache, link_seeds, link_text
 from hopgraph.retrieval.passage_ner import NER_CHARS, NameLabels, PassageEntities, name_labels, text_entities
@@ -219,10 +220,8 @@ class GraphQA:
             return out
         graph, scored = self._score(vector, out, clock)
         weights = self._mix(seeds, graph, scored)
-        ppr = self._rank(
-            self.passages.rank_passages(weights, reset, opts.damping, passage_mass=opts.passage_reset),
-            opts.candidates,
-        )
+        walk = self.passages.rank_passages(weights, reset, opts.damping, passage_mass=opts.passage_reset)
+        ppr = self._rank(walk, opts.candidates)
         clock.lap("ppr")
         if method == "gnn_ppr":
             out.chunks = ppr[:k]
@@ -243,8 +242,10 @@ class GraphQA:
         # the passages are gnn_ppr's: the walk's restart already holds the dense scores, and the
         # zero-shot paths are often wrong: fused by RRF, a half vote for their sources cost 8 points
         # of Recall@2 on MuSiQue-100 with GPT-3.5 triples (0.509 -> 0.426), a half vote for the
-        # dense ranking 4-5 points of Recall@5 on both graphs (BENCHMARKS.md)
-        out.chunks = ppr[:k]
+        # dense ranking 4-5 points of Recall@5 on both graphs (BENCHMARKS.md); instead the walk's
+        # own ranking is refined and interleaved with a graph-trusting walk (retrieval.fusion)
+        out.chunks = self._fuse(walk, weights, reset, dense, k) if opts.fusion else ppr[:k]
+        clock.lap("fusion")
         return out
 
     def _parse_ahead(self, question: str) -> Future[Any] | None:
@@ -354,6 +355,32 @@ class GraphQA:
             for row, w in gnn.items():
                 out[row] = out.get(row, 0.0) + mix * w / total_gnn
         return out
+
+    def _fuse(
+        self,
+        walk: np.ndarray,
+        entity_weights: dict[int, float],
+        reset: dict[int, float],
+        dense: Sequence[ScoredId],
+        k: int,
+    ) -> list[ScoredId]:
+        """``full``'s passages (:func:`hopgraph.retrieval.fusion.fused_order`): a head ranked by the
+        default walk, the dense scores and an entity walk at damping 0.85, interleaved with the
+        damping-0.85 walk. The i-th passage carries the i-th best of the returned passages'
+        default-walk scores, so scores fall with rank and keep the walk's scale (the answerer
+        weighs them)."""
+        scaled = np.zeros(self.index.num_chunks)
+        rows = [(row, float(hit.score)) for hit in dense if (row := self.index.chunk_row(hit.id)) is not None]
+        if rows:
+            low, high = min(s for _, s in rows), max(s for _, s in rows)
+            for row, score in rows:
+                scaled[row] = (score - low) / (high - low) if high > low else 1.0
+        trust_entities, trusting = trusting_walks(
+            self.passages, entity_weights, reset, passage_mass=self.options.passage_reset
+        )
+        order = fused_order(walk, trust_entities, trusting, scaled)[:k]
+        scores = np.sort(walk[order])[::-1]
+        return [ScoredId(self.index.chunk_ids[row], float(s)) for row, s in zip(order, scores, strict=True)]
 
     def _rank(self, scores: np.ndarray, k: int) -> list[ScoredId]:
         if scores.size == 0:

@@ -1,0 +1,79 @@
+"""The default method's final ranking (hopgraph.retrieval.fusion) on hand-made inputs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from helpers.passage_index import tiny_index
+
+from hopgraph.retrieval.fusion import (
+    FLOOR,
+    HEAD_WEIGHTS,
+    candidate_rows,
+    fused_order,
+    head_scores,
+    interleave,
+    trusting_walks,
+)
+from hopgraph.retrieval.ppr import PassageGraph, personalized_pagerank
+
+
+def test_interleave_alternates_and_keeps_each_item_once() -> None:
+    assert interleave([1, 2, 3], [2, 4, 5]) == [1, 2, 4, 3, 5]
+    assert interleave([1], [7, 8, 9]) == [1, 7, 8, 9]
+    assert interleave([], [3, 3]) == [3]
+
+
+def test_candidates_are_dense_then_walk_tops_without_zeros() -> None:
+    dense = np.array([0.0, 0.9, 0.0, 0.2, 0.0])
+    walk = np.array([0.5, 0.1, 0.0, 0.0, 0.3])
+    assert candidate_rows(dense, walk, n=2).tolist() == [1, 3, 0, 4]
+    assert candidate_rows(np.zeros(3), np.zeros(3)).size == 0
+
+
+def test_head_scores_are_the_weighted_log_walks_and_dense() -> None:
+    rows = np.array([0, 1, 2])
+    walk = np.array([0.4, 0.2, 0.0])
+    trust = np.array([0.1, 0.1, 0.05])
+    dense = np.array([0.0, 1.0, 0.5])
+    got = head_scores(rows, walk, trust, dense, weights=(1.0, 2.0, 3.0))
+    expected = [
+        np.log(1.0) + 2 * np.log(1.0) + 0.0,
+        np.log(0.5) + 2 * np.log(1.0) + 3.0,
+        np.log(FLOOR) + 2 * np.log(0.5) + 1.5,
+    ]
+    np.testing.assert_allclose(got, expected)
+
+
+def test_trusting_walks_match_truncated_pagerank_from_the_same_restarts() -> None:
+    graph = PassageGraph.from_index(tiny_index())
+    entities, passages = {0: 1.0}, {3: 1.0, 1: 0.5}
+    ent, both = trusting_walks(graph, entities, passages, passage_mass=0.5, damping=0.85, steps=7)
+    for got, reset in (
+        (ent, graph.reset_vector(entities, {}, passage_mass=0.5)),
+        (both, graph.reset_vector(entities, passages, passage_mass=0.5)),
+    ):
+        want = personalized_pagerank(graph.transition, reset, 0.85, tol=0.0, max_iter=7)
+        np.testing.assert_allclose(got, want[graph.num_entities :], atol=1e-12)
+    # no seed: the entity walk is empty, the other one is the passages' own walk
+    ent, both = trusting_walks(graph, {}, passages, passage_mass=0.5)
+    assert not ent.any() and both.sum() > 0
+
+
+def test_fused_order_interleaves_the_head_with_the_trusting_walk() -> None:
+    walk = np.array([0.30, 0.20, 0.10, 0.05, 0.0])
+    trust_entities = np.array([0.2, 0.2, 0.2, 0.2, 0.0])
+    trusting = np.array([0.0, 0.0, 0.1, 0.5, 0.0])
+    dense = np.array([0.0, 1.0, 0.0, 0.0, 0.0])
+    # head: walk and dense (row 1 is dense's best and near the walk's top): 1, 0, 2, 3
+    # tail (trusting walk over the candidates): 3, 2, then rows scoring 0
+    order = fused_order(walk, trust_entities, trusting, dense, weights=(1.0, 0.0, 3.0))
+    assert order[:4] == [1, 3, 0, 2]
+    assert sorted(order) == [0, 1, 2, 3]  # row 4 is in neither candidate list
+    assert fused_order(np.zeros(3), np.zeros(3), np.zeros(3), np.zeros(3)) == []
+
+
+def test_shipped_weights_are_three_plain_numbers() -> None:
+    assert len(HEAD_WEIGHTS) == 3 and all(w > 0 for w in HEAD_WEIGHTS)
+    with pytest.raises(ValueError):
+        head_scores(np.array([0]), np.ones(1), np.ones(1), np.ones(1), weights=(1.0, 2.0))
