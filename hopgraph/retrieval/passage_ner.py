@@ -10,6 +10,10 @@ the spaCy model's name and version and :data:`FORMAT`, so a changed graph or ano
 parsed again. A rebuild after a change reuses the entities of every chunk of the newest older
 file made by the same model whose text (the part read) is unchanged: a small ingest parses only
 its new chunks.
+
+:class:`NameLabels` does the same for every entity name parsed alone (the label the answerer
+gives a path end no passage labels), in ``cache_dir/name-ner-<key>.npz``; a rebuild reuses the
+labels of names it already had.
 """
 
 from __future__ import annotations
@@ -255,7 +259,7 @@ class NameLabels:
                 labels.update(zip(part, name_labels(nlp, part), strict=True))
             progress.info("entity names labelled in %.1f s", time.perf_counter() - started)
         arrays = {
-            # UTF-8 JSON: a fixed-width string array pads every name to the longest (23 MB, not 1)
+            # UTF-8 JSON: a fixed-width string array pads every name to the longest (23 MB, not 0.5)
             "names": np.frombuffer(json.dumps(list(labels)).encode(), dtype=np.uint8),
             "labels": np.frombuffer(json.dumps(list(labels.values())).encode(), dtype=np.uint8),
             "model": np.array(model),
