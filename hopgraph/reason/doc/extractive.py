@@ -363,9 +363,10 @@ class _Context:
         # a relation word every passage says tells them apart less (an inverse document frequency)
         self.weights = {
             w: math.log((len(lowered) + 1) / (0.5 + sum(w in st for st in stems)))
-            for w in self.relation_words - subject
+            for w in sorted(self.relation_words - subject)
         }
-        total = sum(self.weights.values()) or 1.0
+        # fsum: exact, so no sum depends on a set's order (which varies with the hash seed)
+        total = math.fsum(self.weights.values()) or 1.0
         self.weights = {w: v / total for w, v in self.weights.items()}
         self.passage_words = [self.said(st) for st in stems]
         self.lead_words = [
@@ -383,7 +384,7 @@ class _Context:
 
     def said(self, stems: set[str]) -> float:
         """The weighted share of the question's relation words among ``stems``."""
-        return sum(self.weights.get(w, 0.0) for w in stems)
+        return math.fsum(self.weights.get(w, 0.0) for w in stems)
 
 
 def _bridge_names(

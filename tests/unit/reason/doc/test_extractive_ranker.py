@@ -89,3 +89,15 @@ def test_a_question_the_paths_answer_keeps_the_rules_answer() -> None:
     rules = ranked(())
     assert rules[0][0] == "1979" and rules[0][1] / sum(s for _, s in rules) >= RANKER_GATE
     assert ranked(None) == rules
+
+
+def test_the_weighted_word_share_does_not_depend_on_the_order_of_the_words() -> None:
+    # the words come as sets, whose order changes with the hash seed: a plain sum of 0.1, 0.2 and
+    # 0.3 differs in its last bit by order, enough to flip a tie between two sentences
+    from hopgraph.reason.doc.extractive import _Context
+
+    context = _Context(["a b c"], {"alpha", "beta", "gamma"}, [], [])
+    context.weights = {"alpha": 0.1, "beta": 0.2, "gamma": 0.3}
+    orders = [["alpha", "beta", "gamma"], ["gamma", "beta", "alpha"], ["beta", "alpha", "gamma"]]
+    assert len({context.said(set(order)) for order in orders}) == 1
+    assert len({context.said(order) for order in orders}) == 1  # type: ignore[arg-type]
