@@ -66,6 +66,9 @@ from hopgraph.retrieval import fusion
 from hopgraph.retrieval.graph_index import GraphIndex
 from hopgraph.retrieval.ppr import PassageGraph, personalized_pagerank
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_walk_settings import minmax_top  # the same scaling as the walk study
+
 FEATURES = (
     "dense",
     "walk",
@@ -112,15 +115,6 @@ def _over_max(values: np.ndarray) -> np.ndarray:
     return values / top if top > 0 else np.zeros_like(values)
 
 
-def _minmax_top(cos: np.ndarray, n: int) -> np.ndarray:
-    order = np.argsort(-cos, kind="stable")[:n]
-    values = cos[order].astype(np.float64)
-    low, high = values.min(), values.max()
-    out = np.zeros(len(cos))
-    out[order] = (values - low) / (high - low) if high > low else 1.0
-    return out
-
-
 def _inverse_rank(scores: np.ndarray, rows: np.ndarray) -> np.ndarray:
     order = np.argsort(-scores, kind="stable")
     rank = np.empty(len(scores), dtype=np.int64)
@@ -145,7 +139,7 @@ def questions_of(
     out: list[Question] = []
     for item, q in zip(items, cache, strict=True):
         cos = q["cos"]
-        dense = _minmax_top(cos, CANDIDATES)
+        dense = minmax_top(cos, CANDIDATES)
         reset = {int(i): float(dense[i]) for i in np.flatnonzero(dense)}
         pas05 = passages.rank_passages({}, reset, 0.5)
         seeds: dict[int, float] = q["seeds"]
