@@ -224,6 +224,48 @@ def _nearest(
     return hits
 
 
+@dataclass(frozen=True)
+class LinkStart:
+    """The first half of :func:`link_seeds`, which needs no entity vectors: the question as read
+    (:func:`link_text`), its exact name matches, and the spaCy mentions worth embedding with their
+    vectors. :func:`start_linking` makes it; ``GraphQA`` makes it on a helper thread while the
+    question itself is embedded, and hands it to :func:`link_seeds`."""
+
+    text: str
+    exact: tuple[ScoredId, ...]
+    mentions: tuple[str, ...] = ()
+    vectors: np.ndarray | None = None
+
+
+def start_linking(
+    store: GraphStore,
+    question: str,
+    embedder: Embedder | None,
+    *,
+    nlp: Language | ParseCache | None = None,
+    use_spacy: bool = True,
+    k: int = 10,
+) -> LinkStart:
+    """Exact name matches of ``question`` (one store read) and the vectors of its spaCy mentions
+    not matched exactly (see :func:`link_seeds`). A failure to parse or embed the mentions only
+    loses them (logged); a store error is raised."""
+    text = link_text(question) if isinstance(question, str) else ""
+    if not text or k < 1:
+        return LinkStart(text, ())
+    exact = tuple(link_entities(store, text, k=max(k, 20)))
+    exact_names = {hit.text.casefold() for hit in exact}
+    model = nlp if nlp is not None else (load_spacy() if use_spacy else None)
+    if model is None or embedder is None:
+        return LinkStart(text, exact)
+    try:
+        found = [m for m in spacy_mentions(model, text) if _worth_embedding(m, exact_names)]
+        vectors = np.asarray(embedder.embed(found), dtype=np.float32) if found else None
+    except (HopGraphError, ValueError) as exc:
+        log.warning("embedding-based linking skipped: %s", exc)
+        return LinkStart(text, exact)
+    return LinkStart(text, exact, tuple(found), vectors)
+
+
 def link_seeds(
     store: GraphStore,
     question: str,
@@ -234,6 +276,7 @@ def link_seeds(
     index: GraphIndex | None = None,
     k: int = 10,
     min_cosine: float = MIN_COSINE,
+    start: LinkStart | None = None,
 ) -> list[ScoredId]:
     """Seed entities of ``question``, best first (ties by id), scores in 0..1, ``text`` = name.
 
@@ -242,14 +285,17 @@ def link_seeds(
     an entity name (kept from ``min_cosine``; looked up in ``index`` when given, else in the
     store's vector index; needs ``embedder``); full-text hits over entity names whose words all
     occur in the question score ``FULLTEXT_WEIGHT``. Mentions are embedded in their own batch:
-    with the question they would be padded to its length. Never raises on odd text: an empty
-    question links nothing, a long one is cut.
+    with the question they would be padded to its length. ``start``: :func:`start_linking`'s
+    result for this question, made ahead (made here when None or of another question). Never
+    raises on odd text: an empty question links nothing, a long one is cut.
     """
     if not isinstance(question, str) or k < 1:
         return []
     text = link_text(question)
     if not text:
         return []
+    if start is None or start.text != text:
+        start = start_linking(store, question, embedder, nlp=nlp, use_spacy=use_spacy, k=k)
     best: dict[str, ScoredId] = {}
 
     def offer(entity_id: str, score: float, name: str) -> None:
@@ -258,20 +304,14 @@ def link_seeds(
         if seen is None or score > seen.score:
             best[entity_id] = ScoredId(entity_id, score, name or (seen.text if seen else ""))
 
-    exact_names: set[str] = set()
-    for hit in link_entities(store, text, k=max(k, 20)):
-        exact_names.add(hit.text.casefold())
+    for hit in start.exact:
         offer(hit.id, GENERIC_WEIGHT if _generic(hit) else 1.0, hit.text)
 
-    model = nlp if nlp is not None else (load_spacy() if use_spacy else None)
-    if model is not None and embedder is not None:
+    if start.vectors is not None and len(start.vectors):
         try:
-            found = [m for m in spacy_mentions(model, text) if _worth_embedding(m, exact_names)]
-            if found:
-                vectors = np.asarray(embedder.embed(found), dtype=np.float32)
-                for entity_id, score in _nearest(store, index, vectors, 3):
-                    if score >= min_cosine:
-                        offer(entity_id, score, _name(index, entity_id))
+            for entity_id, score in _nearest(store, index, start.vectors, 3):
+                if score >= min_cosine:
+                    offer(entity_id, score, _name(index, entity_id))
         except (HopGraphError, ValueError) as exc:
             log.warning("embedding-based linking skipped: %s", exc)
 

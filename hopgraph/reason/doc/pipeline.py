@@ -19,7 +19,6 @@ stops before the generator (what ``hopgraph eval retrieval`` measures, per metho
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import threading
 import time
@@ -62,7 +61,7 @@ from hopgraph.reason.doc.scorer import DocScorer, DocScorerConfig, ScoredGraph
 from hopgraph.reason.doc.subgraph import RelationTable, ScoringGraph
 from hopgraph.retrieval.fusion import fused_order, trusting_walks
 from hopgraph.retrieval.graph_index import GraphIndex
-from hopgraph.retrieval.linking import ParseCache, link_seeds, link_text
+from hopgraph.retrieval.linking import LinkStart, ParseCache, link_seeds, start_linking
 from hopgraph.retrieval.passage_ner import NER_CHARS, NameLabels, PassageEntities, name_labels, text_entities
 from hopgraph.retrieval.ppr import PassageGraph
 from hopgraph.retrieval.text import dense_chunks, reciprocal_rank_fusion
@@ -120,7 +119,7 @@ class GraphQA:
         self._passage_ner_lock = threading.Lock()  # two first questions at once parse once
         """Every passage's entities, parsed once and kept in ``cache_dir`` (:meth:`passage_entities`)."""
         self._helper: ThreadPoolExecutor | None = None
-        """One thread that parses a question while it is embedded (:meth:`_parse_ahead`)."""
+        """One thread that starts linking a question while it is embedded (:meth:`_link_ahead`)."""
         self._name_ner: NameLabels | None = None
         """Every entity name's label, parsed once and kept in ``cache_dir`` (:meth:`name_labels`)."""
 
@@ -180,9 +179,9 @@ class GraphQA:
         k = opts.k if k is None else k
         out = Retrieval(question, method, [])
         clock = _Clock(out.timings)
-        # a graph method links the question's spaCy mentions: parsed on a helper thread (spaCy and
-        # torch release the GIL) while the question is embedded, then read from the parse cache
-        parsing = self._parse_ahead(question) if method not in TEXT_METHODS else None
+        # a graph method links the question: its names are looked up, its spaCy mentions parsed
+        # and embedded on a helper thread while the question itself is embedded
+        linking = self._link_ahead(question) if method not in TEXT_METHODS else None
         # the question alone: batched with its mentions it would be padded to its length (slower)
         vector = self.embedder.embed([question])[0]
         clock.lap("embed")
@@ -200,9 +199,13 @@ class GraphQA:
         if method == "hybrid":
             out.chunks = hybrid[:k]
             return out
-        if parsing is not None:
-            parsing.result()
-        out.seeds = self.link(question)
+        start = None
+        if linking is not None:
+            try:
+                start = linking.result()
+            except Exception:  # noqa: BLE001 - linked again here, where the error is raised
+                start = None
+        out.seeds = self.link(question, start)
         clock.lap("link")
         if not out.seeds:
             # nothing in the question names an entity of the graph: the walk would only smooth the
@@ -248,24 +251,26 @@ class GraphQA:
         clock.lap("fusion")
         return out
 
-    def _parse_ahead(self, question: str) -> Future[Any] | None:
-        """The spaCy parse :meth:`link` will ask for, started on the helper thread (None without
-        spaCy). A parse that fails there is left to the linker, which handles it."""
-        nlp = self.nlp
-        if nlp is None:
-            return None
+    def _link_ahead(self, question: str) -> Future[LinkStart]:
+        """:func:`start_linking` for ``question`` on the helper thread: the exact name lookup, the
+        spaCy parse and the mentions' vectors, while the question itself is embedded (spaCy and
+        torch release the GIL, so the two use both cores)."""
+        nlp = self.nlp  # (loads spaCy here, on the caller's thread, the first time)
         if self._helper is None:
-            self._helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hopgraph-parse")
+            self._helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hopgraph-link")
+        return self._helper.submit(
+            start_linking,
+            self.store,
+            question,
+            self.embedder,
+            nlp=nlp,
+            use_spacy=nlp is not None,
+            k=self.options.seeds,
+        )
 
-        def parse() -> None:
-            with contextlib.suppress(Exception):
-                nlp(link_text(question))
-
-        return self._helper.submit(parse)
-
-    def link(self, question: str) -> list[ScoredId]:
+    def link(self, question: str, start: LinkStart | None = None) -> list[ScoredId]:
         """The question's seed entities, best first: confident ones only (names matched as
-        written, close vectors) when there are any."""
+        written, close vectors) when there are any. ``start``: :meth:`_link_ahead`'s result."""
         linked = link_seeds(
             self.store,
             question,
@@ -274,6 +279,7 @@ class GraphQA:
             use_spacy=self.nlp is not None,
             index=self.index,
             k=self.options.seeds,
+            start=start,
         )
         return [s for s in linked if s.score >= self.options.min_seed_score] or linked
 
