@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, cast
@@ -14,7 +15,7 @@ from hopgraph.embed import SentenceTransformerEmbedder
 from hopgraph.errors import StoreError
 from hopgraph.kg.base import GraphStore
 from hopgraph.retrieval.graph_index import GraphIndex
-from hopgraph.retrieval.linking import link_entities, link_seeds, load_spacy
+from hopgraph.retrieval.linking import link_entities, link_seeds, load_spacy, start_linking
 from hopgraph.retrieval.ppr import PassageGraph
 from hopgraph.retrieval.text import dense_chunks, fulltext_chunks
 from hopgraph.types import Chunk, Document, Entity, Relation, Triple
@@ -174,6 +175,29 @@ def test_link_seeds_combines_exact_embedding_and_fulltext(
         fuzzy = link_seeds(store, "When was Alice Smiths born?", embedder, nlp=nlp, index=index)
         assert fuzzy and fuzzy[0].text == "Alice Smith" and 0.8 <= fuzzy[0].score < 1.0
     assert link_entities(store, "Where was Alice Smith born?")[0].text == "Alice Smith"
+
+
+def test_link_seeds_reads_a_start_made_ahead_and_only_for_its_own_question(
+    store: GraphStore, embedder: SentenceTransformerEmbedder
+) -> None:
+    build(store, embedder)
+    index = GraphIndex.load(store, embedder, None)
+    nlp = load_spacy()
+    question = "When was Alice Smiths born in Blue Horizon?"
+    start = start_linking(store, question, embedder, nlp=nlp)
+    assert start.text == question and [h.text for h in start.exact] == ["Blue Horizon"]
+    if nlp is not None:
+        assert start.vectors is not None and len(start.vectors) == len(start.mentions) >= 1
+    made_here = link_seeds(store, question, embedder, nlp=nlp, index=index)
+    assert link_seeds(store, question, embedder, nlp=nlp, index=index, start=start) == made_here
+    # link_seeds reads the start: without its exact hit, Blue Horizon is only a full-text hit
+    score = {s.text: s.score for s in made_here}
+    emptied = dataclasses.replace(start, exact=())
+    read = {s.text: s.score for s in link_seeds(store, question, embedder, index=index, start=emptied)}
+    assert score["Blue Horizon"] == 1.0 and read["Blue Horizon"] == pytest.approx(0.5)
+    # a start made for another question is not used
+    other = start_linking(store, "Who is Bob Jones?", embedder, nlp=nlp)
+    assert link_seeds(store, question, embedder, nlp=nlp, index=index, start=other) == made_here
 
 
 @pytest.mark.parametrize(
