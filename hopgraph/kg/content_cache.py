@@ -18,8 +18,9 @@ import hashlib
 import logging
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -27,6 +28,7 @@ from hopgraph.kg.base import GraphStore
 from hopgraph.util.paths import write_atomic
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 GENERATION_FILE = "generation"
 
@@ -69,6 +71,20 @@ def content_key(store: GraphStore, cache_dir: Path | None, *extra: Any) -> str:
         rows = store.cypher(query)
         parts.append(int(next(iter(rows[0].values()))) if rows else 0)
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
+
+
+def load_arrays(path: Path | None, what: str, build: Callable[[Any], T]) -> T | None:
+    """``build`` of the ``.npz`` file at ``path`` (its arrays as ``np.load`` opens them, no
+    pickles); None when there is no such file, or when it cannot be read or built: a damaged
+    cache is logged as ``what`` and built again by the caller."""
+    if path is None or not path.exists():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            return build(data)
+    except (OSError, ValueError, KeyError) as exc:
+        log.warning("ignoring unreadable %s cache %s: %s", what, path, exc)
+        return None
 
 
 def newest_arrays(

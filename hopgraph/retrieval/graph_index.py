@@ -17,7 +17,6 @@ changed graph is read again and older cache files are removed.
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,12 +26,10 @@ import numpy as np
 
 from hopgraph.embed import Embedder
 from hopgraph.kg.base import GraphStore
-from hopgraph.kg.content_cache import content_key, newest_arrays, save_arrays
+from hopgraph.kg.content_cache import content_key, load_arrays, newest_arrays, save_arrays
 from hopgraph.retrieval.text import Bm25
 from hopgraph.types import ScoredId
 from hopgraph.util.progress import progress
-
-log = logging.getLogger(__name__)
 
 FORMAT = "graph-index-6"
 """Version of the cached arrays (6: BM25 over each chunk's document title and text)."""
@@ -207,13 +204,11 @@ class GraphIndex:
             store, cache_dir, FORMAT, embedder.model_name, SYNONYM_THRESHOLD, SYNONYM_TOP_K
         )
         path = Path(cache_dir) / f"graph-index-{fingerprint}.npz" if cache_dir is not None else None
-        if path is not None and path.exists():
-            try:
-                with np.load(path, allow_pickle=False) as data:
-                    arrays = {name: data[name] for name in _ARRAYS}
-                return cls(arrays, fingerprint, embedder)
-            except (OSError, ValueError, KeyError) as exc:
-                log.warning("ignoring unreadable graph index cache %s: %s", path, exc)
+        cached = load_arrays(
+            path, "graph index", lambda data: cls({n: data[n] for n in _ARRAYS}, fingerprint, embedder)
+        )
+        if cached is not None:
+            return cached
         started = time.perf_counter()
         where = f"; kept in {cache_dir}" if cache_dir is not None else ""
         progress.info("building the graph index (once after each change of the graph%s) ...", where)

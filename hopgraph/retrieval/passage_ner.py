@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -29,11 +28,9 @@ from typing import Any
 import numpy as np
 
 from hopgraph.kg.base import GraphStore
-from hopgraph.kg.content_cache import newest_arrays, save_arrays
+from hopgraph.kg.content_cache import load_arrays, newest_arrays, save_arrays
 from hopgraph.retrieval.graph_index import read_pages
 from hopgraph.util.progress import progress
-
-log = logging.getLogger(__name__)
 
 FORMAT = "passage-ner-1"
 """Version of the cached arrays."""
@@ -120,12 +117,9 @@ class PassageEntities:
         model = model_name(nlp)
         key = hashlib.sha256(repr((FORMAT, index_fingerprint, model, NER_CHARS)).encode()).hexdigest()[:16]
         path = Path(cache_dir) / f"{FAMILY}{key}.npz"
-        if path.exists():
-            try:
-                with np.load(path, allow_pickle=False) as data:
-                    return cls(_unpack({name: data[name] for name in _ARRAYS})[0])
-            except (OSError, ValueError, KeyError) as exc:
-                log.warning("ignoring unreadable passage NER cache %s: %s", path, exc)
+        cached = load_arrays(path, "passage NER", lambda data: cls(_unpack({n: data[n] for n in _ARRAYS})[0]))
+        if cached is not None:
+            return cached
         old = _reusable(Path(cache_dir), model)
         ids, texts = _chunk_texts(store)
         hashes = [text_hash(t) for t in texts]
@@ -235,12 +229,11 @@ class NameLabels:
         model = model_name(nlp)
         key = hashlib.sha256(repr((NAME_FORMAT, index_fingerprint, model)).encode()).hexdigest()[:16]
         path = Path(cache_dir) / f"{NAME_FAMILY}{key}.npz"
-        if path.exists():
-            try:
-                with np.load(path, allow_pickle=False) as data:
-                    return cls(_unpack_labels({name: data[name] for name in _NAME_ARRAYS}))
-            except (OSError, ValueError, KeyError) as exc:
-                log.warning("ignoring unreadable name NER cache %s: %s", path, exc)
+        cached = load_arrays(
+            path, "name NER", lambda data: cls(_unpack_labels({n: data[n] for n in _NAME_ARRAYS}))
+        )
+        if cached is not None:
+            return cached
         old = newest_arrays(
             Path(cache_dir), NAME_FAMILY, model=model, formats=(NAME_FORMAT,), names=_NAME_ARRAYS
         )

@@ -9,7 +9,6 @@ with at most one edge per (source, type, target), as in the store.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 from functools import cached_property
 from pathlib import Path
@@ -18,10 +17,8 @@ import numpy as np
 import torch
 
 from hopgraph.kg.base import GraphStore
-from hopgraph.kg.content_cache import content_key, save_arrays
+from hopgraph.kg.content_cache import content_key, load_arrays, save_arrays
 from hopgraph.types import Relation
-
-log = logging.getLogger(__name__)
 
 CACHE_FAMILY = "kb-graph-"
 CACHE_FORMAT = "kb-graph-1"
@@ -130,12 +127,12 @@ class KBGraph:
         if cache_dir is None:
             return cls.from_store(store)
         path = Path(cache_dir) / f"{CACHE_FAMILY}{content_key(store, cache_dir, CACHE_FORMAT)}.npz"
-        if path.exists() and not refresh:
-            try:
-                with np.load(path, allow_pickle=False) as data:
-                    return cls.from_arrays({name: data[name] for name in data.files})
-            except (OSError, ValueError, KeyError) as exc:
-                log.warning("ignoring unreadable KB graph cache %s: %s", path, exc)
+        if not refresh:
+            cached = load_arrays(
+                path, "KB graph", lambda data: cls.from_arrays({n: data[n] for n in data.files})
+            )
+            if cached is not None:
+                return cached
         graph = cls.from_store(store)
         save_arrays(path, graph.to_arrays(), family=CACHE_FAMILY)
         return graph

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from hopgraph.kg.content_cache import bump_generation, content_key, read_generation, save_arrays
+from hopgraph.kg.content_cache import bump_generation, content_key, load_arrays, read_generation, save_arrays
 
 
 class CountingStore:
@@ -64,3 +64,18 @@ def test_a_folder_that_cannot_be_written_is_warned_about_not_fatal(
         bump_generation(blocked)
     assert "not caching" in caplog.text and "cannot record the graph write" in caplog.text
     assert read_generation(blocked) == 0
+
+
+def test_load_arrays_builds_a_current_file_and_passes_over_a_damaged_one(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "family-key.npz"
+    assert load_arrays(path, "test", lambda data: data["a"].tolist()) is None  # no file
+    assert load_arrays(None, "test", lambda data: data["a"].tolist()) is None  # no cache dir
+    save_arrays(path, {"a": np.arange(3)}, family="family-")
+    assert load_arrays(path, "test", lambda data: data["a"].tolist()) == [0, 1, 2]
+    with caplog.at_level(logging.WARNING, logger="hopgraph.kg.content_cache"):
+        assert load_arrays(path, "test", lambda data: data["missing"]) is None  # a build that fails
+        path.write_bytes(b"not an npz file")
+        assert load_arrays(path, "test", lambda data: data["a"].tolist()) is None
+    assert caplog.text.count("ignoring unreadable test cache") == 2
