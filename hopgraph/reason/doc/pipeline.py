@@ -327,12 +327,23 @@ class GraphQA:
         """Chunk row -> restart weight from its dense score (PPR gives passages ``passage_reset``
         of the restart mass): min-max normalised over the ``candidates`` (HippoRAG 2), so the best
         passage weighs 1 and the last 0, or the raw cosine (``passage_scores="raw"``)."""
-        rows = [(row, float(hit.score)) for hit in dense if (row := self.index.chunk_row(hit.id)) is not None]
-        if self.options.passage_scores == "minmax" and rows:
-            low, high = min(s for _, s in rows), max(s for _, s in rows)
-            span = high - low
-            return {row: (s - low) / span if span > 0 else 1.0 for row, s in rows if s > low or span == 0}
-        return {row: s for row, s in rows if s > 0}
+        if self.options.passage_scores == "minmax":
+            return {row: w for row, w in self._dense_minmax(dense).items() if w > 0}
+        return {row: s for row, s in self._dense_rows(dense) if s > 0}
+
+    def _dense_rows(self, dense: Sequence[ScoredId]) -> list[tuple[int, float]]:
+        """(chunk row, cosine) of the dense hits the graph index holds."""
+        return [(row, float(hit.score)) for hit in dense if (row := self.index.chunk_row(hit.id)) is not None]
+
+    def _dense_minmax(self, dense: Sequence[ScoredId]) -> dict[int, float]:
+        """Chunk row -> its dense score min-max scaled over ``dense`` (the best 1, the last 0; all 1
+        when they tie)."""
+        rows = self._dense_rows(dense)
+        if not rows:
+            return {}
+        low, high = min(s for _, s in rows), max(s for _, s in rows)
+        span = high - low
+        return {row: (s - low) / span if span > 0 else 1.0 for row, s in rows}
 
     def _entity_weights(self, seeds: Sequence[ScoredId]) -> dict[int, float]:
         weights: dict[int, float] = {}
@@ -376,11 +387,8 @@ class GraphQA:
         default-walk scores, so scores fall with rank and keep the walk's scale (the answerer
         weighs them)."""
         scaled = np.zeros(self.index.num_chunks)
-        rows = [(row, float(hit.score)) for hit in dense if (row := self.index.chunk_row(hit.id)) is not None]
-        if rows:
-            low, high = min(s for _, s in rows), max(s for _, s in rows)
-            for row, score in rows:
-                scaled[row] = (score - low) / (high - low) if high > low else 1.0
+        for row, weight in self._dense_minmax(dense).items():
+            scaled[row] = weight
         trust_entities, trusting = trusting_walks(
             self.passages, entity_weights, reset, passage_mass=self.options.passage_reset
         )
