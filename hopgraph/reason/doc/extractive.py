@@ -615,25 +615,20 @@ def _name_char(char: str) -> bool:
 
 
 def _has_word(text: str, needle: str) -> bool:
-    """``needle`` in ``text`` as whole words (as :func:`_contains`, without compiling a pattern per
-    name: the ranker asks this for every candidate and sentence)."""
+    """``needle`` in ``text`` with no letter or digit just before or after it (the ranker's word
+    test: as :func:`_contains`, but an underscore bounds a word, as the ranker was fitted)."""
+    return _contains(text, needle, word=str.isalnum)
+
+
+def _contains(text: str, needle: str, word: Callable[[str], bool] | None = None) -> bool:
+    """Whether ``needle`` occurs in ``text`` with no word character (``word``, default
+    :func:`_word_char`: ``\\w``, a letter, digit or underscore) just before or after it, as
+    ``(?<!\\w)needle(?!\\w)`` finds it, without compiling a pattern per needle."""
+    word = word or _word_char
     at = text.find(needle)
     while at >= 0:
         end = at + len(needle)
-        if (at == 0 or not text[at - 1].isalnum()) and (end == len(text) or not text[end].isalnum()):
-            return True
-        at = text.find(needle, at + 1)
-    return False
-
-
-def _contains(text: str, needle: str) -> bool:
-    """Whether ``needle`` occurs in ``text`` with no word character (``\\w``: a letter, digit or
-    underscore) just before or after it, as ``(?<!\\w)needle(?!\\w)`` finds it, without compiling
-    a pattern per needle."""
-    at = text.find(needle)
-    while at >= 0:
-        end = at + len(needle)
-        if (at == 0 or not _word_char(text[at - 1])) and (end == len(text) or not _word_char(text[end])):
+        if (at == 0 or not word(text[at - 1])) and (end == len(text) or not word(text[end])):
             return True
         at = text.find(needle, at + 1)
     return False
