@@ -142,22 +142,20 @@ class _Doc:
 
     def referent_of_it(self, pronoun: Token) -> Arg | None:
         """What a subject "it" means ("Orbital Ink is a printer. It was founded by Mei Tanaka"):
-        the latest named non-person subject before it (:meth:`latest_thing`); None for the
-        placeholder "it" of "it is said that ...", "it was decided to ..." (its verb governs a
-        clause) and when nothing before it was such a subject."""
-        verb = pronoun.head
-        if any(c.dep_ in CLAUSE_DEPS for c in verb.children):
+        the latest named non-person subject before it (:meth:`latest_thing`, subjects only); None
+        for the placeholder "it" of "it is said that ...", "it was decided to ..." (its verb governs
+        a clause) and when nothing before it was such a subject."""
+        if any(c.dep_ in CLAUSE_DEPS for c in pronoun.head.children):
             return None
-        found = [e for e in self.ents if e.end <= pronoun.i and e.label_ in THING_LABELS]
-        subjects = [e for e in found if e.root.dep_ in SUBJECT_DEPS]
-        return _make_arg(subjects[-1], subjects[-1].label_, named=True) if subjects else None
+        return self.latest_thing(pronoun.i, subjects_only=True)
 
-    def latest_thing(self, before: int) -> Arg | None:
-        """The latest named non-person entity before token ``before`` that was a subject (else
-        the latest such entity): what "its", "their" or "the company" most likely mean."""
+    def latest_thing(self, before: int, *, subjects_only: bool = False) -> Arg | None:
+        """The latest named non-person entity before token ``before`` that was a subject (else,
+        unless ``subjects_only``, the latest such entity): what "its", "their" or "the company"
+        most likely mean."""
         found = [e for e in self.ents if e.end <= before and e.label_ in THING_LABELS]
         subjects = [e for e in found if e.root.dep_ in SUBJECT_DEPS]
-        found = subjects or found
+        found = subjects if subjects or subjects_only else found
         return _make_arg(found[-1], found[-1].label_, named=True) if found else None
 
     def arg(self, token: Token) -> Arg | None:
