@@ -25,7 +25,7 @@ import re
 import shutil
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -465,15 +465,7 @@ class GraphService:
     def start_upload(self, files: Sequence[tuple[str, BinaryIO]], *, wait_s: float = 60.0) -> dict[str, Any]:
         """Keep uploaded files (:meth:`upload_files`) and start a background ingest job of them,
         as :meth:`start_ingest` does for posted texts."""
-        if self._stop.is_set():
-            raise ShuttingDownError("the server is stopping; upload the files again once it is back")
-        if not self._write_lock.acquire(blocking=False):
-            raise BusyError(self._busy_message())
-        try:
-            uploaded = self.upload_files(files)
-        except BaseException:
-            self._write_lock.release()
-            raise
+        uploaded = self._stage_locked("upload the files again", lambda: self.upload_files(files))
         sources = list(dict.fromkeys(u["source"] for u in uploaded))
         return self._start_job(sources, uploaded, wait_s)
 
@@ -482,16 +474,23 @@ class GraphService:
         (from the job state file, as ``hopgraph jobs`` shows it) once the job is recorded.
 
         The write lock is taken here and handed to the job's thread, which releases it when done."""
+        uploaded = self._stage_locked("post the documents again", lambda: self.upload(documents))
+        return self._start_job([u["source"] for u in uploaded], uploaded, wait_s)
+
+    def _stage_locked(self, again: str, stage: Callable[[], list[dict[str, str]]]) -> list[dict[str, str]]:
+        """Take the write lock for a job (its thread releases it when done) and run ``stage``,
+        which keeps the job's documents; the lock is released if ``stage`` fails. Refused while
+        the server stops (``again``: what the client should do once it is back) or another write
+        runs."""
         if self._stop.is_set():
-            raise ShuttingDownError("the server is stopping; post the documents again once it is back")
+            raise ShuttingDownError(f"the server is stopping; {again} once it is back")
         if not self._write_lock.acquire(blocking=False):
             raise BusyError(self._busy_message())
         try:
-            uploaded = self.upload(documents)
+            return stage()
         except BaseException:
             self._write_lock.release()
             raise
-        return self._start_job([u["source"] for u in uploaded], uploaded, wait_s)
 
     def _start_job(self, sources: list[str], uploaded: list[dict[str, str]], wait_s: float) -> dict[str, Any]:
         state_path = self.state_path
