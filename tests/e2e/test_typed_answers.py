@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers.recording_nlp import RecordingNlp
 
 from hopgraph import embed
 from hopgraph.api import HopGraph
@@ -66,26 +67,6 @@ def test_the_answer_is_the_first_of_the_candidates(hg: HopGraph) -> None:
         assert all(a.score >= b.score for a, b in itertools.pairwise(found))
 
 
-class Recording:
-    """A spaCy pipeline that records the texts it parses."""
-
-    def __init__(self, nlp: object) -> None:
-        self.nlp = nlp
-        self.parsed: list[str] = []
-
-    def __call__(self, text: str) -> object:
-        self.parsed.append(text)
-        return self.nlp(text)  # type: ignore[operator]
-
-    def pipe(self, texts: list[str], **kwargs: object) -> object:
-        texts = list(texts)
-        self.parsed.extend(texts)
-        return self.nlp.pipe(texts, **kwargs)  # type: ignore[attr-defined]
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self.nlp, name)
-
-
 def test_a_question_parses_no_passage_once_their_entities_are_kept(hg: HopGraph) -> None:
     """The passages' entities are parsed once into the cache dir; a question then parses only
     itself and path-end names, and answers as parsing each passage on the fly does."""
@@ -93,7 +74,7 @@ def test_a_question_parses_no_passage_once_their_entities_are_kept(hg: HopGraph)
     kept = GraphQA.load(hg.store, cache_dir=hg.cache_dir)
     assert kept.passage_entities() is not None
     assert list(hg.cache_dir.glob("passage-ner-*.npz"))
-    recording = Recording(kept.nlp)
+    recording = RecordingNlp(kept.nlp)
     kept._nlp = recording
     on_the_fly = GraphQA.load(hg.store)  # no cache dir: passages parsed when shown
     for question in (
@@ -109,7 +90,7 @@ def test_a_question_parses_no_passage_once_their_entities_are_kept(hg: HopGraph)
         assert (answer.text, answer.confidence, answer.chunks) == (fresh.text, fresh.confidence, fresh.chunks)
 
 
-class ThreadRecording(Recording):
+class ThreadRecording(RecordingNlp):
     """A recording pipeline that also notes the thread each text is parsed on."""
 
     def __init__(self, nlp: object) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers.recording_nlp import RecordingNlp
 
 from hopgraph.retrieval.linking import ParseCache, load_spacy
 from hopgraph.retrieval.passage_ner import (
@@ -54,26 +55,6 @@ class Store:
         return rows[: params["n"]]
 
 
-class Counting:
-    """A spaCy pipeline that records the texts it is asked to parse."""
-
-    def __init__(self, nlp: Any) -> None:
-        self.nlp = nlp
-        self.parsed: list[str] = []
-
-    def __call__(self, text: str) -> Any:
-        self.parsed.append(text)
-        return self.nlp(text)
-
-    def pipe(self, texts: Any, **kwargs: Any) -> Any:
-        texts = list(texts)
-        self.parsed.extend(texts)
-        return self.nlp.pipe(texts, **kwargs)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.nlp, name)
-
-
 NAMES = [
     "Halvard Lind",
     "Oslo",
@@ -99,24 +80,24 @@ def test_name_labels_equal_parsing_each_name_in_a_small_batch(nlp: Any) -> None:
 
 
 def test_name_labels_are_parsed_once_then_read_and_reused_by_name(nlp: Any, tmp_path: Path) -> None:
-    counting = Counting(nlp)
+    counting = RecordingNlp(nlp)
     built = NameLabels.load([*NAMES, NAMES[0], " "], counting, tmp_path, "fp1")
     assert sorted(counting.parsed) == sorted(NAMES)  # each name once, no blank one
     assert {n: built.get(n) for n in NAMES} == {n: name_label(nlp(n)) for n in NAMES}
     assert built.get("a name not in the graph") is None
     assert len(list(tmp_path.glob("name-ner-*.npz"))) == 1
 
-    again = Counting(nlp)
+    again = RecordingNlp(nlp)
     assert NameLabels.load(NAMES, again, tmp_path, "fp1").labels == built.labels
     assert again.parsed == []
-    changed = Counting(nlp)  # the graph changed: only its new name is parsed
+    changed = RecordingNlp(nlp)  # the graph changed: only its new name is parsed
     rebuilt = NameLabels.load([*NAMES[1:], "Bergen"], changed, tmp_path, "fp2")
     assert changed.parsed == ["Bergen"]
     assert rebuilt.get("Bergen") == name_label(nlp("Bergen")) and rebuilt.get(NAMES[0]) is None
     assert len(list(tmp_path.glob("name-ner-*.npz"))) == 1
     (path,) = tmp_path.glob("name-ner-*.npz")
     path.write_bytes(b"not a zip file")
-    damaged = Counting(nlp)
+    damaged = RecordingNlp(nlp)
     assert NameLabels.load(NAMES[:2], damaged, tmp_path, "fp2").labels == {
         n: built.labels[n] for n in NAMES[:2]
     }
@@ -134,14 +115,14 @@ def test_batched_entities_equal_parsing_each_passage_alone(nlp: Any) -> None:
 def test_entities_are_parsed_once_then_read_from_the_cache_dir(nlp: Any, tmp_path: Path) -> None:
     texts = passages()
     store = Store({f"c{i:02d}": t for i, t in enumerate(texts)})
-    counting = Counting(nlp)
+    counting = RecordingNlp(nlp)
     built = PassageEntities.load(store, counting, tmp_path, "fp1")  # type: ignore[arg-type]
     assert sorted(counting.parsed) == sorted(t[:NER_CHARS] for t in texts)
     assert len(list(tmp_path.glob("passage-ner-*.npz"))) == 1
     for chunk, text in store.chunks.items():
         assert built.get(chunk) == text_entities(nlp, text[:NER_CHARS])
 
-    again = Counting(nlp)
+    again = RecordingNlp(nlp)
     read = PassageEntities.load(store, again, tmp_path, "fp1")  # type: ignore[arg-type]
     assert again.parsed == []
     assert read.entities == built.entities
@@ -153,7 +134,7 @@ def test_a_rebuild_parses_only_new_or_changed_chunks(nlp: Any, tmp_path: Path) -
     PassageEntities.load(Store(chunks), nlp, tmp_path, "fp1")  # type: ignore[arg-type]
     chunks["c00"] = texts[-2]  # same id, other text (an edit that kept the id)
     chunks["c99"] = texts[-1]  # a new chunk
-    counting = Counting(nlp)
+    counting = RecordingNlp(nlp)
     rebuilt = PassageEntities.load(Store(chunks), counting, tmp_path, "fp2")  # type: ignore[arg-type]
     assert sorted(counting.parsed) == sorted([texts[-2], texts[-1]])
     assert rebuilt.get("c00") == text_entities(nlp, texts[-2])
@@ -166,7 +147,7 @@ def test_another_model_parses_everything_again(nlp: Any, tmp_path: Path) -> None
     store = Store({f"c{i}": t for i, t in enumerate(texts)})
     PassageEntities.load(store, nlp, tmp_path, "fp1")  # type: ignore[arg-type]
 
-    other = Counting(nlp)
+    other = RecordingNlp(nlp)
     other.meta = {**nlp.meta, "version": "0.0.1"}  # the same pipeline under another version
     assert model_name(other) != model_name(nlp)
     PassageEntities.load(store, other, tmp_path, "fp1")  # type: ignore[arg-type]
@@ -179,7 +160,7 @@ def test_an_unreadable_cache_file_is_parsed_again(nlp: Any, tmp_path: Path) -> N
     PassageEntities.load(store, nlp, tmp_path, "fp1")  # type: ignore[arg-type]
     (path,) = tmp_path.glob("passage-ner-*.npz")
     path.write_bytes(b"not a zip file")
-    counting = Counting(nlp)
+    counting = RecordingNlp(nlp)
     again = PassageEntities.load(store, counting, tmp_path, "fp1")  # type: ignore[arg-type]
     assert sorted(counting.parsed) == sorted(texts)
     assert again.get("b") == text_entities(nlp, texts[1])
