@@ -3,9 +3,10 @@
 Rows, not ids, are what the retrieval maths works on: entity row ``i`` is ``entity_ids[i]``,
 chunk row ``j`` is ``chunk_ids[j]``. Relations are parallel arrays (source row, target row,
 predicate row) with their provenance chunks as a CSR list; MENTIONS are (chunk row, entity row)
-pairs; synonym edges link entities whose name vectors have cosine >= 0.8 (HippoRAG v1); a BM25
-matrix over the chunk texts, each after its document's title (as chunks are embedded), serves
-keyword search.
+pairs; title edges are (chunk row, entity row) pairs linking a chunk to the entity its document's
+title names (:func:`title_edges`); synonym edges link entities whose name vectors have cosine >=
+0.8 (HippoRAG v1); a BM25 matrix over the chunk texts, each after its document's title (as chunks
+are embedded), serves keyword search.
 
 ``GraphIndex.load(store, embedder, cache_dir)`` reads the store in pages, embeds what has no
 vector (entity names missing one, every distinct predicate), and writes
@@ -17,7 +18,9 @@ changed graph is read again and older cache files are removed.
 
 from __future__ import annotations
 
+import re
 import time
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -30,10 +33,12 @@ from hopgraph.kg.content_cache import content_key, load_arrays, newest_arrays, s
 from hopgraph.retrieval.text import Bm25
 from hopgraph.types import ScoredId
 from hopgraph.util.progress import progress
+from hopgraph.util.stopwords import STOPWORDS
 
-FORMAT = "graph-index-6"
-"""Version of the cached arrays (6: BM25 over each chunk's document title and text)."""
-PREDICATE_FORMATS = ("graph-index-5", FORMAT)
+FORMAT = "graph-index-7"
+"""Version of the cached arrays (6: BM25 over each chunk's document title and text; 7: title
+edges)."""
+PREDICATE_FORMATS = ("graph-index-5", "graph-index-6", FORMAT)
 """Cache formats whose predicate vectors are made as this one makes them (reused after a change)."""
 SYNONYM_THRESHOLD = 0.8
 SYNONYM_TOP_K = 10
@@ -51,7 +56,7 @@ _ARRAYS = (
         "predicates",
         "predicate_vecs",
     ),
-    *("mention_chunk", "mention_entity", "syn_src", "syn_dst", "syn_sim"),
+    *("mention_chunk", "mention_entity", "syn_src", "syn_dst", "syn_sim", "title_chunk", "title_entity"),
     *("bm25_vocabulary", "bm25_data", "bm25_indices", "bm25_indptr", "bm25_shape"),
 )
 
@@ -83,6 +88,83 @@ def synonym_edges(
     lo, hi = np.minimum(i, j), np.maximum(i, j)
     _, first = np.unique(lo.astype(np.int64) * n + hi, return_index=True)
     return lo[first].astype(np.int32), hi[first].astype(np.int32), s[first].astype(np.float32)
+
+
+_WORDS = re.compile(r"\w+")
+_QUALIFIER = re.compile(r"\s*\([^()]*\)\s*$")
+NAME_MAX_WORDS = 8
+"""Longest entity name matched in passage texts, in words."""
+
+
+def name_words(name: str, fold: bool = True) -> tuple[str, ...]:
+    """The words of a name or text as matched: NFKC, punctuation dropped, case-folded unless not
+    ``fold`` ("Hell's Kitchen" -> hell, s, kitchen)."""
+    text = unicodedata.normalize("NFKC", name)
+    return tuple(_WORDS.findall(text.casefold() if fold else text))
+
+
+def _matchable(name: str, words: tuple[str, ...]) -> bool:
+    """A name worth finding in text: a proper name (a capital or a digit), not one stopword, 2+
+    characters."""
+    if not words or len("".join(words)) < 2:
+        return False
+    if len(words) == 1 and words[0].casefold() in STOPWORDS:
+        return False
+    return any(c.isupper() or c.isdigit() for c in name)
+
+
+def title_edges(entity_names: Sequence[str], chunk_titles: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(chunk row, entity row) pairs linking each chunk to the entities named as its document's
+    title (the words of :func:`name_words`; a title's trailing qualifier in brackets, as in
+    "Heat (1995 film)", is dropped when the full title names no entity)."""
+    by_words: dict[tuple[str, ...], list[int]] = {}
+    for row, name in enumerate(entity_names):
+        words = name_words(name)
+        if words:
+            by_words.setdefault(words, []).append(row)
+    chunks: list[int] = []
+    entities: list[int] = []
+    found: dict[str, list[int]] = {}
+    for row, title in enumerate(chunk_titles):
+        if not title:
+            continue
+        if title not in found:
+            hits = by_words.get(name_words(title)) or by_words.get(name_words(_QUALIFIER.sub("", title)), [])
+            found[title] = hits
+        for entity in found[title]:
+            chunks.append(row)
+            entities.append(entity)
+    return np.array(chunks, dtype=np.int32), np.array(entities, dtype=np.int32)
+
+
+def name_mentions(
+    entity_names: Sequence[str], chunk_texts: Sequence[str], max_words: int = NAME_MAX_WORDS
+) -> tuple[np.ndarray, np.ndarray]:
+    """(chunk row, entity row) pairs for every proper name of the graph (:func:`_matchable`)
+    whose words occur in a row in a chunk's text, as written (:func:`name_words` without case
+    folding: the film "Heat" is not the word "heat"), each pair once."""
+    by_words: dict[tuple[str, ...], list[int]] = {}
+    for row, name in enumerate(entity_names):
+        words = name_words(name, fold=False)
+        if len(words) <= max_words and _matchable(name, words):
+            by_words.setdefault(words, []).append(row)
+    firsts = {words[0] for words in by_words}
+    longest = max((len(w) for w in by_words), default=0)
+    chunks: list[int] = []
+    entities: list[int] = []
+    for row, text in enumerate(chunk_texts):
+        words = name_words(text, fold=False)
+        seen: set[int] = set()
+        for i, first in enumerate(words):
+            if first not in firsts:
+                continue
+            for j in range(i + 1, min(len(words), i + longest) + 1):
+                for entity in by_words.get(words[i:j], ()):
+                    if entity not in seen:
+                        seen.add(entity)
+                        chunks.append(row)
+                        entities.append(entity)
+    return np.array(chunks, dtype=np.int32), np.array(entities, dtype=np.int32)
 
 
 def bm25_text(text: str, title: str = "") -> str:
@@ -312,6 +394,7 @@ def read_arrays(
     if todo:
         pvecs[todo] = embedder.embed([predicate_text(predicates[i]) for i in todo])
     syn_src, syn_dst, syn_sim = synonym_edges(vecs)
+    title_chunk, title_entity = title_edges(names, [titles.get(r["doc"] or "", "") for r in chunks])
     i32 = np.int32
     return {
         "entity_ids": np.array(entity_ids, dtype=str),
@@ -333,6 +416,8 @@ def read_arrays(
         "syn_src": syn_src,
         "syn_dst": syn_dst,
         "syn_sim": syn_sim,
+        "title_chunk": title_chunk,
+        "title_entity": title_entity,
         **Bm25.build([bm25_text(r["text"] or "", titles.get(r["doc"] or "", "")) for r in chunks]).arrays(),
     }
 

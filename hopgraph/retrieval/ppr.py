@@ -5,7 +5,8 @@
 distribution; a node with no edges sends its mass back by the reset distribution too.
 ``PassageGraph`` builds the undirected graph of a :class:`GraphIndex` once (entity rows first,
 then chunk rows): relation edges between entities, MENTIONS edges between a chunk and its
-entities, synonym edges weighted by cosine. ``rank_passages`` seeds the walk on entities
+entities, title edges between a chunk and the entity its title names, synonym edges weighted by
+cosine. ``rank_passages`` seeds the walk on entities
 (each weight divided by the number of passages mentioning the entity: node specificity,
 HippoRAG v1) plus a share of the reset mass (half, by default) on passages by their dense score
 (HippoRAG 2).
@@ -13,7 +14,7 @@ HippoRAG v1) plus a share of the reset mass (half, by default) on passages by th
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,6 +30,12 @@ integration). HippoRAG 2 multiplies *every* passage's min-max normalised dense s
 which in practice gives passages most of the mass; an even split with the linked entities is what
 a fit on either MuSiQue-100 graph picks for the other (benchmarks/bench_graph_fusion.py). The
 earlier 0.05 let noisy seeds push dense's best passages out of the top 2."""
+
+TITLE_WEIGHT = 2.0
+"""Weight of the edge between a passage and the entity its document's title names (on top of a
+MENTIONS edge of the same pair, weight 1): the walk steps from an entity to the passage *about*
+it more than to a passage that merely names it. Chosen on both MuSiQue-100 graphs and checked on
+the 2Wiki set (benchmarks/bench_passage_edges.py, BENCHMARKS.md "#11 session 7")."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,19 +105,40 @@ class PassageGraph:
 
     @classmethod
     def from_index(
-        cls, index: GraphIndex, *, synonyms: bool = True, relations: bool = True, mentions: bool = True
+        cls,
+        index: GraphIndex,
+        *,
+        synonyms: bool = True,
+        relations: bool = True,
+        mentions: bool = True,
+        extra: Sequence[tuple[np.ndarray, np.ndarray, float]] = (),
+        relation_weight: float = 1.0,
+        mention_weight: float = 1.0,
+        synonym_weight: float = 1.0,
+        title_weight: float = TITLE_WEIGHT,
     ) -> PassageGraph:
-        """Edges: relations (weight 1 each, parallel ones add up), MENTIONS (1), synonyms (cosine)."""
+        """Edges: relations (``relation_weight`` each, parallel ones add up), MENTIONS
+        (``mention_weight``), title edges (``title_weight``, added to a MENTIONS edge of the same
+        pair), synonyms (cosine times ``synonym_weight``), and each ``(chunk rows, entity rows,
+        weight)`` of ``extra``."""
         a = index.arrays
         e = index.num_entities
         n = e + index.num_chunks
         parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+
+        def chunk_edges(chunks: np.ndarray, entities: np.ndarray, weight: float) -> None:
+            parts.append((np.asarray(entities), np.asarray(chunks) + e, np.full(len(chunks), weight)))
+
         if relations:
-            parts.append((a["rel_src"], a["rel_dst"], np.ones(len(a["rel_src"]))))
+            parts.append((a["rel_src"], a["rel_dst"], np.full(len(a["rel_src"]), relation_weight)))
         if mentions:
-            parts.append((a["mention_entity"], a["mention_chunk"] + e, np.ones(len(a["mention_chunk"]))))
+            chunk_edges(a["mention_chunk"], a["mention_entity"], mention_weight)
+        if title_weight > 0 and "title_chunk" in a:
+            chunk_edges(a["title_chunk"], a["title_entity"], title_weight)
         if synonyms:
-            parts.append((a["syn_src"], a["syn_dst"], a["syn_sim"].astype(np.float64)))
+            parts.append((a["syn_src"], a["syn_dst"], a["syn_sim"].astype(np.float64) * synonym_weight))
+        for chunk_rows, entity_rows, weight in extra:
+            chunk_edges(chunk_rows, entity_rows, weight)
         if parts:
             src = np.concatenate([p[0] for p in parts]).astype(np.int64)
             dst = np.concatenate([p[1] for p in parts]).astype(np.int64)

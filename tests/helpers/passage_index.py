@@ -13,11 +13,11 @@ def _unit(*rows: list[float]) -> np.ndarray:
     return a / np.linalg.norm(a, axis=1, keepdims=True)
 
 
-def tiny_index() -> GraphIndex:
+def tiny_index(titles: list[tuple[int, int]] | None = None) -> GraphIndex:
     """Entities: 0 Alice, 1 Bob, 2 Paris, 3 France, 4 Hub (mentioned everywhere), 5 Pariss (a synonym
     of Paris by vector). Chunks: c0 "Alice met Bob", c1 "Bob lives in Paris", c2 "Paris is in France",
     c3 "Hub ..." (mentions Hub only). Relations: Alice-knows->Bob, Bob-lives in->Paris,
-    Paris-capital of->France."""
+    Paris-capital of->France. ``titles``: (chunk, entity) title edges (none by default)."""
     vecs = _unit([1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1], [1, 1, 1, 1], [0, 0.05, 1, 0])
     mentions = [(0, 0), (0, 1), (0, 4), (1, 1), (1, 2), (1, 4), (2, 2), (2, 3), (2, 4), (3, 4)]
     s, d, w = synonym_edges(vecs, threshold=0.9, top_k=3)
@@ -41,6 +41,8 @@ def tiny_index() -> GraphIndex:
         "syn_src": s,
         "syn_dst": d,
         "syn_sim": w,
+        "title_chunk": np.array([c for c, _ in titles or []], dtype=np.int32),
+        "title_entity": np.array([e for _, e in titles or []], dtype=np.int32),
         **Bm25.build(["Alice met Bob", "Bob lives in Paris", "Paris is in France", "Hub"]).arrays(),
     }
     return GraphIndex(arrays, fingerprint="test")

@@ -103,3 +103,18 @@ def test_passage_mass_share() -> None:
     assert graph.reset_vector({}, {3: 1.0})[6 + 3] == pytest.approx(1.0)
     # passage reset alone ranks the dense hit first even when it is an isolated-ish chunk
     assert int(np.argmax(graph.rank_passages({}, {3: 1.0}))) == 3
+
+
+def test_title_edges_lead_the_walk_to_the_passage_about_an_entity() -> None:
+    # Bob is named by c0 and c1 alike; c1 is about Bob (its title names him)
+    plain = PassageGraph.from_index(tiny_index())
+    titled = PassageGraph.from_index(tiny_index(titles=[(1, 1)]))
+    bob = {1: 1.0}
+    assert plain.rank_passages(bob, {}, specificity=False)[1] == pytest.approx(
+        plain.rank_passages(bob, {}, specificity=False)[0], rel=0.2
+    )
+    scores = titled.rank_passages(bob, {}, specificity=False)
+    assert scores[1] > 1.5 * scores[0]
+    # the weight is the title edge's alone: none gives the plain graph back
+    none = PassageGraph.from_index(tiny_index(titles=[(1, 1)]), title_weight=0.0)
+    np.testing.assert_allclose(none.rank_passages(bob, {}), plain.rank_passages(bob, {}))
