@@ -3,8 +3,8 @@ edges (a passage to the entity its document's title names) and name mentions (a 
 proper name of the graph its text contains), at which weights (issue 11, session 7).
 
     .venv/bin/python benchmarks/bench_graph_fusion.py --graph COPY --questions Q --cache X.pkl
-    .venv/bin/python benchmarks/bench_passage_edges.py --questions Q --graph COPY --cache X.pkl \\
-        [--graph COPY2 --cache Y.pkl --questions Q2 ...] --json benchmarks/results/passage_edges.json
+    .venv/bin/python benchmarks/bench_passage_edges.py --graph COPY --cache X.pkl \\
+        [--graph COPY2 --cache Y.pkl ...] --json benchmarks/results/passage_edges.json
 
 Reads the per-question inputs ``bench_graph_fusion.py`` cached (exact dense cosines, the seeds
 mixed with the GNN's node scores, resolved gold: none of them depends on the passage edges),
@@ -31,8 +31,9 @@ from hopgraph.api import HopGraph
 from hopgraph.embed import SentenceTransformerEmbedder
 from hopgraph.eval.retrieval import recall_scores
 from hopgraph.retrieval import fusion
-from hopgraph.retrieval.graph_index import GraphIndex, name_mentions, read_pages, title_edges
+from hopgraph.retrieval.graph_index import GraphIndex, name_words, read_pages, title_edges
 from hopgraph.retrieval.ppr import PassageGraph
+from hopgraph.util.stopwords import STOPWORDS
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_walk_settings import minmax_top  # the same scaling as the walk study
@@ -58,6 +59,47 @@ def chunk_texts(hg: HopGraph, index: GraphIndex) -> tuple[list[str], list[str]]:
         )
     }
     return [titles.get(d, "") for d in index.chunk_doc_ids], [texts.get(c, "") for c in index.chunk_ids]
+
+
+def _matchable(name: str, words: tuple[str, ...]) -> bool:
+    """A name worth finding in text: a proper name (a capital or a digit), not one stopword, 2+
+    characters."""
+    if not words or len("".join(words)) < 2:
+        return False
+    if len(words) == 1 and words[0].casefold() in STOPWORDS:
+        return False
+    return any(c.isupper() or c.isdigit() for c in name)
+
+
+def name_mentions(
+    entity_names: Sequence[str], chunk_texts: Sequence[str], max_words: int = 8
+) -> tuple[np.ndarray, np.ndarray]:
+    """(chunk row, entity row) pairs for every proper name of the graph (:func:`_matchable`; at
+    most ``max_words`` words)
+    whose words occur in a row in a chunk's text, as written (:func:`name_words` without case
+    folding: the film "Heat" is not the word "heat"), each pair once."""
+    by_words: dict[tuple[str, ...], list[int]] = {}
+    for row, name in enumerate(entity_names):
+        words = name_words(name, fold=False)
+        if len(words) <= max_words and _matchable(name, words):
+            by_words.setdefault(words, []).append(row)
+    firsts = {words[0] for words in by_words}
+    longest = max((len(w) for w in by_words), default=0)
+    chunks: list[int] = []
+    entities: list[int] = []
+    for row, text in enumerate(chunk_texts):
+        words = name_words(text, fold=False)
+        seen: set[int] = set()
+        for i, first in enumerate(words):
+            if first not in firsts:
+                continue
+            for j in range(i + 1, min(len(words), i + longest) + 1):
+                for entity in by_words.get(words[i:j], ()):
+                    if entity not in seen:
+                        seen.add(entity)
+                        chunks.append(row)
+                        entities.append(entity)
+    return np.array(chunks, dtype=np.int32), np.array(entities, dtype=np.int32)
 
 
 def without(edges: Edges, *known: Edges) -> Edges:

@@ -33,7 +33,6 @@ from hopgraph.kg.content_cache import content_key, load_arrays, newest_arrays, s
 from hopgraph.retrieval.text import Bm25
 from hopgraph.types import ScoredId
 from hopgraph.util.progress import progress
-from hopgraph.util.stopwords import STOPWORDS
 
 FORMAT = "graph-index-7"
 """Version of the cached arrays (6: BM25 over each chunk's document title and text; 7: title
@@ -92,8 +91,6 @@ def synonym_edges(
 
 _WORDS = re.compile(r"\w+")
 _QUALIFIER = re.compile(r"\s*\([^()]*\)\s*$")
-NAME_MAX_WORDS = 8
-"""Longest entity name matched in passage texts, in words."""
 
 
 def name_words(name: str, fold: bool = True) -> tuple[str, ...]:
@@ -101,16 +98,6 @@ def name_words(name: str, fold: bool = True) -> tuple[str, ...]:
     ``fold`` ("Hell's Kitchen" -> hell, s, kitchen)."""
     text = unicodedata.normalize("NFKC", name)
     return tuple(_WORDS.findall(text.casefold() if fold else text))
-
-
-def _matchable(name: str, words: tuple[str, ...]) -> bool:
-    """A name worth finding in text: a proper name (a capital or a digit), not one stopword, 2+
-    characters."""
-    if not words or len("".join(words)) < 2:
-        return False
-    if len(words) == 1 and words[0].casefold() in STOPWORDS:
-        return False
-    return any(c.isupper() or c.isdigit() for c in name)
 
 
 def title_edges(entity_names: Sequence[str], chunk_titles: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -134,36 +121,6 @@ def title_edges(entity_names: Sequence[str], chunk_titles: Sequence[str]) -> tup
         for entity in found[title]:
             chunks.append(row)
             entities.append(entity)
-    return np.array(chunks, dtype=np.int32), np.array(entities, dtype=np.int32)
-
-
-def name_mentions(
-    entity_names: Sequence[str], chunk_texts: Sequence[str], max_words: int = NAME_MAX_WORDS
-) -> tuple[np.ndarray, np.ndarray]:
-    """(chunk row, entity row) pairs for every proper name of the graph (:func:`_matchable`)
-    whose words occur in a row in a chunk's text, as written (:func:`name_words` without case
-    folding: the film "Heat" is not the word "heat"), each pair once."""
-    by_words: dict[tuple[str, ...], list[int]] = {}
-    for row, name in enumerate(entity_names):
-        words = name_words(name, fold=False)
-        if len(words) <= max_words and _matchable(name, words):
-            by_words.setdefault(words, []).append(row)
-    firsts = {words[0] for words in by_words}
-    longest = max((len(w) for w in by_words), default=0)
-    chunks: list[int] = []
-    entities: list[int] = []
-    for row, text in enumerate(chunk_texts):
-        words = name_words(text, fold=False)
-        seen: set[int] = set()
-        for i, first in enumerate(words):
-            if first not in firsts:
-                continue
-            for j in range(i + 1, min(len(words), i + longest) + 1):
-                for entity in by_words.get(words[i:j], ()):
-                    if entity not in seen:
-                        seen.add(entity)
-                        chunks.append(row)
-                        entities.append(entity)
     return np.array(chunks, dtype=np.int32), np.array(entities, dtype=np.int32)
 
 

@@ -115,6 +115,32 @@ def test_bm25_of_the_index_reads_each_chunks_document_title(
     assert index.bm25_chunks("Bob Jones film", 1)[0].id == chunk_of["d3"]
 
 
+def test_index_links_each_chunk_to_the_entity_its_title_names(
+    store: GraphStore, embedder: SentenceTransformerEmbedder
+) -> None:
+    """Bob Jones's own page names him only as "He": its triples do not mention him, the title
+    edge does, and a walk from Bob Jones reaches the page about him."""
+    build(store, embedder)
+    store.upsert_documents([Document(source="test#d4", title="Bob Jones (director)", id="d4")])
+    page = Chunk(doc_id="d4", ord=0, text="He was born in Leeds and studied at the film school there.")
+    store.upsert_chunks([page])
+    store.upsert_triples([Triple("film school", "in", "Leeds", doc_id="d4", chunk_id=page.id)])
+    index = GraphIndex.load(store, embedder, None)
+    bob = index.entity_row(Entity("Bob Jones").id)
+    titled = {
+        (index.chunk_ids[c], index.entity_names[e])
+        for c, e in zip(index.arrays["title_chunk"], index.arrays["title_entity"], strict=True)
+    }
+    # titles "d1".."d3" name no entity; "Bob Jones (director)" names Bob Jones without its qualifier
+    assert titled == {(page.id, "Bob Jones")}
+    assert bob is not None and index.chunk_row(page.id) not in index.passages_of_entity(bob).tolist()
+    walk = PassageGraph.from_index(index).rank_passages({bob: 1.0}, {})
+    assert walk[index.chunk_row(page.id) or 0] > 0
+    assert not PassageGraph.from_index(index, title_weight=0.0).rank_passages({bob: 1.0}, {})[
+        index.chunk_row(page.id) or 0
+    ]
+
+
 def test_index_cache_is_reused_and_invalidated(
     store: GraphStore, embedder: SentenceTransformerEmbedder, tmp_path: Path
 ) -> None:
