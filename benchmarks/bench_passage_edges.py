@@ -244,6 +244,28 @@ VARIANTS: dict[str, dict[str, Any]] = {
 }
 
 
+def time_walks(index: GraphIndex, cache: list[dict[str, Any]], rounds: int = 3) -> dict[str, Any]:
+    """p50 / p95 ms of ``full``'s walks and ranking per question (:func:`rank_full`) without and with
+    the title edges, alternating question by question (the rest of ``ask`` is the same work)."""
+    graphs = {
+        "without titles": PassageGraph.from_index(index, title_weight=0.0),
+        "with titles": PassageGraph.from_index(index),
+    }
+    times: dict[str, list[float]] = {name: [] for name in graphs}
+    for _ in range(rounds):
+        for q in cache:
+            if not q["mixed"]:
+                continue
+            for name, passages in graphs.items():
+                started = time.perf_counter()
+                rank_full(passages, q)
+                times[name].append((time.perf_counter() - started) * 1000.0)
+    return {
+        name: {"p50": round(float(np.percentile(t, 50)), 2), "p95": round(float(np.percentile(t, 95)), 2)}
+        for name, t in times.items()
+    }
+
+
 def leave_half_out(graphs: dict[str, Any], names: Sequence[str], splits: int = 50) -> dict[str, Any]:
     """The variant of ``names`` with the best R@2 + R@5 summed over ``graphs`` on a random half of
     the questions (the same half on every graph), scored on the other half, against ``base``."""
@@ -287,6 +309,7 @@ def main(argv: list[str] | None = None) -> int:
         "graphs, scored on the other half",
     )
     ap.add_argument("--only", help="variants whose name contains this text (and base)")
+    ap.add_argument("--time", action="store_true", help="only time full's walks without and with titles")
     ap.add_argument("--json")
     args = ap.parse_args(argv)
     if args.fit_on:
@@ -301,6 +324,16 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if not args.graph or len(args.graph) != len(args.cache):
         ap.error("give one --cache per --graph")
+    if args.time:
+        timed = {}
+        for graph, cache_path in zip(args.graph, args.cache, strict=True):
+            with HopGraph.open(graph) as hg:
+                index = GraphIndex.load(hg.store, SentenceTransformerEmbedder(), hg.cache_dir)
+            timed[graph] = time_walks(index, pickle.loads(Path(cache_path).read_bytes()))
+            print(graph, timed[graph], flush=True)
+        if args.json:
+            Path(args.json).write_text(json.dumps(timed, indent=1))
+        return 0
     variants = {k: v for k, v in VARIANTS.items() if k == "base" or not args.only or args.only in k}
     result = {
         graph: run_graph(graph, cache, variants) for graph, cache in zip(args.graph, args.cache, strict=True)
