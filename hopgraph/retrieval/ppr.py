@@ -133,7 +133,7 @@ class PassageGraph:
             parts.append((a["rel_src"], a["rel_dst"], np.full(len(a["rel_src"]), relation_weight)))
         if mentions:
             chunk_edges(a["mention_chunk"], a["mention_entity"], mention_weight)
-        if title_weight > 0 and "title_chunk" in a:
+        if title_weight > 0:
             chunk_edges(a["title_chunk"], a["title_entity"], title_weight)
         if synonyms:
             parts.append((a["syn_src"], a["syn_dst"], a["syn_sim"].astype(np.float64) * synonym_weight))
