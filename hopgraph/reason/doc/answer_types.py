@@ -253,8 +253,9 @@ def question_type(question: str, nlp: Any = None) -> QuestionType:
 
 def _asking_wh(words: list[str]) -> list[int]:
     """Positions of the wh-words that ask (first word, after a leading preposition, last word,
-    after a comma-less clause start), before those that only start a relative clause ("the river
-    which ...", "in which ...")."""
+    after a comma-less clause start, "how many"/"how much" anywhere: "The state where X died has
+    how many districts?"), before those that only start a relative clause ("the river which ...",
+    "in which ...")."""
     found = [i for i, w in enumerate(words) if w in _WH]
     asking = [
         i
@@ -263,6 +264,7 @@ def _asking_wh(words: list[str]) -> list[int]:
         or (i == 1 and words[0] in _PREPOSITIONS)
         or i == len(words) - 1
         or (words[i] in ("how", "when", "where", "who") and words[i - 1] in ("and", "but", "so"))
+        or (words[i] == "how" and words[i + 1 : i + 2] in (["many"], ["much"]))
     ]
     return asking + [i for i in found if i not in asking]
 

@@ -39,6 +39,8 @@ from hopgraph.reason.doc.answer_types import (
         ("What does the company build?", THING),
         # a relative "which" is not the question's wh-word: the final "when" is
         ("King Albert lived during a war which Italy entered when?", DATE),
+        # "how many" asks wherever it stands, after a relative "where" too
+        ("The state where Henry Worrall died has how many congressional districts?", NUMBER),
     ],
 )
 def test_question_type_from_the_wh_word_and_its_head_noun(question: str, kind: str) -> None:
