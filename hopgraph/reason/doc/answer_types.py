@@ -196,7 +196,8 @@ class QuestionType:
         noun = words[-1]
         if noun not in _HEAD_TYPE and noun.endswith("s") and noun[:-1] in _HEAD_TYPE:
             noun = noun[:-1]
-        return noun if noun in _HEAD_TYPE else ""
+        # a thing's noun names no type but still what is asked ("what treaty", "which waterfall")
+        return noun if noun in _HEAD_TYPE or self.kind == THING else ""
 
     @property
     def accepts(self) -> frozenset[str]:
@@ -247,8 +248,27 @@ def question_type(question: str, nlp: Any = None) -> QuestionType:
                     return QuestionType(_HEAD_TYPE[head[:-1]], f"{word} {head}")
                 if heads:
                     break
-            return QuestionType(THING, word)
+            noun = _thing_noun(heads, words[i + 1 :])
+            return QuestionType(THING, f"{word} {noun}" if noun else word)
     return QuestionType(THING)
+
+
+def _thing_noun(heads: list[str], after: list[str]) -> str:
+    """The noun a question asking for a thing names: the wh-determiner's noun ("what treaty"),
+    else the noun of "(is) the name of the N" or "what kind/type of N" after the wh-word; "" if
+    none. ``after``: the question's words after the wh-word."""
+    if heads and heads[0] not in _THING_VAGUE:
+        return heads[0]
+    if not heads and len(after) > 1 and after[1] in _AUX and after[0] not in _AUX | _THING_VAGUE:
+        return after[0]  # without a parse: "what treaty did ...", a noun then its verb
+    match = _THING_PHRASE.match(" ".join(after))
+    return match.group(1) if match and match.group(1) not in _THING_VAGUE else ""
+
+
+_THING_VAGUE = frozenset(_words("name kind type sort thing one part term"))
+_THING_PHRASE = re.compile(
+    r"(?:(?:is|was|are|were)\s+)?(?:the\s+)?(?:name|kind|type|sort)\s+of\s+(?:the\s+|a\s+)?([a-z]+)"
+)
 
 
 def _asking_wh(words: list[str]) -> list[int]:
@@ -321,13 +341,16 @@ def name_type(name: str) -> str:
 _DESCRIBED = r"\s*(?:\([^)]{0,80}\)\s*,?\s*)?(?:is|was|are|were)\s+(?:a|an|the|one of the)\s+([\w' -]{1,60})"
 
 
-def described_type(name: str, texts: Iterable[str]) -> tuple[str, str]:
+def described_type(name: str, texts: Iterable[str], head: str = "") -> tuple[str, str]:
     """(type, noun) from the first passage that says what ``name`` is: "Sapporo is a city in
     Japan" (place, city), "Glass Harbour is an opera by ..." (thing, opera), "Halvard Lind (born
     1950) is a Norwegian composer" (person, composer); (:data:`UNKNOWN`, "") when none does.
 
     The noun is the first of the (at most four) words after the article that names a type, so
-    "a peer-reviewed academic journal" gives nothing and "a printing company" gives company."""
+    "a peer-reviewed academic journal" gives nothing and "a printing company" gives company. A
+    ``head`` that names no type (a thing's noun the question asks for: "waterfall") counts as one:
+    "Victoria Falls is a waterfall in ..." gives (thing, waterfall)."""
+    head = head if head and head not in _HEAD_TYPE else ""
     if len(name.strip()) < 2:
         return UNKNOWN, ""
     texts = list(texts)
@@ -344,6 +367,8 @@ def described_type(name: str, texts: Iterable[str]) -> tuple[str, str]:
                 noun = word.casefold()
                 if noun in _PREPOSITIONS:
                     break
+                if head and noun.rstrip("s") == head.rstrip("s"):
+                    return THING, head
                 kind = _HEAD_TYPE.get(noun) or (_HEAD_TYPE.get(noun[:-1]) if noun.endswith("s") else None)
                 if kind is not None:
                     return kind, noun
@@ -425,8 +450,8 @@ def head_fit(asked: QuestionType, name: str, noun: str = "") -> bool | None:
     words = {w.casefold() for w in re.findall(r"[A-Za-z]+", name)}
     if head in words or f"{head}s" in words:
         return True
-    if not noun:
-        return None
+    if not noun or head not in _HEAD_TYPE:  # a thing's noun: only the same noun says it fits
+        return True if noun and noun.rstrip("s") == head.rstrip("s") else None
     noun = noun[:-1] if noun not in _HEAD_TYPE and noun.endswith("s") else noun
     if noun == head or noun in _SAME_HEAD.get(head, ()):
         return True

@@ -263,7 +263,7 @@ def rank_candidates(
         return []
     texts = [c.text for c in chunks[:READER_CHUNKS]]
     for key, item in found.items():
-        described, noun = described_type(_full_name(item.name, texts), texts)
+        described, noun = described_type(_full_name(item.name, texts), texts, asked.head)
         item.kind = candidate_type(item.name, labels.get(key, ()), described)
         item.fit = compatible(asked, item.kind)
         item.head = head_fit(asked, item.name, noun) if item.fit is not False else None

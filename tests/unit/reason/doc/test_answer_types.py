@@ -129,3 +129,18 @@ def test_head_noun_fit_of_which_questions() -> None:
     assert head_fit(university, "University of Ibadan") is True
     assert head_fit(university, "Ibadan", "city") is None  # another type altogether: the type decides
     assert head_fit(question_type("Where was Clara Okafor born?"), "Lagos", "city") is None
+
+
+def test_a_thing_question_names_its_noun_and_a_passage_describing_a_candidate_as_one_fits() -> None:
+    waterfall = question_type("What is the name of the waterfall in the country where the Bubye River is?")
+    assert (waterfall.kind, waterfall.head) == (THING, "waterfall")
+    assert question_type("What kind of plane dropped the bomb on Nagasaki?").head == "plane"
+    assert question_type("What does the company build?").head == ""  # no noun: nothing to fit
+    texts = ["Victoria Falls is a waterfall in southern Africa on the Zambezi River."]
+    assert described_type("Victoria Falls", texts, waterfall.head) == (THING, "waterfall")
+    assert described_type("Victoria Falls", texts) == (UNKNOWN, "")  # not asked: names no type
+    assert head_fit(waterfall, "Victoria Falls", "waterfall") is True
+    assert head_fit(waterfall, "Zimbabwe", "country") is None  # another noun says nothing of a thing
+    assert head_fit(question_type("What treaty did Spain sign?"), "Treaty of Paris") is True
+    # a known type's noun is found as before: "city" is a place, not a thing
+    assert described_type("Sapporo", ["Sapporo is a city in Japan."], "city") == (PLACE, "city")
