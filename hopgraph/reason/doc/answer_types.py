@@ -253,8 +253,9 @@ def question_type(question: str, nlp: Any = None) -> QuestionType:
 
 def _asking_wh(words: list[str]) -> list[int]:
     """Positions of the wh-words that ask (first word, after a leading preposition, last word,
-    after a comma-less clause start), before those that only start a relative clause ("the river
-    which ...", "in which ...")."""
+    after a comma-less clause start, a wh-phrase after a preposition that ends the question: "is
+    part of what mountain range"), before those that only start a relative clause ("the river
+    which ...", "in which ...", "the state where ...")."""
     found = [i for i, w in enumerate(words) if w in _WH]
     asking = [
         i
@@ -263,12 +264,14 @@ def _asking_wh(words: list[str]) -> list[int]:
         or (i == 1 and words[0] in _PREPOSITIONS)
         or i == len(words) - 1
         or (words[i] in ("how", "when", "where", "who") and words[i - 1] in ("and", "but", "so"))
+        or (words[i] in ("what", "which") and words[i - 1] in _PREPOSITIONS and len(words) - i <= 4)
     ]
     return asking + [i for i in found if i not in asking]
 
 
 def _wh_heads(question: str, nlp: Any) -> list[str]:
-    """The lower-case lemma of the noun each wh-determiner of ``question`` attaches to."""
+    """The lower-case lemma of the noun each wh-determiner of ``question`` attaches to (or of its
+    compound modifier, when only that names a type)."""
     try:
         doc = nlp(question)
     except Exception:  # noqa: BLE001 - an odd question must not stop the answer
@@ -278,7 +281,15 @@ def _wh_heads(question: str, nlp: Any) -> list[str]:
         if token.lower_ in ("what", "which") and token.dep_ in ("det", "attr", "dobj", "pobj", "nsubj"):
             head = token.head if token.dep_ == "det" else None
             if head is not None and head.pos_ in ("NOUN", "PROPN"):
-                out.append((head.lemma_ or head.text).casefold())
+                noun = (head.lemma_ or head.text).casefold()
+                # "what mountain range": the compound's typed noun when the head names no type
+                typed = [
+                    word
+                    for child in head.children
+                    if child.dep_ == "compound"
+                    and (word := (child.lemma_ or child.text).casefold()) in _HEAD_TYPE
+                ]
+                out.append(noun if noun in _HEAD_TYPE or not typed else typed[-1])
     return out
 
 
