@@ -273,9 +273,10 @@ _THING_PHRASE = re.compile(
 
 def _asking_wh(words: list[str]) -> list[int]:
     """Positions of the wh-words that ask (first word, after a leading preposition, last word,
-    after a comma-less clause start, "how many"/"how much" anywhere: "The state where X died has
-    how many districts?"), before those that only start a relative clause ("the river which ...",
-    "in which ...")."""
+    after a comma-less clause start, a wh-phrase after a preposition that ends the question: "is
+    part of what mountain range", "how many"/"how much" anywhere: "The state where X died has how
+    many districts?"), before those that only start a relative clause ("the river which ...", "in
+    which ...", "the state where ...")."""
     found = [i for i, w in enumerate(words) if w in _WH]
     asking = [
         i
@@ -284,13 +285,15 @@ def _asking_wh(words: list[str]) -> list[int]:
         or (i == 1 and words[0] in _PREPOSITIONS)
         or i == len(words) - 1
         or (words[i] in ("how", "when", "where", "who") and words[i - 1] in ("and", "but", "so"))
+        or (words[i] in ("what", "which") and words[i - 1] in _PREPOSITIONS and len(words) - i <= 4)
         or (words[i] == "how" and words[i + 1 : i + 2] in (["many"], ["much"]))
     ]
     return asking + [i for i in found if i not in asking]
 
 
 def _wh_heads(question: str, nlp: Any) -> list[str]:
-    """The lower-case lemma of the noun each wh-determiner of ``question`` attaches to."""
+    """The lower-case lemma of the noun each wh-determiner of ``question`` attaches to (or of its
+    compound modifier, when only that names a type)."""
     try:
         doc = nlp(question)
     except Exception:  # noqa: BLE001 - an odd question must not stop the answer
@@ -300,7 +303,15 @@ def _wh_heads(question: str, nlp: Any) -> list[str]:
         if token.lower_ in ("what", "which") and token.dep_ in ("det", "attr", "dobj", "pobj", "nsubj"):
             head = token.head if token.dep_ == "det" else None
             if head is not None and head.pos_ in ("NOUN", "PROPN"):
-                out.append((head.lemma_ or head.text).casefold())
+                noun = (head.lemma_ or head.text).casefold()
+                # "what mountain range": the compound's typed noun when the head names no type
+                typed = [
+                    word
+                    for child in head.children
+                    if child.dep_ == "compound"
+                    and (word := (child.lemma_ or child.text).casefold()) in _HEAD_TYPE
+                ]
+                out.append(noun if noun in _HEAD_TYPE or not typed else typed[-1])
     return out
 
 

@@ -21,6 +21,7 @@ from hopgraph.reason.doc.answer_types import (
     is_fragment,
     question_type,
 )
+from hopgraph.retrieval.linking import load_spacy
 
 
 @pytest.mark.parametrize(
@@ -41,10 +42,32 @@ from hopgraph.reason.doc.answer_types import (
         ("King Albert lived during a war which Italy entered when?", DATE),
         # "how many" asks wherever it stands, after a relative "where" too
         ("The state where Henry Worrall died has how many congressional districts?", NUMBER),
+        # ... nor is the "where" of "born where": the wh-phrase ending the question is
+        ("Albert Einstein, born where Ulm is, worked for what company?", ORG),
     ],
 )
 def test_question_type_from_the_wh_word_and_its_head_noun(question: str, kind: str) -> None:
     assert question_type(question).kind == kind
+
+
+@pytest.mark.parametrize(
+    ("question", "cue"),
+    [
+        (
+            "Humboldt Peak, in the state where Silverton is located, is part of what mountain range?",
+            "what mountain",
+        ),
+        ("The river that flows where Lake Tana is drains into which sea?", "which sea"),
+    ],
+)
+def test_a_relative_where_does_not_hide_the_asking_wh_phrase(question: str, cue: str) -> None:
+    asked = question_type(question)
+    assert (asked.kind, asked.cue) == (PLACE, cue)
+    nlp = load_spacy()
+    if nlp is None:
+        pytest.skip("no spaCy English model installed")
+    # parsed, the wh-determiner's head is "range" (no type): its compound "mountain" names one
+    assert question_type(question, nlp) == asked
 
 
 @pytest.mark.parametrize(
