@@ -34,7 +34,8 @@ from hopgraph.util.progress import progress
 
 FORMAT = "graph-index-7"
 """Version of the cached arrays (6: BM25 over each chunk's document title and text; 7: the
-entities' stored name keys, for exact name lookups without a store read)."""
+entities' stored name keys and types, the documents' titles: read by a question without a
+store round trip)."""
 PREDICATE_FORMATS = ("graph-index-5", "graph-index-6", FORMAT)
 """Cache formats whose predicate vectors are made as this one makes them (reused after a change)."""
 SYNONYM_THRESHOLD = 0.8
@@ -59,6 +60,9 @@ _ARRAYS = (
 ENTITY_KEYS = "entity_keys"
 """The optional array of the entities' stored ``key`` (what ``store.find_entities`` matches):
 without it (an index made by hand) exact name lookups go to the store."""
+STORED_FIELDS = (ENTITY_KEYS, "entity_types", "doc_ids", "doc_titles")
+"""Optional arrays (format 7) that answer reads the question path made of the store: the
+entities' stored keys and types, every document's id and title."""
 
 
 def synonym_edges(
@@ -123,6 +127,7 @@ class GraphIndex:
         self._chunk_rows = {c: i for i, c in enumerate(self.chunk_ids)}
         self._predicate_rows = {p: i for i, p in enumerate(self.predicates)}
         self._key_rows: dict[str, list[int]] | None = None
+        self._titles: dict[str, str] | None = None
         order = np.argsort(arrays["mention_entity"], kind="stable")
         self._mention_ptr = np.searchsorted(arrays["mention_entity"][order], np.arange(self.num_entities + 1))
         self._mention_chunks = arrays["mention_chunk"][order]
@@ -169,6 +174,27 @@ class GraphIndex:
             for key in keys
             for row in self._key_rows.get(key, ())
         ]
+
+    def stored_types(self, ids: Iterable[str]) -> list[tuple[str, str]] | None:
+        """``(id, type)`` of the entities among ``ids`` the index holds, in the order of ``ids``,
+        each id once (what ``store.get_entities(ids)`` gives of them); None when the index holds
+        no types (the caller reads the store)."""
+        if "entity_types" not in self.arrays:
+            return None
+        types = self.arrays["entity_types"]
+        rows = ((e, self._entity_rows.get(e)) for e in dict.fromkeys(ids))
+        return [(e, str(types[row])) for e, row in rows if row is not None]
+
+    def doc_titles(self, ids: Iterable[str]) -> dict[str, str] | None:
+        """Document id -> title of the documents among ``ids`` that have one (what the store's
+        documents say); None when the index holds no titles (the caller reads the store)."""
+        if "doc_titles" not in self.arrays:
+            return None
+        if self._titles is None:
+            self._titles = dict(
+                zip(self.arrays["doc_ids"].tolist(), self.arrays["doc_titles"].tolist(), strict=True)
+            )
+        return {d: title for d in sorted(set(ids)) if (title := self._titles.get(d))}
 
     def entity_vectors(self, rows: Sequence[int] | np.ndarray) -> np.ndarray:
         return np.asarray(self.arrays["entity_vecs"][np.asarray(rows, dtype=np.int64)])
@@ -238,7 +264,7 @@ class GraphIndex:
             path,
             "graph index",
             lambda data: cls(
-                {n: data[n] for n in (*_ARRAYS, ENTITY_KEYS) if n in _ARRAYS or n in data},
+                {n: data[n] for n in (*_ARRAYS, *STORED_FIELDS) if n in _ARRAYS or n in data},
                 fingerprint,
                 embedder,
             ),
@@ -277,14 +303,15 @@ def read_arrays(
     entities = read_pages(
         store,
         "MATCH (e:Entity) WHERE e.id > $after "
-        "RETURN e.id AS id, e.name AS name, e.key AS key, e.embedding AS v ORDER BY id LIMIT $n",
+        "RETURN e.id AS id, e.name AS name, e.key AS key, e.type AS type, e.embedding AS v "
+        "ORDER BY id LIMIT $n",
     )
     chunks = read_pages(
         store,
         "MATCH (c:Chunk) WHERE c.id > $after RETURN c.id AS id, c.doc_id AS doc, c.text AS text "
         "ORDER BY id LIMIT $n",
     )
-    titles = {
+    titles: dict[str, str] = {
         r["id"]: r["title"] or ""
         for r in read_pages(
             store,
@@ -353,6 +380,9 @@ def read_arrays(
         "entity_ids": np.array(entity_ids, dtype=str),
         "entity_names": np.array(names, dtype=str),
         ENTITY_KEYS: np.array([r["key"] or "" for r in entities], dtype=str),
+        "entity_types": np.array([r["type"] or "" for r in entities], dtype=str),
+        "doc_ids": np.array(list(titles), dtype=str),
+        "doc_titles": np.array(list(titles.values()), dtype=str),
         "entity_vecs": vecs,
         "chunk_ids": np.array(chunk_ids, dtype=str),
         "chunk_doc_ids": np.array([r["doc"] or "" for r in chunks], dtype=str),

@@ -453,6 +453,8 @@ class GraphQA:
                 f"< {self.options.min_confidence:.2f}). The passages below are the closest matches."
             )
         note = language_note(found.question, getattr(self.embedder, "model_name", ""))
+        cited = {c.doc_id for c in chunks} | {d for p in paths for h in p.hops for d in h.doc_ids}
+        titles = self.index.doc_titles(cited)  # (None: HopGraph.ask reads them from the store)
         return Answer(
             text=text,
             paths=tuple(paths),
@@ -471,6 +473,7 @@ class GraphQA:
             notes=(note,) if note else (),
             asked_type=question_type(found.question, self.nlp).kind if self.llm is None else "",
             answer_type=generation.answer_type,
+            titles=titles or {},
         )
 
     def candidates(self, question: str, method: str = "full", *, k: int | None = None) -> list[Candidate]:
@@ -548,9 +551,12 @@ class GraphQA:
             if p.hops and p.hops[-1].target_id and name_key(p.answer) not in labels
         }
         if ends:
-            for entity in self.store.get_entities(list(ends)):
-                if entity.type and entity.id in ends:
-                    labels.setdefault(name_key(ends[entity.id]), []).append(entity.type)
+            stored = self.index.stored_types(ends)
+            if stored is None:
+                stored = [(e.id, e.type) for e in self.store.get_entities(list(ends))]
+            for end, end_type in stored:
+                if end_type and end in ends:
+                    labels.setdefault(name_key(ends[end]), []).append(end_type)
         if self.nlp is None:
             return labels
         names = _unique_names(p.answer for p in found.answer_paths if name_key(p.answer) not in labels)
