@@ -28,6 +28,10 @@ from typing import Any
 
 import numpy as np
 
+SHARED_ROWS = 4
+"""Fewest token rows (texts x padded length) a batch needs to share :meth:`BertEncoder.encode_groups`'s
+pass with other batches and keep :meth:`BertEncoder.encode`'s exact vectors (MKL's sgemm computes
+1-3 rows another way than the rows of a larger product)."""
 TRANSFORMER = "Transformer"
 POOLING = "Pooling"
 NORMALIZE = "Normalize"
@@ -200,10 +204,11 @@ class BertEncoder:
         texts, longest first), while every linear layer runs once over all groups' tokens. A
         short input costs a pass mostly for reading the weights (a one-word text about half a
         question's time), so a question and its mentions together cost little more than the
-        question. The vectors equal :meth:`encode`'s wherever the matrix product gives a row the
-        same bits in a larger product (MKL does from 4 rows up: ``tests/contract/test_bert_encoder.py``);
-        a group of 1-3 tokens may differ in the last bits. Groups over ``batch_size`` texts are
-        encoded alone."""
+        question. The vectors equal :meth:`encode`'s bit for bit: a matrix product gives a row the
+        same bits inside a larger product once the smaller one has :data:`SHARED_ROWS` rows (MKL
+        takes another path below that), so a group of fewer tokens (one one-word text: [CLS] word
+        [SEP]), like a group of more than 64 texts, is encoded alone
+        (``tests/unit/embed/test_bert.py``)."""
         import torch
 
         out = [np.zeros((len(g), self.dimension), dtype=np.float32) for g in groups]
@@ -218,6 +223,9 @@ class BertEncoder:
                     continue
                 rows = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
                 encodings = self.tokenizer.encode_batch([texts[i] for i in rows])
+                if len(encodings) * len(encodings[0].ids) < SHARED_ROWS:
+                    out[number] = self.encode(texts)
+                    continue
                 ids = torch.tensor([e.ids for e in encodings], dtype=torch.long, device=self.device)
                 mask = torch.tensor([e.attention_mask for e in encodings], device=self.device)
                 inputs.append((ids, mask))
