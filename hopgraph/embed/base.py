@@ -27,3 +27,12 @@ class Embedder(Protocol):
     def tokenizer(self) -> Any:
         """The model's Hugging Face tokenizer (chunking counts tokens with it)."""
         ...
+
+
+def embed_groups(embedder: Embedder, groups: Sequence[Sequence[str]]) -> list[np.ndarray]:
+    """``[embedder.embed(g) for g in groups]``, in one call when the embedder has ``embed_groups``
+    (the fast BERT encoder runs them in one pass over its weights); an empty group gets ``[0, d]``."""
+    grouped = getattr(embedder, "embed_groups", None)
+    if grouped is not None:
+        return list(grouped(groups))
+    return [embedder.embed(g) if g else np.zeros((0, embedder.dimension), dtype=np.float32) for g in groups]

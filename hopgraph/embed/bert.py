@@ -28,6 +28,10 @@ from typing import Any
 
 import numpy as np
 
+SHARED_ROWS = 4
+"""Fewest token rows (texts x padded length) a batch needs to share :meth:`BertEncoder.encode_groups`'s
+pass with other batches and keep :meth:`BertEncoder.encode`'s exact vectors (MKL's sgemm computes
+1-3 rows another way than the rows of a larger product)."""
 TRANSFORMER = "Transformer"
 POOLING = "Pooling"
 NORMALIZE = "Normalize"
@@ -190,51 +194,106 @@ class BertEncoder:
                 encodings = self.tokenizer.encode_batch([texts[i] for i in rows])
                 ids = torch.tensor([e.ids for e in encodings], dtype=torch.long, device=self.device)
                 mask = torch.tensor([e.attention_mask for e in encodings], device=self.device)
-                vectors = self._forward(ids, mask)
+                vectors = self._forward([(ids, mask)])[0]
                 out[rows] = vectors.cpu().numpy()
         return out
 
-    def _forward(self, ids: Any, mask: Any) -> Any:
+    def encode_groups(self, groups: Sequence[Sequence[str]]) -> list[np.ndarray]:
+        """``[encode(g) for g in groups]`` in one pass over the weights: each group is tokenized,
+        padded and attended to as :meth:`encode` does it (one batch of at most ``batch_size``
+        texts, longest first), while every linear layer runs once over all groups' tokens. A
+        short input costs a pass mostly for reading the weights (a one-word text about half a
+        question's time), so a question and its mentions together cost little more than the
+        question. The vectors equal :meth:`encode`'s bit for bit: a matrix product gives a row the
+        same bits inside a larger product once the smaller one has :data:`SHARED_ROWS` rows (MKL
+        takes another path below that), so a group of fewer tokens (one one-word text: [CLS] word
+        [SEP]), like a group of more than 64 texts, is encoded alone
+        (``tests/unit/embed/test_bert.py``)."""
+        import torch
+
+        out = [np.zeros((len(g), self.dimension), dtype=np.float32) for g in groups]
+        inputs: list[tuple[Any, Any]] = []
+        placed: list[tuple[int, list[int]]] = []
+        with torch.inference_mode():
+            for number, texts in enumerate(groups):
+                if not texts:
+                    continue
+                if len(texts) > 64:
+                    out[number] = self.encode(texts)
+                    continue
+                rows = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+                encodings = self.tokenizer.encode_batch([texts[i] for i in rows])
+                if len(encodings) * len(encodings[0].ids) < SHARED_ROWS:
+                    out[number] = self.encode(texts)
+                    continue
+                ids = torch.tensor([e.ids for e in encodings], dtype=torch.long, device=self.device)
+                mask = torch.tensor([e.attention_mask for e in encodings], device=self.device)
+                inputs.append((ids, mask))
+                placed.append((number, rows))
+            if inputs:
+                for (number, rows), vectors in zip(placed, self._forward(inputs), strict=True):
+                    out[number][rows] = vectors.cpu().numpy()
+        return out
+
+    def _forward(self, batches: Sequence[tuple[Any, Any]]) -> list[Any]:
+        """Pooled unit vectors of each ``(ids, mask)`` batch: the attention runs per batch, the
+        linear layers over all batches' tokens at once (one read of each weight matrix)."""
         import torch
         import torch.nn.functional as F
 
         w, eps = self.weights, self.eps
-        positions = torch.arange(ids.shape[1], device=ids.device)
-        h = (
-            w["embeddings.word_embeddings.weight"][ids]
-            + w["embeddings.position_embeddings.weight"][positions][None]
-            + w["embeddings.token_type_embeddings.weight"][0]
-        )
         size = (self.dimension,)
+        head_dim = self.dimension // self.heads
 
         def norm(x: Any, name: str) -> Any:
             return F.layer_norm(x, size, w[name + ".LayerNorm.weight"], w[name + ".LayerNorm.bias"], eps)
 
-        h = norm(h, "embeddings")
-        batch, length = ids.shape
-        head_dim = self.dimension // self.heads
-        keep = mask.bool()[:, None, None, :]  # padded keys take no attention
+        shapes = [tuple(ids.shape) for ids, _ in batches]
+        sizes = [b * n for b, n in shapes]
+        keeps = [mask.bool()[:, None, None, :] for _, mask in batches]  # padded keys take no attention
+        parts = []
+        for ids, _ in batches:
+            positions = torch.arange(ids.shape[1], device=ids.device)
+            embedded = (
+                w["embeddings.word_embeddings.weight"][ids]
+                + w["embeddings.position_embeddings.weight"][positions][None]
+                + w["embeddings.token_type_embeddings.weight"][0]
+            )
+            parts.append(embedded.reshape(-1, self.dimension))
+        h = norm(parts[0] if len(parts) == 1 else torch.cat(parts), "embeddings")  # [tokens, dim]
         for i in range(self.layers):
             p = f"encoder.layer.{i}."
 
             def linear(x: Any, name: str, p: str = p) -> Any:
                 return F.linear(x, w[p + name + ".weight"], w[p + name + ".bias"])
 
-            def heads(x: Any) -> Any:
-                return x.view(batch, length, self.heads, head_dim).transpose(1, 2)
+            q, k, v = (linear(h, f"attention.self.{n}") for n in ("query", "key", "value"))
+            contexts = []
+            for (batch, length), keep, qs, ks, vs in zip(
+                shapes, keeps, q.split(sizes), k.split(sizes), v.split(sizes), strict=True
+            ):
 
-            q, k, v = (heads(linear(h, f"attention.self.{n}")) for n in ("query", "key", "value"))
-            context = F.scaled_dot_product_attention(q, k, v, attn_mask=keep, scale=1 / math.sqrt(head_dim))
-            context = context.transpose(1, 2).reshape(batch, length, self.dimension)
+                def heads(x: Any, batch: int = batch, length: int = length) -> Any:
+                    return x.view(batch, length, self.heads, head_dim).transpose(1, 2)
+
+                context = F.scaled_dot_product_attention(
+                    heads(qs), heads(ks), heads(vs), attn_mask=keep, scale=1 / math.sqrt(head_dim)
+                )
+                contexts.append(context.transpose(1, 2).reshape(batch * length, self.dimension))
+            context = contexts[0] if len(contexts) == 1 else torch.cat(contexts)
             h = norm(linear(context, "attention.output.dense") + h, p + "attention.output")
             hidden = F.gelu(linear(h, "intermediate.dense"))
             h = norm(linear(hidden, "output.dense") + h, p + "output")
-        if self.pooling == "cls":
-            pooled = h[:, 0]
-        else:
-            weights = mask.unsqueeze(-1).to(h.dtype)
-            pooled = (h * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
-        return F.normalize(pooled, p=2.0, dim=1)
+        pooled = []
+        for (batch, length), (_, mask), hs in zip(shapes, batches, h.split(sizes), strict=True):
+            hs = hs.view(batch, length, self.dimension)
+            if self.pooling == "cls":
+                pooled.append(F.normalize(hs[:, 0], p=2.0, dim=1))
+            else:
+                weights = mask.unsqueeze(-1).to(hs.dtype)
+                mean = (hs * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
+                pooled.append(F.normalize(mean, p=2.0, dim=1))
+        return pooled
 
 
 __all__ = ["BertEncoder", "unsupported_reason"]

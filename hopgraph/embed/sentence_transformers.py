@@ -158,3 +158,13 @@ class SentenceTransformerEmbedder:
             show_progress_bar=False,
         )
         return np.asarray(vectors, dtype=np.float32)
+
+    def embed_groups(self, groups: Sequence[Sequence[str]]) -> list[np.ndarray]:
+        """``[embed(g) for g in groups]``; with the fast encoder in one pass over the model's
+        weights (:meth:`~hopgraph.embed.bert.BertEncoder.encode_groups`: a question and its
+        mentions cost little more than the question alone)."""
+        self._load_any()
+        if self._encoder is not None:
+            vectors = self._encoder.encode_groups([list(g) for g in groups])
+            return [np.asarray(v, dtype=np.float32) for v in vectors]
+        return [self.embed(g) for g in groups]

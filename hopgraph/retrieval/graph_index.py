@@ -21,23 +21,25 @@ from __future__ import annotations
 import re
 import time
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from hopgraph.embed import Embedder
+from hopgraph.ids import name_key
 from hopgraph.kg.base import GraphStore
 from hopgraph.kg.content_cache import content_key, load_arrays, newest_arrays, save_arrays
 from hopgraph.retrieval.text import Bm25
-from hopgraph.types import ScoredId
+from hopgraph.types import Entity, ScoredId
 from hopgraph.util.progress import progress
 
-FORMAT = "graph-index-7"
-"""Version of the cached arrays (6: BM25 over each chunk's document title and text; 7: title
-edges)."""
-PREDICATE_FORMATS = ("graph-index-5", "graph-index-6", FORMAT)
+FORMAT = "graph-index-8"
+"""Version of the cached arrays (6: BM25 over each chunk's document title and text; 7: the
+entities' stored name keys and types, the documents' titles: read by a question without a
+store round trip; 8: title edges)."""
+PREDICATE_FORMATS = ("graph-index-5", "graph-index-6", "graph-index-7", FORMAT)
 """Cache formats whose predicate vectors are made as this one makes them (reused after a change)."""
 SYNONYM_THRESHOLD = 0.8
 SYNONYM_TOP_K = 10
@@ -58,6 +60,12 @@ _ARRAYS = (
     *("mention_chunk", "mention_entity", "syn_src", "syn_dst", "syn_sim", "title_chunk", "title_entity"),
     *("bm25_vocabulary", "bm25_data", "bm25_indices", "bm25_indptr", "bm25_shape"),
 )
+ENTITY_KEYS = "entity_keys"
+"""The optional array of the entities' stored ``key`` (what ``store.find_entities`` matches):
+without it (an index made by hand) exact name lookups go to the store."""
+STORED_FIELDS = (ENTITY_KEYS, "entity_types", "doc_ids", "doc_titles")
+"""Optional arrays (format 7) that answer reads the question path made of the store: the
+entities' stored keys and types, every document's id and title."""
 
 
 def synonym_edges(
@@ -156,6 +164,8 @@ class GraphIndex:
         self._entity_rows = {e: i for i, e in enumerate(self.entity_ids)}
         self._chunk_rows = {c: i for i, c in enumerate(self.chunk_ids)}
         self._predicate_rows = {p: i for i, p in enumerate(self.predicates)}
+        self._key_rows: dict[str, list[int]] | None = None
+        self._titles: dict[str, str] | None = None
         order = np.argsort(arrays["mention_entity"], kind="stable")
         self._mention_ptr = np.searchsorted(arrays["mention_entity"][order], np.arange(self.num_entities + 1))
         self._mention_chunks = arrays["mention_chunk"][order]
@@ -178,6 +188,51 @@ class GraphIndex:
 
     def predicate_row(self, predicate: str) -> int | None:
         return self._predicate_rows.get(predicate)
+
+    @property
+    def has_name_keys(self) -> bool:
+        """Whether :meth:`find_entities` can answer (the index holds the stored name keys)."""
+        return ENTITY_KEYS in self.arrays
+
+    def find_entities(self, names: Iterable[str]) -> list[Entity]:
+        """What ``store.find_entities(names)`` returns when the store is what the index read:
+        the entities whose stored key is the :func:`~hopgraph.ids.name_key` of one of ``names``
+        (id and name; no type or aliases), in no set order. Raises ``ValueError`` when the index
+        holds no keys (:attr:`has_name_keys`)."""
+        if self._key_rows is None:
+            if not self.has_name_keys:
+                raise ValueError("this graph index holds no entity name keys")
+            rows: dict[str, list[int]] = {}
+            for row, key in enumerate(self.arrays[ENTITY_KEYS].tolist()):
+                rows.setdefault(key, []).append(row)
+            self._key_rows = rows
+        keys = dict.fromkeys(name_key(n) for n in names if n and n.strip())
+        return [
+            Entity(name=self.entity_names[row], id=self.entity_ids[row])
+            for key in keys
+            for row in self._key_rows.get(key, ())
+        ]
+
+    def stored_types(self, ids: Iterable[str]) -> list[tuple[str, str]] | None:
+        """``(id, type)`` of the entities among ``ids`` the index holds, in the order of ``ids``,
+        each id once (what ``store.get_entities(ids)`` gives of them); None when the index holds
+        no types (the caller reads the store)."""
+        if "entity_types" not in self.arrays:
+            return None
+        types = self.arrays["entity_types"]
+        rows = ((e, self._entity_rows.get(e)) for e in dict.fromkeys(ids))
+        return [(e, str(types[row])) for e, row in rows if row is not None]
+
+    def doc_titles(self, ids: Iterable[str]) -> dict[str, str] | None:
+        """Document id -> title of the documents among ``ids`` that have one (what the store's
+        documents say); None when the index holds no titles (the caller reads the store)."""
+        if "doc_titles" not in self.arrays:
+            return None
+        if self._titles is None:
+            self._titles = dict(
+                zip(self.arrays["doc_ids"].tolist(), self.arrays["doc_titles"].tolist(), strict=True)
+            )
+        return {d: title for d in sorted(set(ids)) if (title := self._titles.get(d))}
 
     def entity_vectors(self, rows: Sequence[int] | np.ndarray) -> np.ndarray:
         return np.asarray(self.arrays["entity_vecs"][np.asarray(rows, dtype=np.int64)])
@@ -244,7 +299,13 @@ class GraphIndex:
         )
         path = Path(cache_dir) / f"graph-index-{fingerprint}.npz" if cache_dir is not None else None
         cached = load_arrays(
-            path, "graph index", lambda data: cls({n: data[n] for n in _ARRAYS}, fingerprint, embedder)
+            path,
+            "graph index",
+            lambda data: cls(
+                {n: data[n] for n in (*_ARRAYS, *STORED_FIELDS) if n in _ARRAYS or n in data},
+                fingerprint,
+                embedder,
+            ),
         )
         if cached is not None:
             return cached
@@ -279,7 +340,8 @@ def read_arrays(
     """Read the graph from ``store`` into the index arrays (paged reads), embedding what is missing."""
     entities = read_pages(
         store,
-        "MATCH (e:Entity) WHERE e.id > $after RETURN e.id AS id, e.name AS name, e.embedding AS v "
+        "MATCH (e:Entity) WHERE e.id > $after "
+        "RETURN e.id AS id, e.name AS name, e.key AS key, e.type AS type, e.embedding AS v "
         "ORDER BY id LIMIT $n",
     )
     chunks = read_pages(
@@ -287,7 +349,7 @@ def read_arrays(
         "MATCH (c:Chunk) WHERE c.id > $after RETURN c.id AS id, c.doc_id AS doc, c.text AS text "
         "ORDER BY id LIMIT $n",
     )
-    titles = {
+    titles: dict[str, str] = {
         r["id"]: r["title"] or ""
         for r in read_pages(
             store,
@@ -356,6 +418,10 @@ def read_arrays(
     return {
         "entity_ids": np.array(entity_ids, dtype=str),
         "entity_names": np.array(names, dtype=str),
+        ENTITY_KEYS: np.array([r["key"] or "" for r in entities], dtype=str),
+        "entity_types": np.array([r["type"] or "" for r in entities], dtype=str),
+        "doc_ids": np.array(list(titles), dtype=str),
+        "doc_titles": np.array(list(titles.values()), dtype=str),
         "entity_vecs": vecs,
         "chunk_ids": np.array(chunk_ids, dtype=str),
         "chunk_doc_ids": np.array([r["doc"] or "" for r in chunks], dtype=str),

@@ -226,6 +226,93 @@ def test_link_seeds_reads_a_start_made_ahead_and_only_for_its_own_question(
     assert link_seeds(store, question, embedder, nlp=nlp, index=index, start=other) == made_here
 
 
+def test_index_answers_name_type_and_title_reads_as_the_store(
+    store: GraphStore, embedder: SentenceTransformerEmbedder
+) -> None:
+    """The reads a question makes of the index instead of the store give the store's answers:
+    exact names by stored key (any case, odd spacing, a key no name has), path-end types, titles."""
+    build(store, embedder)
+    store.upsert_entities([Entity("paris", type="CONCEPT"), Entity("Lyon", type="GPE")])
+    store.upsert_documents([Document(source="test#d5", title="", id="d5")])
+    index = GraphIndex.load(store, embedder, None)
+    assert index.has_name_keys
+    for names in (
+        ["Paris"],
+        ["PARIS", "  alice   smith ", "Nowhere", "", "   "],
+        ["Blue Horizon", "bob jones", "lyon", "France"],
+        [],
+    ):
+        expected = sorted((e.id, e.name) for e in store.find_entities(names))
+        assert sorted((e.id, e.name) for e in index.find_entities(names)) == expected
+    assert len(index.find_entities(["paris"])) == 2  # "Paris" and "paris" share a key
+    ids = [Entity("Lyon").id, "missing", Entity("paris").id, Entity("Paris").id, Entity("Lyon").id]
+    assert index.stored_types(ids) == [(e.id, e.type) for e in store.get_entities(ids)]
+    assert index.stored_types(ids) == [
+        (Entity("Lyon").id, "GPE"),
+        (Entity("paris").id, "CONCEPT"),
+        (Entity("Paris").id, ""),
+    ]
+    docs = ["d3", "d1", "d5", "nope"]
+    assert index.doc_titles(docs) == {d.id: d.title for d in store.get_documents(docs) if d.title}
+    assert index.doc_titles(docs) == {"d1": "d1", "d3": "d3"}
+
+
+def test_link_entities_reads_the_index_when_it_has_the_name_keys(
+    store: GraphStore, embedder: SentenceTransformerEmbedder
+) -> None:
+    """Same links from the index as from the store; an index without keys (made by hand) reads the store."""
+    build(store, embedder)
+    index = GraphIndex.load(store, embedder, None)
+    question = "Did Alice Smith or bob jones film Blue Horizon in PARIS, France?"
+    from_store = link_entities(store, question, k=20)
+    assert [h.text for h in from_store][:2] == ["Alice Smith", "Blue Horizon"]
+    assert link_entities(store, question, k=20, index=index) == from_store
+
+    class NoStoreNames:
+        def __getattr__(self, name: str) -> Any:
+            if name == "find_entities":
+                raise AssertionError("the index holds the keys: no store read")
+            return getattr(store, name)
+
+    assert link_entities(cast(GraphStore, NoStoreNames()), question, k=20, index=index) == from_store
+    keyless = GraphIndex({n: a for n, a in index.arrays.items() if n != "entity_keys"}, "x", embedder)
+    assert not keyless.has_name_keys
+    assert link_entities(store, question, k=20, index=keyless) == from_store
+    with pytest.raises(ValueError, match="no entity name keys"):
+        keyless.find_entities(["Paris"])
+
+
+def test_a_start_without_vectors_is_embedded_by_link_seeds(
+    store: GraphStore, embedder: SentenceTransformerEmbedder
+) -> None:
+    """GraphQA's start: mentions parsed but not embedded (it embeds them in the question's pass),
+    the full-text hits read ahead; link_seeds gives the same seeds from it as from nothing."""
+    from hopgraph.retrieval.linking import entity_fulltext
+
+    nlp = load_spacy()
+    if nlp is None:
+        pytest.skip("no spaCy English model installed")
+    build(store, embedder)
+    index = GraphIndex.load(store, embedder, None)
+    question = "When was Alice Smiths born in Blue Horizon?"
+    start = start_linking(store, question, embedder, nlp=nlp, index=index, embed=False)
+    assert start.mentions and start.vectors is None
+    made_here = link_seeds(store, question, embedder, nlp=nlp, index=index)
+    assert link_seeds(store, question, embedder, nlp=nlp, index=index, start=start) == made_here
+    ahead = dataclasses.replace(start, fulltext=entity_fulltext(store, question, 10))
+    assert link_seeds(store, question, embedder, nlp=nlp, index=index, start=ahead) == made_here
+    # the full-text hits read ahead are the ones used: none read, the full-text-only seed is gone
+    without = link_seeds(
+        store,
+        question,
+        embedder,
+        nlp=nlp,
+        index=index,
+        start=dataclasses.replace(start, fulltext=(), exact=()),
+    )
+    assert "Blue Horizon" in {s.text for s in made_here} and "Blue Horizon" not in {s.text for s in without}
+
+
 @pytest.mark.parametrize(
     "question",
     ["", "   ", "?", "Paris " * 2000, "東京タワーはどこですか？", "🙂 ∑ \x00 ' \" \\", "a" * 10_000],

@@ -192,3 +192,54 @@ def test_index_ddl_never_stays_in_the_replay_log(short_tmp: Path) -> None:
         assert tails and not any(b"CREATE INDEX" in t or b"CREATE VECTOR INDEX" in t for t in tails)
         assert not any(b"createNodeIndex" in t for t in tails)
         assert store.vector_search("Entity", [1.0, 0.0], k=1)[0].text == "a"
+
+
+def _hang_server_at_schema(monkeypatch: pytest.MonkeyPatch, times: int) -> list[int]:
+    """Freeze the embedded server (SIGSTOP: no reply, as in FalkorDB's observed deadlock) just
+    before the store's first ``times`` schema setups; returns the pids frozen."""
+    monkeypatch.setattr("hopgraph.kg.falkordb.store.SCHEMA_REPLY_TIMEOUT_S", 2.0)
+    frozen: list[int] = []
+    ensure = FalkorDBStore._ensure_schema
+
+    def hanging(store: FalkorDBStore) -> None:
+        if len(frozen) < times:
+            assert store.server is not None and store.server.pid is not None
+            frozen.append(store.server.pid)
+            os.kill(store.server.pid, signal.SIGSTOP)
+        ensure(store)
+
+    monkeypatch.setattr(FalkorDBStore, "_ensure_schema", hanging)
+    return frozen
+
+
+def test_a_server_hung_at_open_is_restarted_once_and_keeps_the_data(
+    short_tmp: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hopgraph.types import Triple
+
+    with FalkorDBStore(short_tmp) as store:
+        store.upsert_triples([Triple("Ada", "wrote", "Notes")])
+    frozen = _hang_server_at_schema(monkeypatch, times=1)
+    with FalkorDBStore(short_tmp) as store:
+        assert store.server is not None and store.server.pid not in frozen
+        assert store.stats().relations == 1
+        _check_store_works(store)
+    with pytest.raises(ProcessLookupError):
+        os.kill(frozen[0], 0)  # the hung server was killed, not left behind
+
+
+def test_a_server_hung_twice_at_open_is_a_clear_error(
+    short_tmp: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hopgraph.errors import StoreUnavailableError
+
+    frozen = _hang_server_at_schema(monkeypatch, times=2)
+    with pytest.raises(StoreUnavailableError, match="did not answer while setting up its indexes"):
+        FalkorDBStore(short_tmp)
+    assert len(frozen) == 2
+    time.sleep(0.2)
+    for pid in frozen:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+    with FalkorDBStore(short_tmp) as store:  # nothing stays locked or hung
+        assert store.stats().relations == 0

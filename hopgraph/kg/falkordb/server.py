@@ -229,6 +229,22 @@ class EmbeddedFalkorDB:
         finally:
             client.close()
         self._wait_exit(pid, timeout=30.0)
+        self._forget()
+
+    def kill(self) -> None:
+        """Kill a server that stopped answering, without the save it cannot make; the next
+        ``start()`` replays the append-only log, as after a crash."""
+        if self.pid is None:
+            return
+        pid, self.pid = self.pid, None
+        log.warning("killing FalkorDB pid %s: it stopped answering", pid)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        self._wait_exit(pid, timeout=30.0)
+        self._forget()
+
+    def _forget(self) -> None:
+        """After the server exited: drop its state file and release the folder."""
         with contextlib.suppress(FileNotFoundError):
             (self.data_dir / STATE_FILE).unlink()
         self._release_lock()

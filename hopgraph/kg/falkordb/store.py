@@ -50,6 +50,8 @@ def _plain(value: Any) -> Any:
 VECTOR_MIN_LENGTH = 16
 """Float lists at least this long are vectors: written with 9 significant digits, which
 round-trips float32 (all ``vecf32`` keeps) exactly and formats 2.5x faster than ``repr``."""
+SCHEMA_REPLY_TIMEOUT_S = 60.0
+"""The longest wait for one reply while the indexes are set up at open (each is quick)."""
 
 
 def _literal(value: Any) -> str:
@@ -90,6 +92,13 @@ def _key(name: Any) -> str:
     return f"`{name}`"
 
 
+def _close_quietly(db: FalkorDB) -> None:
+    try:
+        db.connection.close()
+    except Exception as exc:  # noqa: BLE001 - closing must not raise
+        log.debug("closing FalkorDB connection: %s", exc)
+
+
 def cypher_header(params: dict[str, Any] | None) -> str:
     """FalkorDB's parameter preamble (``CYPHER a=1 b="x" ``): values are literals in the header,
     never spliced into the query itself. Faster than the client's generic formatter."""
@@ -124,27 +133,66 @@ class FalkorDBStore(CypherGraphStore):
         self.batch_size = batch_size
         self.query_timeout_ms = query_timeout_ms
         self.server: EmbeddedFalkorDB | None = None
+        self.graph_name = graph_name
         if folder is not None:
             self.server = EmbeddedFalkorDB(folder, module_args=module_args)
-            socket_path = self.server.start()
             self.location = str(self.server.folder)
-            self._db = FalkorDB(unix_socket_path=socket_path)
+            self.server.start()
         else:
             self.location = url
-            try:
-                # redis-py 8 gives a URL's connections a 5 s socket timeout, which cut long reads
-                # (a big graph's relations on a loaded machine); as for the embedded server, time
-                # limits are the database's (query_timeout_ms, per-query limits)
-                self._db = FalkorDB.from_url(url, socket_timeout=None, socket_connect_timeout=10.0)
-                self._db.connection.ping()
-            except (redis.ConnectionError, OSError, ValueError) as exc:
-                raise StoreUnavailableError(f"cannot reach FalkorDB at {url}: {exc}") from None
-        self._graph = self._db.select_graph(graph_name)
+        self._url = url
         try:
-            self._ensure_schema()
+            self._set_up_schema()
+            # redis-py 8 gives a URL's connections a 5 s socket timeout, which cut long reads
+            # (a big graph's relations on a loaded machine); past the schema, time limits are the
+            # database's (query_timeout_ms, per-query limits)
+            self._connect(reply_timeout=None)
         except BaseException:
             self.close()
             raise
+
+    def _connect(self, *, reply_timeout: float | None) -> None:
+        """(Re)open the client: ``reply_timeout`` seconds at most for any one reply (None: no limit)."""
+        old = getattr(self, "_db", None)
+        if self.server is not None:
+            self._db = FalkorDB(unix_socket_path=self.server.socket_path, socket_timeout=reply_timeout)
+        else:
+            try:
+                self._db = FalkorDB.from_url(
+                    self._url, socket_timeout=reply_timeout, socket_connect_timeout=10.0
+                )
+                self._db.connection.ping()
+            except (redis.ConnectionError, redis.TimeoutError, OSError, ValueError) as exc:
+                raise StoreUnavailableError(f"cannot reach FalkorDB at {self._url}: {exc}") from None
+        self._graph = self._db.select_graph(self.graph_name)
+        if old is not None:
+            _close_quietly(old)
+
+    def _set_up_schema(self) -> None:
+        """Create the indexes, each reply awaited :data:`SCHEMA_REPLY_TIMEOUT_S` at most.
+
+        FalkorDB 4.16.3 was once seen to hang on a fresh graph's first ``CREATE INDEX`` (every
+        server thread waiting, even PING unanswered): an embedded server that does not answer is
+        killed and started again once (its log replays what it had); a second hang, or a remote
+        server's, is a clear error instead of a wait without end."""
+        for attempt in (1, 2):
+            self._connect(reply_timeout=SCHEMA_REPLY_TIMEOUT_S)
+            try:
+                self._ensure_schema()
+                return
+            except StoreUnavailableError as exc:
+                if self.server is None or attempt == 2:
+                    if self.server is not None:
+                        self.server.kill()  # a hung server cannot save or shut down
+                    raise StoreUnavailableError(
+                        f"FalkorDB at {self.location} did not answer while setting up its indexes "
+                        f"(no reply within {SCHEMA_REPLY_TIMEOUT_S:.0f} s"
+                        + (", also after a restart" if self.server is not None else "")
+                        + f"): {exc}. Stop other programs using this graph and try again."
+                    ) from None
+                log.warning("FalkorDB at %s hung while setting up its indexes; restarting it", self.location)
+                self.server.kill()
+                self.server.start()
 
     @property
     def socket_path(self) -> str | None:
@@ -193,10 +241,8 @@ class FalkorDBStore(CypherGraphStore):
             self.server.compact()
 
     def close(self) -> None:
-        try:
-            self._db.connection.close()
-        except Exception as exc:  # noqa: BLE001 - closing must not raise
-            log.debug("closing FalkorDB connection: %s", exc)
+        if hasattr(self, "_db"):
+            _close_quietly(self._db)
         if self.server is not None:
             self.server.stop()
 

@@ -196,7 +196,8 @@ class QuestionType:
         noun = words[-1]
         if noun not in _HEAD_TYPE and noun.endswith("s") and noun[:-1] in _HEAD_TYPE:
             noun = noun[:-1]
-        return noun if noun in _HEAD_TYPE else ""
+        # a thing's noun names no type but still what is asked ("what treaty", "which waterfall")
+        return noun if noun in _HEAD_TYPE or self.kind == THING else ""
 
     @property
     def accepts(self) -> frozenset[str]:
@@ -247,14 +248,35 @@ def question_type(question: str, nlp: Any = None) -> QuestionType:
                     return QuestionType(_HEAD_TYPE[head[:-1]], f"{word} {head}")
                 if heads:
                     break
-            return QuestionType(THING, word)
+            noun = _thing_noun(heads, words[i + 1 :])
+            return QuestionType(THING, f"{word} {noun}" if noun else word)
     return QuestionType(THING)
+
+
+def _thing_noun(heads: list[str], after: list[str]) -> str:
+    """The noun a question asking for a thing names: the wh-determiner's noun ("what treaty"),
+    else the noun of "(is) the name of the N" or "what kind/type of N" after the wh-word; "" if
+    none. ``after``: the question's words after the wh-word."""
+    if heads and heads[0] not in _THING_VAGUE:
+        return heads[0]
+    if not heads and len(after) > 1 and after[1] in _AUX and after[0] not in _AUX | _THING_VAGUE:
+        return after[0]  # without a parse: "what treaty did ...", a noun then its verb
+    match = _THING_PHRASE.match(" ".join(after))
+    return match.group(1) if match and match.group(1) not in _THING_VAGUE else ""
+
+
+_THING_VAGUE = frozenset(_words("name kind type sort thing one part term"))
+_THING_PHRASE = re.compile(
+    r"(?:(?:is|was|are|were)\s+)?(?:the\s+)?(?:name|kind|type|sort)\s+of\s+(?:the\s+|a\s+)?([a-z]+)"
+)
 
 
 def _asking_wh(words: list[str]) -> list[int]:
     """Positions of the wh-words that ask (first word, after a leading preposition, last word,
-    after a comma-less clause start), before those that only start a relative clause ("the river
-    which ...", "in which ...")."""
+    after a comma-less clause start, a wh-phrase after a preposition that ends the question: "is
+    part of what mountain range", "how many"/"how much" anywhere: "The state where X died has how
+    many districts?"), before those that only start a relative clause ("the river which ...", "in
+    which ...", "the state where ...")."""
     found = [i for i, w in enumerate(words) if w in _WH]
     asking = [
         i
@@ -263,12 +285,15 @@ def _asking_wh(words: list[str]) -> list[int]:
         or (i == 1 and words[0] in _PREPOSITIONS)
         or i == len(words) - 1
         or (words[i] in ("how", "when", "where", "who") and words[i - 1] in ("and", "but", "so"))
+        or (words[i] in ("what", "which") and words[i - 1] in _PREPOSITIONS and len(words) - i <= 4)
+        or (words[i] == "how" and words[i + 1 : i + 2] in (["many"], ["much"]))
     ]
     return asking + [i for i in found if i not in asking]
 
 
 def _wh_heads(question: str, nlp: Any) -> list[str]:
-    """The lower-case lemma of the noun each wh-determiner of ``question`` attaches to."""
+    """The lower-case lemma of the noun each wh-determiner of ``question`` attaches to (or of its
+    compound modifier, when only that names a type)."""
     try:
         doc = nlp(question)
     except Exception:  # noqa: BLE001 - an odd question must not stop the answer
@@ -278,7 +303,15 @@ def _wh_heads(question: str, nlp: Any) -> list[str]:
         if token.lower_ in ("what", "which") and token.dep_ in ("det", "attr", "dobj", "pobj", "nsubj"):
             head = token.head if token.dep_ == "det" else None
             if head is not None and head.pos_ in ("NOUN", "PROPN"):
-                out.append((head.lemma_ or head.text).casefold())
+                noun = (head.lemma_ or head.text).casefold()
+                # "what mountain range": the compound's typed noun when the head names no type
+                typed = [
+                    word
+                    for child in head.children
+                    if child.dep_ == "compound"
+                    and (word := (child.lemma_ or child.text).casefold()) in _HEAD_TYPE
+                ]
+                out.append(noun if noun in _HEAD_TYPE or not typed else typed[-1])
     return out
 
 
@@ -319,13 +352,16 @@ def name_type(name: str) -> str:
 _DESCRIBED = r"\s*(?:\([^)]{0,80}\)\s*,?\s*)?(?:is|was|are|were)\s+(?:a|an|the|one of the)\s+([\w' -]{1,60})"
 
 
-def described_type(name: str, texts: Iterable[str]) -> tuple[str, str]:
+def described_type(name: str, texts: Iterable[str], head: str = "") -> tuple[str, str]:
     """(type, noun) from the first passage that says what ``name`` is: "Sapporo is a city in
     Japan" (place, city), "Glass Harbour is an opera by ..." (thing, opera), "Halvard Lind (born
     1950) is a Norwegian composer" (person, composer); (:data:`UNKNOWN`, "") when none does.
 
     The noun is the first of the (at most four) words after the article that names a type, so
-    "a peer-reviewed academic journal" gives nothing and "a printing company" gives company."""
+    "a peer-reviewed academic journal" gives nothing and "a printing company" gives company. A
+    ``head`` that names no type (a thing's noun the question asks for: "waterfall") counts as one:
+    "Victoria Falls is a waterfall in ..." gives (thing, waterfall)."""
+    head = head if head and head not in _HEAD_TYPE else ""
     if len(name.strip()) < 2:
         return UNKNOWN, ""
     texts = list(texts)
@@ -342,6 +378,8 @@ def described_type(name: str, texts: Iterable[str]) -> tuple[str, str]:
                 noun = word.casefold()
                 if noun in _PREPOSITIONS:
                     break
+                if head and noun.rstrip("s") == head.rstrip("s"):
+                    return THING, head
                 kind = _HEAD_TYPE.get(noun) or (_HEAD_TYPE.get(noun[:-1]) if noun.endswith("s") else None)
                 if kind is not None:
                     return kind, noun
@@ -423,8 +461,8 @@ def head_fit(asked: QuestionType, name: str, noun: str = "") -> bool | None:
     words = {w.casefold() for w in re.findall(r"[A-Za-z]+", name)}
     if head in words or f"{head}s" in words:
         return True
-    if not noun:
-        return None
+    if not noun or head not in _HEAD_TYPE:  # a thing's noun: only the same noun says it fits
+        return True if noun and noun.rstrip("s") == head.rstrip("s") else None
     noun = noun[:-1] if noun not in _HEAD_TYPE and noun.endswith("s") else noun
     if noun == head or noun in _SAME_HEAD.get(head, ()):
         return True

@@ -6,7 +6,8 @@
 
 Labels are those of :mod:`hopgraph.reason.doc.generator`: ``P1`` is ``paths[0]``, ``C2`` is
 ``chunks[1]``. Candidates are the ends of the best paths (support: the path's score relative to
-the best path, more when the path's predicates share a word with the question) and, with
+the best path, more when the path's predicates share a word with the question, less for a
+one-hop path when the question is nested: "the founder of X" asks past X's own facts) and, with
 ``mentions``, the candidate entities the top chunks name (support: the chunk's weight), and, with
 ``spans``, the names, dates and numbers of the asked type spaCy finds in the first
 :data:`READER_CHUNKS` chunks (a typed extractive reader: support from the chunk's weight, more when
@@ -74,6 +75,8 @@ PREDICATE_FIT = 1.0
 WAYPOINT = 0.3
 """Support kept by a path that a longer path extends while saying more of the question (its end
 is a waypoint: "the founder of X" on the way to where the founder was born)."""
+ONE_HOP = 0.5
+"""Support kept by a one-hop path when the question is nested (:func:`_nested`)."""
 TYPE_FACTOR = {True: 1.0, None: 0.4, False: 0.05}
 """Support multiplier by type fit: fits, unknown, contradicts."""
 HEAD_FACTOR = {True: 2.0, None: 1.0, False: 0.5}
@@ -211,6 +214,7 @@ def rank_candidates(
         )
 
     found: dict[str, Candidate] = {}
+    nested = _nested(question)
     # the wh-phrase's noun names the answer's type, not a relation ("which city" is no "city in")
     question_words = _stems(question) - (_stems(asked.cue) if asked.kind not in (NUMBER,) else set())
     ranked = sorted((i for i, p in enumerate(paths) if p.hops), key=lambda i: -paths[i].score)
@@ -225,6 +229,8 @@ def rank_candidates(
         relative = paths[i].score / top if top > 0 else 1.0 / (1 + ranked.index(i))
         relative *= (1.0 + PREDICATE_FIT) ** covered[i]
         hops = paths[i].hops
+        if len(hops) == 1 and nested:
+            relative *= ONE_HOP
         if any(
             len(paths[j].hops) > len(hops) and paths[j].hops[: len(hops)] == hops and covered[j] > covered[i]
             for j in ranked
@@ -257,7 +263,7 @@ def rank_candidates(
         return []
     texts = [c.text for c in chunks[:READER_CHUNKS]]
     for key, item in found.items():
-        described, noun = described_type(_full_name(item.name, texts), texts)
+        described, noun = described_type(_full_name(item.name, texts), texts, asked.head)
         item.kind = candidate_type(item.name, labels.get(key, ()), described)
         item.fit = compatible(asked, item.kind)
         item.head = head_fit(asked, item.name, noun) if item.fit is not False else None
@@ -466,6 +472,29 @@ def _features(item: Candidate, chunk_part: float, context: _Context) -> tuple[fl
         float(any(c != needle and needle in c and _has_word(c, needle) for c in context.candidates)),
         lead,
     )
+
+
+def _nested(question: str) -> bool:
+    """Whether ``question`` names its subject through another relation ("the founder of X",
+    "the company that acquired X", "X's spouse"): a one-hop path from a seed then answers only
+    the first hop. "What is the capital of X?" asks one relation: its wh-word's own phrase is left out."""
+    question = _ASKED_PHRASE.sub("", question, count=1)
+    if _POSSESSIVE.search(question) or _RELATIONAL.search(question) or _PARTICIPLE.search(question):
+        return True
+    return any(m.start() > 0 for m in _RELATIVE.finditer(question))
+
+
+_ASKED_PHRASE = re.compile(
+    r"^\s*(?:what|who|which)\s+(?:is|was|are|were)\s+"  # "What is the capital of X?", "Who is X's wife?"
+    r"(?:the\s+(?:\w+\s+){1,2}?of\s+|[^?,]*?\w(?:'s|\u2019s)\s+\w+\s*\??\s*$)",
+    re.I,
+)
+_POSSESSIVE = re.compile(r"\w(?:'s|\u2019s)\b")
+_RELATIONAL = re.compile(r"\bthe\s+(?:\w+\s+){1,2}?of\b", re.I)
+_PARTICIPLE = re.compile(
+    r"\bthe\s+(?:\w+\s+){0,2}?\w+(?:ed|n|t)\s+(?:by|in|at|on)\b|\bthe\s+\w+\s+by\b", re.I
+)
+_RELATIVE = re.compile(r"\b\w+\s+(?:that|which|who|whom|where|whose|when)\b", re.I)
 
 
 def _baseline(item: Candidate, chunk_part: float) -> float:

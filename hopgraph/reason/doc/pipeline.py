@@ -31,7 +31,8 @@ from typing import Any
 import numpy as np
 
 from hopgraph.embed import Embedder
-from hopgraph.errors import ConfigError
+from hopgraph.embed.base import embed_groups
+from hopgraph.errors import ConfigError, HopGraphError
 from hopgraph.ids import name_key
 from hopgraph.kg.base import GraphStore
 from hopgraph.llm.base import LLM
@@ -61,7 +62,14 @@ from hopgraph.reason.doc.scorer import DocScorer, DocScorerConfig, ScoredGraph
 from hopgraph.reason.doc.subgraph import RelationTable, ScoringGraph
 from hopgraph.retrieval.fusion import fused_order, trusting_walks
 from hopgraph.retrieval.graph_index import GraphIndex
-from hopgraph.retrieval.linking import LinkStart, ParseCache, link_seeds, start_linking
+from hopgraph.retrieval.linking import (
+    LinkStart,
+    ParseCache,
+    entity_fulltext,
+    link_seeds,
+    link_text,
+    start_linking,
+)
 from hopgraph.retrieval.passage_ner import NER_CHARS, NameLabels, PassageEntities, name_labels, text_entities
 from hopgraph.retrieval.ppr import PassageGraph
 from hopgraph.retrieval.text import dense_chunks, reciprocal_rank_fusion
@@ -119,7 +127,7 @@ class GraphQA:
         self._passage_ner_lock = threading.Lock()  # two first questions at once parse once
         """Every passage's entities, parsed once and kept in ``cache_dir`` (:meth:`passage_entities`)."""
         self._helper: ThreadPoolExecutor | None = None
-        """One thread that starts linking a question while it is embedded (:meth:`_link_ahead`)."""
+        """One thread that parses a question for linking (:meth:`_embed_linking`)."""
         self._name_ner: NameLabels | None = None
         """Every entity name's label, parsed once and kept in ``cache_dir`` (:meth:`name_labels`)."""
 
@@ -179,11 +187,11 @@ class GraphQA:
         k = opts.k if k is None else k
         out = Retrieval(question, method, [])
         clock = _Clock(out.timings)
-        # a graph method links the question: its names are looked up, its spaCy mentions parsed
-        # and embedded on a helper thread while the question itself is embedded
-        linking = self._link_ahead(question) if method not in TEXT_METHODS else None
-        # the question alone: batched with its mentions it would be padded to its length (slower)
-        vector = self.embedder.embed([question])[0]
+        start = None
+        if method in TEXT_METHODS:
+            vector = self.embedder.embed([question])[0]
+        else:
+            start, vector = self._embed_linking(question)
         clock.lap("embed")
         # a KB graph has entities and relations but no text to search
         has_text = self.index.num_chunks > 0
@@ -199,12 +207,6 @@ class GraphQA:
         if method == "hybrid":
             out.chunks = hybrid[:k]
             return out
-        start = None
-        if linking is not None:
-            try:
-                start = linking.result()
-            except Exception:  # noqa: BLE001 - linked again here, where the error is raised
-                start = None
         out.seeds = self.link(question, start)
         clock.lap("link")
         if not out.seeds:
@@ -251,14 +253,20 @@ class GraphQA:
         clock.lap("fusion")
         return out
 
-    def _link_ahead(self, question: str) -> Future[LinkStart]:
-        """:func:`start_linking` for ``question`` on the helper thread: the exact name lookup, the
-        spaCy parse and the mentions' vectors, while the question itself is embedded (spaCy and
-        torch release the GIL, so the two use both cores)."""
+    def _embed_linking(self, question: str) -> tuple[LinkStart | None, np.ndarray]:
+        """The question's vector and the first half of its linking (:class:`LinkStart`: exact
+        names, spaCy mentions and their vectors, the entity full-text hits).
+
+        A pass of the embedding model costs mostly the read of its weights (a one-word mention
+        about half a question), so the mentions are embedded in the question's own pass
+        (:func:`~hopgraph.embed.base.embed_groups`, the same vectors as two calls): the helper
+        thread parses the question (:func:`start_linking`, names from the graph index) while
+        this one reads the entity full-text hits from the store, then one pass embeds both.
+        None for the start when linking it failed (linked again by :meth:`link`, which raises)."""
         nlp = self.nlp  # (loads spaCy here, on the caller's thread, the first time)
         if self._helper is None:
             self._helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hopgraph-link")
-        return self._helper.submit(
+        ahead: Future[LinkStart] = self._helper.submit(
             start_linking,
             self.store,
             question,
@@ -266,11 +274,27 @@ class GraphQA:
             nlp=nlp,
             use_spacy=nlp is not None,
             k=self.options.seeds,
+            index=self.index,
+            embed=False,
         )
+        text = link_text(question)
+        fulltext = entity_fulltext(self.store, text, self.options.seeds) if text else ()
+        try:
+            start: LinkStart | None = replace(ahead.result(), fulltext=fulltext)
+        except Exception:  # noqa: BLE001 - linked again by link(), where the error is raised
+            start = None
+        if start is None or not start.mentions:
+            return start, self.embedder.embed([question])[0]
+        try:
+            vectors, mentions = embed_groups(self.embedder, [[question], list(start.mentions)])
+        except (HopGraphError, ValueError) as exc:  # the mentions are lost, as in start_linking
+            log.warning("embedding-based linking skipped: %s", exc)
+            return replace(start, mentions=()), self.embedder.embed([question])[0]
+        return replace(start, vectors=np.asarray(mentions, dtype=np.float32)), vectors[0]
 
     def link(self, question: str, start: LinkStart | None = None) -> list[ScoredId]:
         """The question's seed entities, best first: confident ones only (names matched as
-        written, close vectors) when there are any. ``start``: :meth:`_link_ahead`'s result."""
+        written, close vectors) when there are any. ``start``: :meth:`_embed_linking`'s result."""
         linked = link_seeds(
             self.store,
             question,
@@ -429,6 +453,8 @@ class GraphQA:
                 f"< {self.options.min_confidence:.2f}). The passages below are the closest matches."
             )
         note = language_note(found.question, getattr(self.embedder, "model_name", ""))
+        cited = {c.doc_id for c in chunks} | {d for p in paths for h in p.hops for d in h.doc_ids}
+        titles = self.index.doc_titles(cited)  # (None: HopGraph.ask reads them from the store)
         return Answer(
             text=text,
             paths=tuple(paths),
@@ -447,6 +473,7 @@ class GraphQA:
             notes=(note,) if note else (),
             asked_type=question_type(found.question, self.nlp).kind if self.llm is None else "",
             answer_type=generation.answer_type,
+            titles=titles or {},
         )
 
     def candidates(self, question: str, method: str = "full", *, k: int | None = None) -> list[Candidate]:
@@ -524,9 +551,12 @@ class GraphQA:
             if p.hops and p.hops[-1].target_id and name_key(p.answer) not in labels
         }
         if ends:
-            for entity in self.store.get_entities(list(ends)):
-                if entity.type and entity.id in ends:
-                    labels.setdefault(name_key(ends[entity.id]), []).append(entity.type)
+            stored = self.index.stored_types(ends)
+            if stored is None:
+                stored = [(e.id, e.type) for e in self.store.get_entities(list(ends))]
+            for end, end_type in stored:
+                if end_type and end in ends:
+                    labels.setdefault(name_key(ends[end]), []).append(end_type)
         if self.nlp is None:
             return labels
         names = _unique_names(p.answer for p in found.answer_paths if name_key(p.answer) not in labels)

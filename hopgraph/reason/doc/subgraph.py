@@ -176,6 +176,10 @@ class RelationTable:
         self.other = np.concatenate([self.dst, self.src])[order]
         self.degree = np.bincount(ends, minlength=n)
         self.ptr = np.concatenate([[0], np.cumsum(self.degree)])
+        self._relations: dict[int, Relation] = {}
+        """Relation row -> its Relation, made the first time a subgraph takes it (they are
+        immutable; a question's subgraph holds up to ``max_edges`` of them, mostly the same ones
+        as the last question's around a frequent entity)."""
 
     @classmethod
     def from_index_arrays(cls, arrays: Mapping[str, np.ndarray]) -> RelationTable:
@@ -247,8 +251,18 @@ class RelationTable:
             in_graph[added] = True
             nodes.extend(added.tolist())
             frontier = added
-        rels = [
-            Relation(
+        rels = [self._relation(r) for r in relations]
+        return Subgraph(
+            entities=tuple(Entity(self.names[i], id=self.entity_ids[i]) for i in nodes),
+            relations=tuple(rels),
+            seeds=tuple(self.entity_ids[i] for i in seeds),
+            truncated=truncated,
+        )
+
+    def _relation(self, r: int) -> Relation:
+        relation = self._relations.get(r)
+        if relation is None:
+            relation = self._relations[r] = Relation(
                 self.entity_ids[int(self.src[r])],
                 self.types[int(self.predicate_rows[r])],
                 self.entity_ids[int(self.dst[r])],
@@ -256,14 +270,7 @@ class RelationTable:
                 self.chunk_ids[r],
                 self.doc_ids[r],
             )
-            for r in relations
-        ]
-        return Subgraph(
-            entities=tuple(Entity(self.names[i], id=self.entity_ids[i]) for i in nodes),
-            relations=tuple(rels),
-            seeds=tuple(self.entity_ids[i] for i in seeds),
-            truncated=truncated,
-        )
+        return relation
 
 
 class _IndexProvenance:

@@ -170,3 +170,31 @@ def test_the_fast_path_imports_neither_sentence_transformers_nor_transformers() 
     env = dict(os.environ, PYTHONPATH=str(ROOT), HF_HUB_OFFLINE="1", OMP_NUM_THREADS="1")
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert done.stdout.splitlines() == ["(1, 384) bert", "[]"]
+
+
+def test_encode_groups_gives_each_groups_encode_vectors() -> None:
+    """One pass over the weights for several batches: every group's vectors equal encode()'s of
+    that group alone, bit for bit (a question with its mentions, a lone one-word text, long and
+    padded groups, an empty group)."""
+    path = resolve_model_path("all-MiniLM-L6-v2")
+    if unsupported_reason(path) is not None:
+        pytest.skip("the bundled all-MiniLM-L6-v2 is not installed")
+    encoder = BertEncoder.load(path)
+    groups = [
+        ["Who directed the film in which the composer of Blue Horizon starred?"],
+        ["Blue Horizon", "the composer", "Paris"],
+        ["Paris"],
+        [],
+        ["Arnold Sommerfeld was born in Königsberg and taught at Munich. " * 30, "x", "Ünïcödé café"],
+    ]
+    together = encoder.encode_groups(groups)
+    assert len(together) == len(groups)
+    for group, vectors in zip(groups, together, strict=True):
+        alone = encoder.encode(group)
+        assert vectors.shape == alone.shape == (len(group), 384) and vectors.dtype == np.float32
+        np.testing.assert_array_equal(vectors, alone)
+    embedder = SentenceTransformerEmbedder()
+    from hopgraph.embed.base import embed_groups
+
+    for got, alone in zip(embed_groups(embedder, groups), groups, strict=True):
+        np.testing.assert_array_equal(got, embedder.embed(alone))

@@ -21,6 +21,7 @@ from hopgraph.reason.doc.answer_types import (
     is_fragment,
     question_type,
 )
+from hopgraph.retrieval.linking import load_spacy
 
 
 @pytest.mark.parametrize(
@@ -39,10 +40,34 @@ from hopgraph.reason.doc.answer_types import (
         ("What does the company build?", THING),
         # a relative "which" is not the question's wh-word: the final "when" is
         ("King Albert lived during a war which Italy entered when?", DATE),
+        # "how many" asks wherever it stands, after a relative "where" too
+        ("The state where Henry Worrall died has how many congressional districts?", NUMBER),
+        # ... nor is the "where" of "born where": the wh-phrase ending the question is
+        ("Albert Einstein, born where Ulm is, worked for what company?", ORG),
     ],
 )
 def test_question_type_from_the_wh_word_and_its_head_noun(question: str, kind: str) -> None:
     assert question_type(question).kind == kind
+
+
+@pytest.mark.parametrize(
+    ("question", "cue"),
+    [
+        (
+            "Humboldt Peak, in the state where Silverton is located, is part of what mountain range?",
+            "what mountain",
+        ),
+        ("The river that flows where Lake Tana is drains into which sea?", "which sea"),
+    ],
+)
+def test_a_relative_where_does_not_hide_the_asking_wh_phrase(question: str, cue: str) -> None:
+    asked = question_type(question)
+    assert (asked.kind, asked.cue) == (PLACE, cue)
+    nlp = load_spacy()
+    if nlp is None:
+        pytest.skip("no spaCy English model installed")
+    # parsed, the wh-determiner's head is "range" (no type): its compound "mountain" names one
+    assert question_type(question, nlp) == asked
 
 
 @pytest.mark.parametrize(
@@ -127,3 +152,18 @@ def test_head_noun_fit_of_which_questions() -> None:
     assert head_fit(university, "University of Ibadan") is True
     assert head_fit(university, "Ibadan", "city") is None  # another type altogether: the type decides
     assert head_fit(question_type("Where was Clara Okafor born?"), "Lagos", "city") is None
+
+
+def test_a_thing_question_names_its_noun_and_a_passage_describing_a_candidate_as_one_fits() -> None:
+    waterfall = question_type("What is the name of the waterfall in the country where the Bubye River is?")
+    assert (waterfall.kind, waterfall.head) == (THING, "waterfall")
+    assert question_type("What kind of plane dropped the bomb on Nagasaki?").head == "plane"
+    assert question_type("What does the company build?").head == ""  # no noun: nothing to fit
+    texts = ["Victoria Falls is a waterfall in southern Africa on the Zambezi River."]
+    assert described_type("Victoria Falls", texts, waterfall.head) == (THING, "waterfall")
+    assert described_type("Victoria Falls", texts) == (UNKNOWN, "")  # not asked: names no type
+    assert head_fit(waterfall, "Victoria Falls", "waterfall") is True
+    assert head_fit(waterfall, "Zimbabwe", "country") is None  # another noun says nothing of a thing
+    assert head_fit(question_type("What treaty did Spain sign?"), "Treaty of Paris") is True
+    # a known type's noun is found as before: "city" is a place, not a thing
+    assert described_type("Sapporo", ["Sapporo is a city in Japan."], "city") == (PLACE, "city")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from hopgraph.ids import entity_id
-from hopgraph.reason.doc.extractive import extractive_answer
+from hopgraph.reason.doc.extractive import _nested, extractive_answer
 from hopgraph.reason.doc.generator import NO_ANSWER, Generation
 from hopgraph.reason.doc.pipeline import shown_paths
 from hopgraph.types import Chunk, Hop, ReasoningPath, ScoredId
@@ -141,3 +143,38 @@ def test_an_abstaining_answer_shows_its_guess_confidence_and_the_best_passages()
     assert "Note: This question looks German" in text
     data = answer_to_dict(answer)
     assert data["abstained"] is True and data["best_guess"] == "Lagos" and data["confidence"] == 0.12
+
+
+def test_a_nested_question_discounts_the_seeds_own_one_hop_fact() -> None:
+    # "the founder of X": a one-hop path from the seed answers only the first hop, so the seed's
+    # own place (Accra, the better-scored path) loses to the founder's birthplace; asked of the
+    # seed itself, the one-hop path answers
+    # (the two-hop path says two of the question's words, "founder" and "born": 4 x 0.2 = 0.8 of
+    # the one-hop path's support, 1.0 of it discounted to 0.5)
+    based = ReasoningPath((Hop("Nimbus Robotics", "based in", "Accra", (NIMBUS.id,)),), score=1.0)
+    born = ReasoningPath(BORN_IN.hops, score=0.2)
+    labels = {**LABELS, "accra": ["GPE"]}
+    nested = "Where was the founder of Nimbus Robotics born?"
+    assert extractive_answer(nested, [based, born], [NIMBUS, OKAFOR], SEEDS, labels=labels).text == "Lagos"
+    plain = "Where is Nimbus Robotics based?"
+    assert extractive_answer(plain, [based, born], [NIMBUS, OKAFOR], SEEDS, labels=labels).text == "Accra"
+
+
+@pytest.mark.parametrize(
+    ("question", "nested"),
+    [
+        ("Where was the founder of Nimbus Robotics born?", True),
+        ("Who founded the company that acquired Verdant Rail?", True),
+        ("Who conducted the opera written by Halvard Lind?", True),
+        ("Where was Bob's wife born?", True),
+        ("What is the population of the state where Dodge City is?", True),
+        ("Where was Clara Okafor born?", False),
+        ("What is the capital of France?", False),
+        ("Who is Bob's wife?", False),
+        ("In which country is Nimbus Robotics?", False),
+    ],
+)
+def test_a_question_is_nested_when_it_names_its_subject_through_another_relation(
+    question: str, nested: bool
+) -> None:
+    assert _nested(question) is nested
