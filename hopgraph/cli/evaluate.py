@@ -70,8 +70,9 @@ class HopGraphRetriever:
         return DEFAULT_METHOD
 
     def warm_up(self) -> None:
-        """Load the pipeline (index, models) before anything is timed."""
-        self.hg.ask("warm-up question", method=self.methods[0], llm=self.llm, weights=self.weights)
+        """Load the pipeline (index, models, each method's parts) before anything is timed."""
+        for method in self.methods:
+            self.hg.ask("warm-up question", method=method, llm=self.llm, weights=self.weights)
 
     def retrieve(self, question: str, method: str, k: int) -> RetrievalOutput:
         answer = self.hg.ask(question, method=method, k=k, llm=self.llm, weights=self.weights)
@@ -90,10 +91,18 @@ def hopgraph_retriever(hg: HopGraph, args: argparse.Namespace) -> Retriever:
 
 
 class QuestionProgress:
-    """``question i/n`` on ``stream``: rewritten in place on a terminal, else a line every ``every`` s."""
+    """``questions i/n`` (or another ``unit``) on ``stream``: rewritten in place on a terminal,
+    else a line every ``every`` s."""
 
-    def __init__(self, stream: TextIO, *, every: float | None = None, tty: bool | None = None) -> None:
-        self.stream = stream
+    def __init__(
+        self,
+        stream: TextIO,
+        *,
+        every: float | None = None,
+        tty: bool | None = None,
+        unit: str = "questions",
+    ) -> None:
+        self.stream, self.unit = stream, unit
         self.tty = stream.isatty() if tty is None else tty
         self.every = every if every is not None else (0.2 if self.tty else 10.0)
         self.start = self.last = time.monotonic()
@@ -105,7 +114,7 @@ class QuestionProgress:
         self.last = now
         rate = done / max(now - self.start, 1e-9)
         eta = (total - done) / rate if rate > 0 else 0.0
-        line = f"questions {done:,}/{total:,} ({rate:.1f}/s, ETA {eta:.0f} s)"
+        line = f"{self.unit} {done:,}/{total:,} ({rate:.1f}/s, ETA {eta:.0f} s)"
         self.stream.write(("\r\x1b[K" + line + ("\n" if done >= total else "")) if self.tty else line + "\n")
         self.stream.flush()
 
@@ -198,7 +207,12 @@ def cmd_eval_retrieval(
         )
         try:
             report = evaluate_retrieval(
-                retriever, items, resolver, args.methods, args.k, progress=QuestionProgress(sys.stderr)
+                retriever,
+                items,
+                resolver,
+                args.methods,
+                args.k,
+                progress=QuestionProgress(sys.stderr, unit="asks (questions x methods)"),
             )
         finally:
             close = getattr(retriever, "close", None)

@@ -97,8 +97,10 @@ def link_entities(
     for m in mentions:
         by_key.setdefault(" ".join(m.text.split()).casefold(), []).append(m)
     names = (m.text for m in mentions)
-    in_index = index is not None and index.has_name_keys
-    found = index.find_entities(names) if index is not None and in_index else store.find_entities(names)
+    if index is not None and index.has_name_keys:
+        found = index.find_entities(names)
+    else:
+        found = store.find_entities(names)
     ranked: dict[str, tuple[float, int, ScoredId]] = {}
     for entity in found:
         for m in by_key.get(" ".join(entity.name.split()).casefold(), []):
