@@ -301,11 +301,9 @@ class GraphIndex:
         cached = load_arrays(
             path,
             "graph index",
-            lambda data: cls(
-                {n: data[n] for n in (*_ARRAYS, *STORED_FIELDS) if n in _ARRAYS or n in data},
-                fingerprint,
-                embedder,
-            ),
+            # a file of this format always holds the stored fields (only an index made by hand
+            # lacks them); one that does not is unreadable (KeyError) and is built again
+            lambda data: cls({n: data[n] for n in (*_ARRAYS, *STORED_FIELDS)}, fingerprint, embedder),
         )
         if cached is not None:
             return cached
