@@ -28,6 +28,9 @@ from typing import Any
 
 import numpy as np
 
+BATCH_SIZE = 64
+"""Texts per batch of :meth:`BertEncoder.encode` (by default) and per group that
+:meth:`BertEncoder.encode_groups` runs in its shared pass."""
 SHARED_ROWS = 4
 """Fewest token rows (texts x padded length) a batch needs to share :meth:`BertEncoder.encode_groups`'s
 pass with other batches and keep :meth:`BertEncoder.encode`'s exact vectors (MKL's sgemm computes
@@ -179,7 +182,7 @@ class BertEncoder:
         mode = "cls" if pooling.get("pooling_mode_cls_token") else "mean"
         return cls(weights, tokenizer, config, max_seq_length=max_seq_length, pooling=mode, device=device)
 
-    def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+    def encode(self, texts: Sequence[str], batch_size: int = BATCH_SIZE) -> np.ndarray:
         """Unit-length vectors of ``texts``: one float32 row each, in order."""
         import torch
 
@@ -200,14 +203,14 @@ class BertEncoder:
 
     def encode_groups(self, groups: Sequence[Sequence[str]]) -> list[np.ndarray]:
         """``[encode(g) for g in groups]`` in one pass over the weights: each group is tokenized,
-        padded and attended to as :meth:`encode` does it (one batch of at most ``batch_size``
+        padded and attended to as :meth:`encode` does it (one batch of at most :data:`BATCH_SIZE`
         texts, longest first), while every linear layer runs once over all groups' tokens. A
         short input costs a pass mostly for reading the weights (a one-word text about half a
         question's time), so a question and its mentions together cost little more than the
         question. The vectors equal :meth:`encode`'s bit for bit: a matrix product gives a row the
         same bits inside a larger product once the smaller one has :data:`SHARED_ROWS` rows (MKL
         takes another path below that), so a group of fewer tokens (one one-word text: [CLS] word
-        [SEP]), like a group of more than 64 texts, is encoded alone
+        [SEP]), like a group of more than :data:`BATCH_SIZE` texts, is encoded alone
         (``tests/unit/embed/test_bert.py``)."""
         import torch
 
@@ -218,7 +221,7 @@ class BertEncoder:
             for number, texts in enumerate(groups):
                 if not texts:
                     continue
-                if len(texts) > 64:
+                if len(texts) > BATCH_SIZE:
                     out[number] = self.encode(texts)
                     continue
                 rows = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
