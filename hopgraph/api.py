@@ -319,8 +319,7 @@ class HopGraph:
         if embedder is None:
             from hopgraph.embed import SentenceTransformerEmbedder
 
-            name = self.settings.embed.model
-            embedder = SentenceTransformerEmbedder(name) if name else SentenceTransformerEmbedder()
+            embedder = SentenceTransformerEmbedder.from_settings(self.settings.embed)
         self._embed_missing(embedder)
         model = None if extractive else self._llm(llm)
         return GraphQA.load(

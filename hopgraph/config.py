@@ -19,6 +19,8 @@ from hopgraph.errors import ConfigError
 
 CONFIG_FILE_NAME = "hopgraph.toml"
 StoreBackend = Literal["falkordb", "neo4j"]
+QueryPrecision = Literal["auto", "float32", "bfloat16"]
+QUERY_PRECISIONS: tuple[str, ...] = get_args(QueryPrecision)
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,11 @@ class EmbedSettings:
     """Sentence-transformers model for chunks, entities and questions (empty: the bundled
     all-MiniLM-L6-v2, English-only); e.g. a multilingual model for questions in other languages.
     A graph must be built and asked with the same model."""
+    query_precision: QueryPrecision = "auto"
+    """How a question and its mentions are embedded by the built-in BERT encoder: ``auto``
+    multiplies its linear layers in bfloat16 where the CPU has bfloat16 instructions (about 40%
+    less time per question, cosine above 0.9999 to float32), ``float32`` always exactly; stored
+    vectors are always float32."""
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from hopgraph.embed import Embedder
+from hopgraph.embed.base import embed_groups
 from hopgraph.errors import HopGraphError
 from hopgraph.kg.base import GraphStore
 from hopgraph.types import ScoredId
@@ -276,7 +277,7 @@ def start_linking(
         found = [m for m in spacy_mentions(model, text) if _worth_embedding(m, exact_names)]
         if not embed:
             return LinkStart(text, exact, tuple(found))
-        vectors = np.asarray(embedder.embed(found), dtype=np.float32) if found else None
+        vectors = np.asarray(embed_groups(embedder, [found])[0], dtype=np.float32) if found else None
     except (HopGraphError, ValueError) as exc:
         log.warning("embedding-based linking skipped: %s", exc)
         return LinkStart(text, exact)
@@ -321,7 +322,8 @@ def link_seeds(
         start = start_linking(store, question, embedder, nlp=nlp, use_spacy=use_spacy, k=k, index=index)
     elif start.mentions and start.vectors is None and embedder is not None:
         try:
-            start = replace(start, vectors=np.asarray(embedder.embed(list(start.mentions)), dtype=np.float32))
+            vectors = embed_groups(embedder, [list(start.mentions)])[0]
+            start = replace(start, vectors=np.asarray(vectors, dtype=np.float32))
         except (HopGraphError, ValueError) as exc:
             log.warning("embedding-based linking skipped: %s", exc)
     best: dict[str, ScoredId] = {}

@@ -155,7 +155,7 @@ class GraphService:
         if self.embedder is None:
             from hopgraph.embed import SentenceTransformerEmbedder
 
-            self.embedder = SentenceTransformerEmbedder()
+            self.embedder = SentenceTransformerEmbedder.from_settings(self.hg.settings.embed)
         return self.embedder
 
     def warm_up(self) -> float:

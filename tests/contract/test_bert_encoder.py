@@ -62,6 +62,20 @@ def test_vectors_equal_sentence_transformers(
     _close(np.asarray(encoder.encode(TEXTS, batch_size=batch_size)), expected)
 
 
+def test_bf16_vectors_stay_close_to_sentence_transformers(
+    reference: SentenceTransformerEmbedder, fast: SentenceTransformerEmbedder
+) -> None:
+    """The question-time bfloat16 pass (``query_precision``) on the same varied texts: a cosine
+    of at least 0.9999 to sentence-transformers' float32 vectors, so it searches their index."""
+    expected = reference.embed(TEXTS)
+    encoder = fast._encoder
+    assert isinstance(encoder, BertEncoder)
+    for batch_size in (1, 64):
+        got = np.asarray(encoder.encode(TEXTS, batch_size=batch_size, bf16=True))
+        assert got.shape == expected.shape and got.dtype == np.float32
+        assert float((got * expected).sum(axis=1).min()) >= 0.9999
+
+
 def test_embedder_surface_matches(
     reference: SentenceTransformerEmbedder, fast: SentenceTransformerEmbedder
 ) -> None:

@@ -56,8 +56,7 @@ def run_ingest(
     if embedder is None:
         from hopgraph.embed import SentenceTransformerEmbedder
 
-        model = settings.embed.model
-        embedder = SentenceTransformerEmbedder(model) if model else SentenceTransformerEmbedder()
+        embedder = SentenceTransformerEmbedder.from_settings(settings.embed)
     price = opts.price_per_1k
     args = {k: v for k, v in dataclasses.asdict(opts).items() if k != "json_fields"}
     args["sources"] = [str(x) for x in sources]

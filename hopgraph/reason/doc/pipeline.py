@@ -189,7 +189,7 @@ class GraphQA:
         clock = _Clock(out.timings)
         start = None
         if method in TEXT_METHODS:
-            vector = self.embedder.embed([question])[0]
+            vector = self._embed_question(question)
         else:
             start, vector = self._embed_linking(question)
         clock.lap("embed")
@@ -284,13 +284,18 @@ class GraphQA:
         except Exception:  # noqa: BLE001 - linked again by link(), where the error is raised
             start = None
         if start is None or not start.mentions:
-            return start, self.embedder.embed([question])[0]
+            return start, self._embed_question(question)
         try:
             vectors, mentions = embed_groups(self.embedder, [[question], list(start.mentions)])
         except (HopGraphError, ValueError) as exc:  # the mentions are lost, as in start_linking
             log.warning("embedding-based linking skipped: %s", exc)
-            return replace(start, mentions=()), self.embedder.embed([question])[0]
+            return replace(start, mentions=()), self._embed_question(question)
         return replace(start, vectors=np.asarray(mentions, dtype=np.float32)), vectors[0]
+
+    def _embed_question(self, question: str) -> np.ndarray:
+        """The question's vector, embedded as question-time texts are (``embed_groups``: the
+        embedder's query precision), whatever the method, so every method ranks by one vector."""
+        return embed_groups(self.embedder, [[question]])[0][0]
 
     def link(self, question: str, start: LinkStart | None = None) -> list[ScoredId]:
         """The question's seed entities, best first: confident ones only (names matched as

@@ -16,6 +16,7 @@ import pytest
 from hopgraph.embed import SentenceTransformerEmbedder
 from hopgraph.embed.bert import BertEncoder, unsupported_reason
 from hopgraph.embed.sentence_transformers import resolve_model_path
+from hopgraph.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[3]
 MODULES = [
@@ -193,8 +194,63 @@ def test_encode_groups_gives_each_groups_encode_vectors() -> None:
         alone = encoder.encode(group)
         assert vectors.shape == alone.shape == (len(group), 384) and vectors.dtype == np.float32
         np.testing.assert_array_equal(vectors, alone)
-    embedder = SentenceTransformerEmbedder()
+    embedder = SentenceTransformerEmbedder(query_precision="float32")
     from hopgraph.embed.base import embed_groups
 
     for got, alone in zip(embed_groups(embedder, groups), groups, strict=True):
         np.testing.assert_array_equal(got, embedder.embed(alone))
+
+
+def test_bf16_groups_are_close_to_float32_and_to_bf16_encode() -> None:
+    """The question-time pass in bfloat16: each group's vectors stay within cosine 0.9999 of the
+    float32 ones, and equal a bfloat16 encode() of the group alone (the shared pass changes
+    nothing but the precision)."""
+    path = resolve_model_path("all-MiniLM-L6-v2")
+    if unsupported_reason(path) is not None:
+        pytest.skip("the bundled all-MiniLM-L6-v2 is not installed")
+    encoder = BertEncoder.load(path)
+    groups = [
+        ["Who directed the film in which the composer of Blue Horizon starred?"],
+        ["Blue Horizon", "the composer", "Paris"],
+        ["Arnold Sommerfeld was born in Königsberg and taught at Munich. " * 30, "Ünïcödé café"],
+    ]
+    low = encoder.encode_groups(groups, bf16=True)
+    for group, vectors in zip(groups, low, strict=True):
+        exact = encoder.encode(group)
+        assert vectors.dtype == np.float32 and vectors.shape == exact.shape
+        assert not np.array_equal(vectors, exact)  # the bfloat16 pass did run
+        assert float((vectors * exact).sum(axis=1).min()) >= 0.9999
+        np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+        np.testing.assert_array_equal(vectors, encoder.encode(group, bf16=True))
+
+
+@pytest.mark.parametrize(
+    ("precision", "native", "expected"),
+    [("float32", True, False), ("bfloat16", False, True), ("auto", True, True), ("auto", False, False)],
+)
+def test_query_precision_decides_the_question_pass(
+    monkeypatch: pytest.MonkeyPatch, precision: str, native: bool, expected: bool
+) -> None:
+    """``auto`` multiplies in bfloat16 only where the CPU has bfloat16 instructions."""
+    if unsupported_reason(resolve_model_path("all-MiniLM-L6-v2")) is not None:
+        pytest.skip("the bundled all-MiniLM-L6-v2 is not installed")
+    import hopgraph.embed.bert as bert
+
+    monkeypatch.setattr(bert, "native_bf16", lambda: native)
+    assert SentenceTransformerEmbedder(query_precision=precision).query_bf16 is expected
+
+
+def test_an_unknown_query_precision_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="query precision 'fp8' is not one of: auto, float32, bfloat16"):
+        SentenceTransformerEmbedder(query_precision="fp8")
+
+
+def test_the_embedder_follows_the_embed_settings() -> None:
+    from hopgraph.config import load_settings
+
+    settings = load_settings(environ={"HOPGRAPH_EMBED_QUERY_PRECISION": "float32"}).embed
+    embedder = SentenceTransformerEmbedder.from_settings(settings)
+    assert (embedder.model_name, embedder.query_precision) == ("all-MiniLM-L6-v2", "float32")
+    named_settings = load_settings(environ={"HOPGRAPH_EMBED_MODEL": "/m"}).embed
+    named = SentenceTransformerEmbedder.from_settings(named_settings)
+    assert (named.model_name, named.query_precision) == ("/m", "auto")
