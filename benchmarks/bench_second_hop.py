@@ -19,8 +19,9 @@ passages (the first ``m`` of ``full``'s ranking) at a slot of the top 5:
   (or by the ``q + a p`` cosine);
 
 and prints R@2 / R@5 with per-question wins/losses against dense and against ``full``.
-``--fit-on`` picks the variant on a random half of the questions of the named graphs (pooled),
-scores it on the other half (50 splits). No model runs here but the question embedder.
+``--fit-on`` picks the variant (among those whose name contains ``--only``) on a random half of
+the questions of the named graphs (pooled), scores it on the other half (50 splits); ``--time``
+times the shipped step alone. No model runs here but the question embedder.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from hopgraph.api import HopGraph
 from hopgraph.embed import SentenceTransformerEmbedder
 from hopgraph.eval.qa_data import load_questions
 from hopgraph.eval.retrieval import recall_scores
+from hopgraph.retrieval import fusion
 from hopgraph.retrieval.graph_index import GraphIndex
 from hopgraph.retrieval.ppr import PassageGraph
 
@@ -51,7 +53,7 @@ Variant = dict[str, Any]
 
 
 def variants() -> dict[str, Variant]:
-    out: dict[str, Variant] = {"full": {}}
+    out: dict[str, Variant] = {"full": {}, "shipped": {"kind": "shipped"}}
     for m in (1, 2):
         for a in (0.5, 1.0, 2.0):
             for slot in (3, 4, 5):
@@ -69,10 +71,10 @@ def variants() -> dict[str, Variant]:
                 "by": by,
                 "slots": (4, 5),
             }
-    for floor in (-0.1, 0.0, 0.05, 0.1, 0.15, 0.2):
+    for floor in (None, -0.1, 0.0, 0.05, 0.1, 0.15, 0.2):
         for slot in (3, 5):
-            spec = {"kind": "bridge", "m": 1, "pool": 1, "by": "q", "slots": (slot,), "floor": floor}
-            out[f"bridge p1 by q s{slot} floor{floor}"] = spec
+            spec = {"kind": "bridge", "m": 1, "pool": 1, "by": "q", "slots": (slot,)}
+            out[f"bridge p1 by q s{slot} floor{floor}"] = spec if floor is None else {**spec, "floor": floor}
     for floor in (None, 0.0, 0.1):
         for drop in (3, 4):
             spec = {"kind": "bridge", "m": 1, "pool": 1, "by": "q", "slots": (5,), "drop": drop}
@@ -109,6 +111,9 @@ def unit(v: np.ndarray) -> np.ndarray:
 
 def second_hop(g: Graph, q: dict[str, Any], qvec: np.ndarray, order: np.ndarray, spec: Variant) -> np.ndarray:
     """``full``'s rows with the second-hop passages of ``spec`` put at its slots."""
+    if spec["kind"] == "shipped":  # hopgraph.retrieval.fusion's step, as full runs it
+        shipped = fusion.with_second_hop(order, fusion.second_hop(g.index, order, q["seeds"], qvec))
+        return np.asarray(shipped, dtype=np.int64)
     rows = [int(r) for r in order[:60]]
     picked: list[int] = []
     for n, slot in enumerate(spec["slots"]):
@@ -190,6 +195,30 @@ def run_graph(path: str, cache_path: str, questions: str, specs: dict[str, Varia
     return out
 
 
+def time_shipped(path: str, cache_path: str, questions: str, rounds: int = 5) -> dict[str, float]:
+    """p50 / p95 ms of the shipped second hop (:func:`hopgraph.retrieval.fusion.second_hop` and
+    :func:`~hopgraph.retrieval.fusion.with_second_hop` on ``full``'s order, the question's vector
+    scaled to unit length as the pipeline does), per question, ``rounds`` rounds."""
+    embedder = SentenceTransformerEmbedder()
+    cache: list[dict[str, Any]] = pickle.loads(Path(cache_path).read_bytes())
+    items = load_questions(questions, "musique")[: len(cache)]
+    g = Graph(path, embedder)
+    vectors = embedder.embed([it.question for it in items])
+    orders = [rank_full(g.passages, q)[0].tolist() for q in cache]
+    times: list[float] = []
+    for _ in range(rounds):
+        for q, v, order in zip(cache, vectors, orders, strict=True):
+            started = time.perf_counter()
+            norm = float(np.linalg.norm(v))
+            vector = np.asarray(v, dtype=np.float32) / (norm if norm > 0 else 1.0)
+            fusion.with_second_hop(order, fusion.second_hop(g.index, order, q["seeds"], vector))
+            times.append((time.perf_counter() - started) * 1000.0)
+    return {
+        "p50_ms": round(float(np.percentile(times, 50)), 4),
+        "p95_ms": round(float(np.percentile(times, 95)), 4),
+    }
+
+
 def leave_half_out(graphs: dict[str, Any], names: Sequence[str], splits: int = 50) -> dict[str, Any]:
     """The variant of ``names`` with the best R@2 + R@5 summed over ``graphs`` on a random half of
     the questions (the same half on every graph), scored on the other half, against ``full``."""
@@ -229,6 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", help="variants whose name contains this text (and full)")
     ap.add_argument("--fit-on", metavar="JSON", help="leave-half-out over the graphs --graphs of this run")
     ap.add_argument("--graphs", nargs="+", help="with --fit-on: the graphs pooled")
+    ap.add_argument("--time", action="store_true", help="only time the shipped second hop per question")
     ap.add_argument("--json")
     args = ap.parse_args(argv)
     if args.fit_on:
@@ -245,6 +275,15 @@ def main(argv: list[str] | None = None) -> int:
     import torch
 
     torch.set_num_threads(1)
+    if args.time:
+        timed = {
+            graph: time_shipped(graph, cache, questions)
+            for graph, cache, questions in zip(args.graph, args.cache, args.questions, strict=True)
+        }
+        print(json.dumps(timed))
+        if args.json:
+            Path(args.json).write_text(json.dumps(timed, indent=1))
+        return 0
     specs = {k: v for k, v in variants().items() if not v or not args.only or args.only in k}
     result = {
         graph: run_graph(graph, cache, questions, specs)

@@ -154,7 +154,7 @@ def second_hop(
     ``order[0]``. The best by cosine with ``question`` (a unit vector), when it is at least
     ``floor``. None when the index holds no chunk vectors."""
     vectors = index.chunk_vectors
-    if not order or vectors is None:
+    if len(order) == 0 or vectors is None:
         return None
     first = int(order[0])
     named = set(index.title_entities_of(first).tolist())

@@ -6,7 +6,8 @@ predicate row) with their provenance chunks as a CSR list; MENTIONS are (chunk r
 pairs; title edges are (chunk row, entity row) pairs linking a chunk to the entity its document's
 title names (:func:`title_edges`); synonym edges link entities whose name vectors have cosine >=
 0.8 (HippoRAG v1); a BM25 matrix over the chunk texts, each after its document's title (as chunks
-are embedded), serves keyword search.
+are embedded), serves keyword search; the chunks' unit vectors (as stored) score the second hop's
+passages (:func:`hopgraph.retrieval.fusion.second_hop`).
 
 ``GraphIndex.load(store, embedder, cache_dir)`` reads the store in pages, embeds what has no
 vector (entity names missing one, every distinct predicate), and writes
