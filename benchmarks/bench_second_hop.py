@@ -42,7 +42,9 @@ from hopgraph.embed import SentenceTransformerEmbedder
 from hopgraph.eval.qa_data import load_questions
 from hopgraph.eval.retrieval import recall_scores
 from hopgraph.retrieval import fusion
-from hopgraph.retrieval.graph_index import GraphIndex
+from hopgraph.retrieval.graph_index import _QUALIFIER, GraphIndex, name_words
+from hopgraph.retrieval.linking import load_spacy
+from hopgraph.retrieval.passage_ner import PassageEntities
 from hopgraph.retrieval.ppr import PassageGraph
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -75,6 +77,14 @@ def variants() -> dict[str, Variant]:
         for slot in (3, 5):
             spec = {"kind": "bridge", "m": 1, "pool": 1, "by": "q", "slots": (slot,)}
             out[f"bridge p1 by q s{slot} floor{floor}"] = spec if floor is None else {**spec, "floor": floor}
+    for source in ("ner", "ner+mentions"):
+        for labels in ("names", "all"):
+            spec = {"kind": "bridge", "m": 1, "pool": 1, "by": "q", "slots": (5,), "floor": 0.0}
+            out[f"bridge p1 by q s5 floor0.0 {source} {labels}"] = {
+                **spec,
+                "source": source,
+                "labels": labels,
+            }
     for floor in (None, 0.0, 0.1):
         for drop in (3, 4):
             spec = {"kind": "bridge", "m": 1, "pool": 1, "by": "q", "slots": (5,), "drop": drop}
@@ -98,6 +108,19 @@ class Graph:
         self.entities_of_chunk: list[list[int]] = [[] for _ in range(n)]
         for c, e in zip(a["mention_chunk"].tolist(), a["mention_entity"].tolist(), strict=True):
             self.entities_of_chunk[c].append(e)
+        # spaCy's passage entities (the answerer's cache) and chunk rows by their title's words
+        with HopGraph.open(path) as hg:
+            nlp = load_spacy()
+            self.ner = (
+                PassageEntities.load(hg.store, nlp, hg.cache_dir, self.index.fingerprint) if nlp else None
+            )
+        titles = self.index.doc_titles(self.doc_of_row) or {}
+        self.chunks_by_title: dict[tuple[str, ...], list[int]] = {}
+        for row, doc in enumerate(self.doc_of_row):
+            title = titles.get(doc, "")
+            for words in {name_words(title), name_words(_QUALIFIER.sub("", title))}:
+                if words:
+                    self.chunks_by_title.setdefault(words, []).append(row)
         self.title_chunks: dict[int, list[int]] = {}
         self.title_of_chunk: dict[int, set[int]] = {}
         for c, e in zip(a["title_chunk"].tolist(), a["title_entity"].tolist(), strict=True):
@@ -109,7 +132,12 @@ def unit(v: np.ndarray) -> np.ndarray:
     return v / max(float(np.linalg.norm(v)), 1e-12)
 
 
-def second_hop(g: Graph, q: dict[str, Any], qvec: np.ndarray, order: np.ndarray, spec: Variant) -> np.ndarray:
+NAME_LABELS = {"PERSON", "ORG", "GPE", "LOC", "FAC", "WORK_OF_ART", "NORP", "EVENT", "PRODUCT", "LAW"}
+
+
+def second_hop(
+    g: Graph, q: dict[str, Any], qvec: np.ndarray, order: np.ndarray, spec: Variant, question: str = ""
+) -> np.ndarray:
     """``full``'s rows with the second-hop passages of ``spec`` put at its slots."""
     if spec["kind"] == "shipped":  # hopgraph.retrieval.fusion's step, as full runs it
         shipped = fusion.with_second_hop(order, fusion.second_hop(g.index, order, q["seeds"], qvec))
@@ -132,7 +160,20 @@ def second_hop(g: Graph, q: dict[str, Any], qvec: np.ndarray, order: np.ndarray,
             bridges = {
                 e for r in sources for e in g.entities_of_chunk[r] if e not in seeds and e not in named
             }
-            pool = sorted({c for e in bridges for c in g.title_chunks.get(e, ())})
+            source = spec.get("source", "mentions")
+            found: set[int] = set()
+            if "mentions" in source:
+                found |= {c for e in bridges for c in g.title_chunks.get(e, ())}
+            if "ner" in source and g.ner is not None:
+                asked = set(name_words(question))
+                for r in sources:
+                    for text, label, _ in g.ner.get(g.index.chunk_ids[r]) or ():
+                        words = name_words(text)
+                        if spec["labels"] == "names" and label not in NAME_LABELS:
+                            continue
+                        if words and not set(words) <= asked:
+                            found |= set(g.chunks_by_title.get(words, ()))
+            pool = sorted(found)
             if not pool:
                 continue
             vec = qvec if spec["by"] == "q" else unit(qvec + g.chunks[first])
@@ -177,8 +218,8 @@ def run_graph(path: str, cache_path: str, questions: str, specs: dict[str, Varia
             got = full
         else:
             got = [
-                recall_scores(docs_of(second_hop(g, q, v, o, spec), g.doc_of_row), q["gold"])
-                for q, v, o in zip(cache, qvecs, orders, strict=True)
+                recall_scores(docs_of(second_hop(g, q, v, o, spec, it.question), g.doc_of_row), q["gold"])
+                for q, v, o, it in zip(cache, qvecs, orders, items, strict=True)
             ]
         ms = (time.perf_counter() - started) * 1000.0 / len(cache)
         s = score(got, dense)
@@ -256,6 +297,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cache", action="append", default=[], help="bench_graph_fusion.py --cache file")
     ap.add_argument("--questions", action="append", default=[], help="the cache's questions (musique format)")
     ap.add_argument("--only", help="variants whose name contains this text (and full)")
+    ap.add_argument("--exclude", help="with --fit-on: leave out variants whose name contains this text")
     ap.add_argument("--fit-on", metavar="JSON", help="leave-half-out over the graphs --graphs of this run")
     ap.add_argument("--graphs", nargs="+", help="with --fit-on: the graphs pooled")
     ap.add_argument("--time", action="store_true", help="only time the shipped second hop per question")
@@ -265,6 +307,7 @@ def main(argv: list[str] | None = None) -> int:
         run = json.loads(Path(args.fit_on).read_text())
         graphs = {g: run["graphs"][g] for g in (args.graphs or run["graphs"])}
         names = [n for n in run["variants"] if not args.only or n == "full" or args.only in n]
+        names = [n for n in names if not args.exclude or args.exclude not in n]
         fitted = leave_half_out(graphs, names)
         print(json.dumps(fitted))
         if args.json:
