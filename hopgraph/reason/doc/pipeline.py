@@ -4,8 +4,9 @@
              -> linked seed entities -> Personalized PageRank over the entity-passage graph (``ppr``)
              -> bounded subgraph from the store -> GNN scorer -> PPR restarting from its node
                 scores (``gnn_ppr``)
-             -> path reasoner over the scored edges, for the answer; passages as ``gnn_ppr``
-                ranks them (``full``)
+             -> path reasoner over the scored edges, for the answer; passages: ``gnn_ppr``'s
+                refined and interleaved with a graph-trusting walk, then the page of a bridge
+                entity the first passage names at fifth place (``full``: retrieval.fusion)
 
 The walk restarts half on the linked entities, half on the dense candidates (min-max scaled,
 HippoRAG 2), so it ranks like dense retrieval where the graph offers little; a question that links
