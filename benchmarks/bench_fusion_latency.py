@@ -7,7 +7,8 @@ One process, one loaded graph: every question is retrieved with ``full`` twice, 
 (the default) and without it (``QAOptions(fusion=False)``: the default walk's order, as before),
 in alternating order, after one warm-up question. Reports p50 / p95 of both totals, of their
 per-question difference, and of the ``fusion`` stage itself (its two 10-step walks and the head's
-scores). No LLM; one torch thread.
+scores). ``--second-hop``: the default against the fusion without its second hop
+(``QAOptions(second_hop=False)``), the stage timed in both. No LLM; one torch thread.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--questions", required=True)
     ap.add_argument("--format", default="musique")
     ap.add_argument("--limit", type=int)
+    ap.add_argument("--second-hop", action="store_true", help="compare with second_hop=False instead")
     ap.add_argument("--json")
     args = ap.parse_args(argv)
     import torch
@@ -40,9 +42,12 @@ def main(argv: list[str] | None = None) -> int:
     items = load_questions(args.questions, args.format)[: args.limit]
     with HopGraph.open(args.graph) as hg:
         qa = GraphQA.load(hg.store, cache_dir=hg.cache_dir)
-        on, off = qa.options, replace(qa.options, fusion=False)
+        on = qa.options
+        off = replace(on, second_hop=False) if args.second_hop else replace(on, fusion=False)
         qa.retrieve(items[0].question, "full")  # warm-up: spaCy, caches
         times: dict[str, list[float]] = {"fusion": [], "walk_order": [], "fusion_stage": []}
+        if args.second_hop:
+            times["fusion_stage_without_second_hop"] = []
         for n, item in enumerate(items):
             runs = [("fusion", on), ("walk_order", off)]
             for name, options in runs if n % 2 == 0 else runs[::-1]:
@@ -52,6 +57,8 @@ def main(argv: list[str] | None = None) -> int:
                 times[name].append((time.perf_counter() - started) * 1000.0)
                 if name == "fusion" and "fusion" in found.timings:
                     times["fusion_stage"].append(found.timings["fusion"])
+                elif args.second_hop and "fusion" in found.timings:
+                    times["fusion_stage_without_second_hop"].append(found.timings["fusion"])
         qa.options = on
     diff = np.subtract(times["fusion"], times["walk_order"])
     result = {
@@ -63,7 +70,11 @@ def main(argv: list[str] | None = None) -> int:
         },
         "difference": {"p50_ms": float(np.percentile(diff, 50)), "mean_ms": float(diff.mean())},
     }
-    for name in ("fusion", "walk_order", "fusion_stage", "difference"):
+    if args.second_hop:  # "walk_order" is the fusion without the second hop here
+        result["without_second_hop"] = result.pop("walk_order")
+    for name in result:
+        if name in ("graph", "questions"):
+            continue
         print(f"{name:14s} {result[name]}")
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=2))

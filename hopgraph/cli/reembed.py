@@ -21,6 +21,7 @@ from hopgraph.cli.common import open_graph, positive_int
 def cmd_reembed(args: argparse.Namespace) -> int:
     from hopgraph.embed import SentenceTransformerEmbedder
     from hopgraph.extract.reembed import reembed_chunks
+    from hopgraph.kg.content_cache import bump_generation
 
     with open_graph(args) as hg:
         embedder = SentenceTransformerEmbedder()
@@ -29,7 +30,13 @@ def cmd_reembed(args: argparse.Namespace) -> int:
             if not args.json:
                 print(f"\rre-embedded {done:,} of {stale:,} chunks", end="", file=sys.stderr, flush=True)
 
+        # the graph index caches the chunks' vectors and re-embedding changes no count its key
+        # holds: the write generation is bumped before (an interrupted run) and after
+        if hg.cache_dir is not None:
+            bump_generation(hg.cache_dir)
         counts = reembed_chunks(hg.store, embedder, batch_size=args.batch_size, progress=progress)
+        if hg.cache_dir is not None and counts.embedded:
+            bump_generation(hg.cache_dir)
     if args.json:
         print(json.dumps({"stale_chunks": counts.stale, "embedded_chunks": counts.embedded}))
     else:

@@ -13,7 +13,11 @@ it pushes good dense passages out of the top 2. Neither setting held on both MuS
 - the *tail* is the graph-trusting walk itself (damping 0.85, same restart as the default), run
   for :data:`TRUST_STEPS` power-iteration steps only (the order of the top passages is nearly
   settled by then: within 0.7 point of Recall@5 of the converged walk on both graphs);
-- the two are interleaved (head's first, tail's first, head's second, ...; each passage once).
+- the two are interleaved (head's first, tail's first, head's second, ...; each passage once);
+- the *second hop* (:func:`with_second_hop`): the first passage usually names the bridge entity
+  a multi-hop question does not (the director of the film it names); the passage whose document
+  title names such an entity, best by the question's cosine, takes slot :data:`SECOND_HOP_SLOT`
+  (BENCHMARKS.md "#11 session 8").
 
 ``benchmarks/bench_fusion_ranker.py`` refits the weights and reports them held out (5-fold
 cross-validation and leave-half-out, both graphs, wins/losses against dense). Both walks run as
@@ -24,10 +28,11 @@ one two-column power iteration (0.25 ms a step on MuSiQue-100's GPT-3.5 graph, 1
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 
 import numpy as np
 
+from hopgraph.retrieval.graph_index import GraphIndex
 from hopgraph.retrieval.ppr import PassageGraph
 
 HEAD_FEATURES = ("walk", "trust_entities", "dense")
@@ -41,6 +46,12 @@ FLOOR = 1e-4
 TRUST_DAMPING = 0.85
 TRUST_STEPS = 10
 CANDIDATES = 50
+SECOND_HOP_SLOT = 5
+"""Where the second-hop passage goes (1-based): the last of the top 5, so the first 4 (and
+Recall@2) are the fused ranking's own."""
+SECOND_HOP_FLOOR = 0.0
+"""A second-hop passage whose cosine with the question is below this is not added (picked on half
+of the questions of both MuSiQue-100 graphs in 21 of 50 splits: BENCHMARKS.md "#11 session 8")."""
 
 
 def trusting_walks(
@@ -126,15 +137,68 @@ def fused_order(
     return interleave(head.tolist(), tail.tolist())
 
 
+def second_hop(
+    index: GraphIndex,
+    order: Sequence[int],
+    seeds: Collection[int],
+    question: np.ndarray,
+    *,
+    slot: int = SECOND_HOP_SLOT,
+    floor: float = SECOND_HOP_FLOOR,
+) -> int | None:
+    """The chunk row of the second-hop passage for ``order`` (chunk rows best first), or None.
+
+    Bridges: the entities ``order[0]`` mentions that are neither in ``seeds`` (the question's
+    linked entity rows) nor named by its own title. Candidates: the chunks whose document title
+    names a bridge (title edges), from documents other than those of ``order[: slot - 1]`` and
+    ``order[0]``. The best by cosine with ``question`` (a unit vector), when it is at least
+    ``floor``. None when the index holds no chunk vectors."""
+    vectors = index.chunk_vectors
+    if len(order) == 0 or vectors is None:
+        return None
+    first = int(order[0])
+    named = set(index.title_entities_of(first).tolist())
+    bridges = [
+        e for e in dict.fromkeys(index.entities_of_chunk(first).tolist()) if e not in seeds and e not in named
+    ]
+    if not bridges:
+        return None
+    pool = np.unique(np.concatenate([index.title_chunks_of(e) for e in bridges]))
+    if pool.size == 0:
+        return None
+    docs = index.chunk_doc_ids
+    above = {docs[int(r)] for r in order[: slot - 1]} | {docs[first]}
+    scores = vectors[pool] @ np.asarray(question, dtype=np.float32)
+    for i in np.argsort(-scores, kind="stable"):
+        row = int(pool[i])
+        if docs[row] not in above:
+            return row if float(scores[i]) >= floor else None
+    return None
+
+
+def with_second_hop(order: Sequence[int], hit: int | None, slot: int = SECOND_HOP_SLOT) -> list[int]:
+    """``order`` with ``hit`` moved (or added) to position ``slot`` (1-based)."""
+    rows = [int(r) for r in order]
+    if hit is None:
+        return rows
+    rows = [r for r in rows if r != hit]
+    rows.insert(slot - 1, hit)
+    return rows
+
+
 __all__ = [
     "CANDIDATES",
     "HEAD_FEATURES",
     "HEAD_WEIGHTS",
+    "SECOND_HOP_FLOOR",
+    "SECOND_HOP_SLOT",
     "TRUST_DAMPING",
     "TRUST_STEPS",
     "candidate_rows",
     "fused_order",
     "head_scores",
     "interleave",
+    "second_hop",
     "trusting_walks",
+    "with_second_hop",
 ]

@@ -6,7 +6,8 @@ predicate row) with their provenance chunks as a CSR list; MENTIONS are (chunk r
 pairs; title edges are (chunk row, entity row) pairs linking a chunk to the entity its document's
 title names (:func:`title_edges`); synonym edges link entities whose name vectors have cosine >=
 0.8 (HippoRAG v1); a BM25 matrix over the chunk texts, each after its document's title (as chunks
-are embedded), serves keyword search.
+are embedded), serves keyword search; the chunks' unit vectors (as stored) score the second hop's
+passages (:func:`hopgraph.retrieval.fusion.second_hop`).
 
 ``GraphIndex.load(store, embedder, cache_dir)`` reads the store in pages, embeds what has no
 vector (entity names missing one, every distinct predicate), and writes
@@ -35,11 +36,14 @@ from hopgraph.retrieval.text import Bm25
 from hopgraph.types import Entity, ScoredId
 from hopgraph.util.progress import progress
 
-FORMAT = "graph-index-8"
+FORMAT = "graph-index-9"
 """Version of the cached arrays (6: BM25 over each chunk's document title and text; 7: the
 entities' stored name keys and types, the documents' titles: read by a question without a
-store round trip; 8: title edges)."""
-PREDICATE_FORMATS = ("graph-index-5", "graph-index-6", "graph-index-7", FORMAT)
+store round trip; 8: title edges; 9: the chunks' vectors)."""
+UPGRADABLE_FORMAT = "graph-index-8"
+"""The format one version older: a file of it made of the same graph is read and only the chunk
+vectors are added from the store (:meth:`GraphIndex.load`), instead of reading the whole graph again."""
+PREDICATE_FORMATS = ("graph-index-5", "graph-index-6", "graph-index-7", UPGRADABLE_FORMAT, FORMAT)
 """Cache formats whose predicate vectors are made as this one makes them (reused after a change)."""
 SYNONYM_THRESHOLD = 0.8
 SYNONYM_TOP_K = 10
@@ -66,6 +70,9 @@ without it (an index made by hand) exact name lookups go to the store."""
 STORED_FIELDS = (ENTITY_KEYS, "entity_types", "doc_ids", "doc_titles")
 """Optional arrays (format 7) that answer reads the question path made of the store: the
 entities' stored keys and types, every document's id and title."""
+CHUNK_VECTORS = "chunk_vecs"
+"""The optional ``[C, d]`` array of the chunks' unit vectors as stored (format 9; every file of
+that format holds it): the second hop scores passages outside the dense hits with it."""
 
 
 def synonym_edges(
@@ -169,6 +176,17 @@ class GraphIndex:
         order = np.argsort(arrays["mention_entity"], kind="stable")
         self._mention_ptr = np.searchsorted(arrays["mention_entity"][order], np.arange(self.num_entities + 1))
         self._mention_chunks = arrays["mention_chunk"][order]
+        order = np.argsort(arrays["mention_chunk"], kind="stable")
+        self._chunk_mention_ptr = np.searchsorted(
+            arrays["mention_chunk"][order], np.arange(self.num_chunks + 1)
+        )
+        self._chunk_mentions = arrays["mention_entity"][order]
+        order = np.argsort(arrays["title_entity"], kind="stable")
+        self._title_ptr = np.searchsorted(arrays["title_entity"][order], np.arange(self.num_entities + 1))
+        self._title_chunks = arrays["title_chunk"][order]
+        order = np.argsort(arrays["title_chunk"], kind="stable")
+        self._titled_ptr = np.searchsorted(arrays["title_chunk"][order], np.arange(self.num_chunks + 1))
+        self._titled_entities = arrays["title_entity"][order]
         self.bm25 = Bm25.from_arrays(arrays)
 
     # -- sizes and lookups ---------------------------------------------------------------------
@@ -246,6 +264,26 @@ class GraphIndex:
         """Chunk rows that mention entity ``row`` (ascending)."""
         return np.sort(self._mention_chunks[self._mention_ptr[row] : self._mention_ptr[row + 1]])
 
+    def entities_of_chunk(self, row: int) -> np.ndarray:
+        """Entity rows chunk ``row`` mentions (MENTIONS edges, in the index's order)."""
+        return np.asarray(
+            self._chunk_mentions[self._chunk_mention_ptr[row] : self._chunk_mention_ptr[row + 1]]
+        )
+
+    def title_chunks_of(self, row: int) -> np.ndarray:
+        """Chunk rows whose document title names entity ``row`` (its title edges)."""
+        return np.asarray(self._title_chunks[self._title_ptr[row] : self._title_ptr[row + 1]])
+
+    def title_entities_of(self, row: int) -> np.ndarray:
+        """Entity rows chunk ``row``'s document title names (its title edges)."""
+        return np.asarray(self._titled_entities[self._titled_ptr[row] : self._titled_ptr[row + 1]])
+
+    @property
+    def chunk_vectors(self) -> np.ndarray | None:
+        """``[C, d]`` unit vectors of the chunks (row ``j`` for ``chunk_ids[j]``; a chunk stored
+        without one is a zero row); None for an index made without them (by hand)."""
+        return self.arrays.get(CHUNK_VECTORS)
+
     def entities_of_chunks(self, chunk_ids: Sequence[str]) -> list[str]:
         """Names of the entities the chunks mention, chunk by chunk in the given order, each once."""
         mention_chunk, mention_entity = self.arrays["mention_chunk"], self.arrays["mention_entity"]
@@ -301,12 +339,19 @@ class GraphIndex:
         cached = load_arrays(
             path,
             "graph index",
-            # a file of this format always holds the stored fields (only an index made by hand
-            # lacks them); one that does not is unreadable (KeyError) and is built again
-            lambda data: cls({n: data[n] for n in (*_ARRAYS, *STORED_FIELDS)}, fingerprint, embedder),
+            # a file of this format always holds the stored fields and the chunk vectors (only an
+            # index made by hand lacks them); one that does not is unreadable (KeyError) and is
+            # built again
+            lambda data: cls(
+                {n: data[n] for n in (*_ARRAYS, *STORED_FIELDS, CHUNK_VECTORS)}, fingerprint, embedder
+            ),
         )
         if cached is not None:
             return cached
+        if cache_dir is not None and path is not None:
+            upgraded = _upgrade(store, embedder, Path(cache_dir), path)
+            if upgraded is not None:
+                return cls(upgraded, fingerprint, embedder)
         started = time.perf_counter()
         where = f"; kept in {cache_dir}" if cache_dir is not None else ""
         progress.info("building the graph index (once after each change of the graph%s) ...", where)
@@ -317,6 +362,46 @@ class GraphIndex:
             save_arrays(path, {**arrays, **extra}, family="graph-index-")
         progress.info("graph index built in %.1f s", time.perf_counter() - started)
         return cls(arrays, fingerprint, embedder)
+
+
+def _upgrade(
+    store: GraphStore, embedder: Embedder, cache_dir: Path, path: Path
+) -> dict[str, np.ndarray] | None:
+    """The arrays of this graph's :data:`UPGRADABLE_FORMAT` file in ``cache_dir`` (same store
+    counts, write generation and model) with the chunk vectors read from the store, written to
+    ``path`` in this format; None when there is no such file (or it cannot be read)."""
+    key = content_key(
+        store, cache_dir, UPGRADABLE_FORMAT, embedder.model_name, SYNONYM_THRESHOLD, SYNONYM_TOP_K
+    )
+    old = cache_dir / f"graph-index-{key}.npz"
+    arrays = load_arrays(old, "graph index", lambda data: {n: data[n] for n in (*_ARRAYS, *STORED_FIELDS)})
+    if arrays is None:
+        return None
+    chunk_ids = arrays["chunk_ids"].tolist()
+    arrays[CHUNK_VECTORS] = chunk_vectors(store, chunk_ids, embedder.dimension)
+    extra = {"model": np.array(embedder.model_name), "format": np.array(FORMAT)}
+    save_arrays(path, {**arrays, **extra}, family="graph-index-")
+    progress.info("graph index upgraded to %s (the chunk vectors read from the store)", FORMAT)
+    return arrays
+
+
+def chunk_vectors(store: GraphStore, chunk_ids: Sequence[str], dim: int) -> np.ndarray:
+    """``[C, d]`` unit vectors of ``chunk_ids`` as stored (a chunk without one, or of another
+    dimension: a zero row)."""
+    rows = {
+        r["id"]: r["v"]
+        for r in read_pages(
+            store,
+            "MATCH (c:Chunk) WHERE c.id > $after RETURN c.id AS id, c.embedding AS v ORDER BY id LIMIT $n",
+        )
+    }
+    out = np.zeros((len(chunk_ids), dim), dtype=np.float32)
+    for i, chunk in enumerate(chunk_ids):
+        v = rows.get(chunk)
+        if v is not None and len(v) == dim:
+            out[i] = v
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    return (out / np.where(norms > 0, norms, 1.0)).astype(np.float32)
 
 
 def read_pages(store: GraphStore, query: str) -> list[dict[str, Any]]:
@@ -422,6 +507,7 @@ def read_arrays(
         "doc_titles": np.array(list(titles.values()), dtype=str),
         "entity_vecs": vecs,
         "chunk_ids": np.array(chunk_ids, dtype=str),
+        CHUNK_VECTORS: chunk_vectors(store, chunk_ids, dim),
         "chunk_doc_ids": np.array([r["doc"] or "" for r in chunks], dtype=str),
         "rel_src": np.array(src, dtype=i32),
         "rel_dst": np.array(dst, dtype=i32),

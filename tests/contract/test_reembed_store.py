@@ -128,3 +128,38 @@ def test_reembed_command_on_an_older_graph_folder(
         assert stale_chunks(hg.store) == []
         for chunk in TEXTS:
             assert_embedded_with_title(hg.store, embedder, chunk)
+
+
+def test_reembed_command_refreshes_the_graph_index_chunk_vectors(
+    short_tmp: Path,
+    embedder: SentenceTransformerEmbedder,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The graph index keeps the chunks' vectors (the second hop scores with them): after
+    ``hopgraph reembed`` a cached index of the old vectors is not reused (re-embedding changes no
+    count the cache key holds; the command bumps the write generation)."""
+    from hopgraph import embed
+    from hopgraph.api import HopGraph
+    from hopgraph.cli.app import main
+    from hopgraph.retrieval.graph_index import GraphIndex
+
+    monkeypatch.setattr(embed, "SentenceTransformerEmbedder", lambda *a, **k: embedder)
+    folder = short_tmp / "old"
+    with HopGraph.open(folder) as hg:
+        add_chunks(hg.store)
+        old = embedder.embed([text for _, text in TEXTS.values()])
+        hg.store.set_embeddings("Chunk", {c: v for c, v in zip(TEXTS, old, strict=True)})
+        before = GraphIndex.load(hg.store, embedder, hg.cache_dir)
+    assert main(["reembed", "--graph", str(folder), "--json"]) == 0
+    capsys.readouterr()
+    with HopGraph.open(folder) as hg:
+        after = GraphIndex.load(hg.store, embedder, hg.cache_dir)
+        assert after.fingerprint != before.fingerprint
+        vectors = after.chunk_vectors
+        assert vectors is not None
+        for chunk in TEXTS:
+            stored = stored_vector(hg.store, chunk)
+            row = after.chunk_row(chunk)
+            assert row is not None
+            np.testing.assert_allclose(vectors[row], stored / np.linalg.norm(stored), atol=1e-6)

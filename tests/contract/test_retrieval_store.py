@@ -14,7 +14,14 @@ import pytest
 from hopgraph.embed import SentenceTransformerEmbedder
 from hopgraph.errors import StoreError
 from hopgraph.kg.base import GraphStore
-from hopgraph.retrieval.graph_index import GraphIndex
+from hopgraph.kg.content_cache import content_key
+from hopgraph.retrieval.graph_index import (
+    CHUNK_VECTORS,
+    SYNONYM_THRESHOLD,
+    SYNONYM_TOP_K,
+    UPGRADABLE_FORMAT,
+    GraphIndex,
+)
 from hopgraph.retrieval.linking import link_entities, link_seeds, load_spacy, start_linking
 from hopgraph.retrieval.ppr import PassageGraph
 from hopgraph.retrieval.text import dense_chunks, fulltext_chunks
@@ -353,3 +360,44 @@ def test_empty_graph(store: GraphStore, embedder: SentenceTransformerEmbedder, t
     with contextlib.suppress(StoreError):
         assert dense_chunks(store, embedder.embed(["Alice"])[0], 3) == []
     assert GraphIndex.load(store, embedder, tmp_path).fingerprint == index.fingerprint
+
+
+def test_index_holds_the_chunk_vectors_and_upgrades_a_format_8_file(
+    store: GraphStore, embedder: SentenceTransformerEmbedder, tmp_path: Path
+) -> None:
+    """Format 9 holds each chunk's unit vector as stored; a format-8 file of the same graph is
+    read and given the chunk vectors from the store, without reading the graph again."""
+    chunk_of = build(store, embedder)
+    cache = tmp_path / "cache"
+    counting = CountingStore(store)
+    index = GraphIndex.load(cast(GraphStore, counting), embedder, cache)
+    vectors = index.chunk_vectors
+    assert vectors is not None and vectors.shape == (3, embedder.dimension)
+    want = embedder.embed(
+        [TEXTS[d] for d in sorted(chunk_of, key=lambda d: index.chunk_row(chunk_of[d]) or 0)]
+    )
+    np.testing.assert_allclose(vectors, want / np.linalg.norm(want, axis=1, keepdims=True), atol=1e-6)
+
+    # the same graph's file as format 8 wrote it (no chunk vectors), and no format-9 file
+    key = content_key(store, cache, UPGRADABLE_FORMAT, embedder.model_name, SYNONYM_THRESHOLD, SYNONYM_TOP_K)
+    old = {n: a for n, a in index.arrays.items() if n != CHUNK_VECTORS}
+    (cache / f"graph-index-{index.fingerprint}.npz").unlink()
+    np.savez(
+        cache / f"graph-index-{key}.npz",
+        **old,
+        model=np.array(embedder.model_name),
+        format=np.array(UPGRADABLE_FORMAT),
+    )
+    upgraded = GraphIndex.load(cast(GraphStore, counting), embedder, cache)
+    assert counting.relation_reads == 1  # only the first load read the graph
+    assert upgraded.fingerprint == index.fingerprint and upgraded.entity_ids == index.entity_ids
+    np.testing.assert_array_equal(upgraded.chunk_vectors, vectors)
+    assert [p.name for p in cache.glob("graph-index-*.npz")] == [f"graph-index-{index.fingerprint}.npz"]
+    again = GraphIndex.load(cast(GraphStore, counting), embedder, cache)
+    assert counting.relation_reads == 1 and again.chunk_vectors is not None
+
+    # a format-8 file of another state of the graph is not upgraded: the graph is read again
+    (cache / f"graph-index-{index.fingerprint}.npz").unlink()
+    np.savez(cache / "graph-index-0000000000000000.npz", **old, format=np.array(UPGRADABLE_FORMAT))
+    GraphIndex.load(cast(GraphStore, counting), embedder, cache)
+    assert counting.relation_reads == 2

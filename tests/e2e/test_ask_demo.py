@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from helpers.openai_server import Reply, ScriptedOpenAIServer
 
@@ -262,12 +263,33 @@ def test_full_ranks_passages_by_the_fusion_and_without_it_as_gnn_ppr(
     plain = QAOptions(fusion=False)
     walk = [c.id for c in hg.ask(HEISENBERG, method="gnn_ppr", options=plain).chunks]
     assert [c.id for c in hg.ask(HEISENBERG, options=plain).chunks] == walk
-    every = QAOptions(k=1000)  # every candidate the fusion ranks
+    every = QAOptions(k=1000, second_hop=False)  # every candidate the fusion ranks, in its order
     fused = [c.id for c in hg.ask(HEISENBERG, options=every).chunks]
     assert len(fused) > 2
     real = pipeline.fused_order
     monkeypatch.setattr(pipeline, "fused_order", lambda *a, **kw: real(*a, **kw)[::-1])
     assert [c.id for c in hg.ask(HEISENBERG, options=every).chunks] == fused[::-1]
+
+
+def test_full_puts_the_second_hop_passage_fifth(hg: HopGraph, monkeypatch: pytest.MonkeyPatch) -> None:
+    """By default ``full`` asks hopgraph.retrieval.fusion.second_hop for a passage (given the
+    fused order, the linked seeds' rows and the question's unit vector) and puts it fifth; a spy
+    that names the fused order's last passage moves that one up; ``second_hop=False`` leaves it."""
+    from hopgraph.reason.doc import pipeline
+
+    fused = [c.id for c in hg.ask(HEISENBERG, options=QAOptions(k=1000, second_hop=False)).chunks]
+    assert len(fused) > 5
+    calls: list[tuple[list[int], set[int], float]] = []
+
+    def last(index: Any, order: list[int], seeds: Any, question: np.ndarray) -> int:
+        calls.append((list(order), set(seeds), float(np.linalg.norm(question))))
+        return int(order[-1])
+
+    monkeypatch.setattr(pipeline, "second_hop", last)
+    got = [c.id for c in hg.ask(HEISENBERG, options=QAOptions(k=1000)).chunks]
+    assert got == [*fused[:4], fused[-1], *fused[4:-1]]
+    ((order, seeds, norm),) = calls
+    assert len(order) == len(fused) and seeds and abs(norm - 1.0) < 1e-5
 
 
 def test_bad_questions_raise_clear_errors(hg: HopGraph) -> None:

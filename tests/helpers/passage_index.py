@@ -13,11 +13,14 @@ def _unit(*rows: list[float]) -> np.ndarray:
     return a / np.linalg.norm(a, axis=1, keepdims=True)
 
 
-def tiny_index(titles: list[tuple[int, int]] | None = None) -> GraphIndex:
+def tiny_index(
+    titles: list[tuple[int, int]] | None = None, chunk_vecs: np.ndarray | None = None
+) -> GraphIndex:
     """Entities: 0 Alice, 1 Bob, 2 Paris, 3 France, 4 Hub (mentioned everywhere), 5 Pariss (a synonym
     of Paris by vector). Chunks: c0 "Alice met Bob", c1 "Bob lives in Paris", c2 "Paris is in France",
     c3 "Hub ..." (mentions Hub only). Relations: Alice-knows->Bob, Bob-lives in->Paris,
-    Paris-capital of->France. ``titles``: (chunk, entity) title edges (none by default)."""
+    Paris-capital of->France. ``titles``: (chunk, entity) title edges (none by default);
+    ``chunk_vecs``: the chunks' ``[4, d]`` vectors (none by default, as an index made by hand)."""
     vecs = _unit([1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1], [1, 1, 1, 1], [0, 0.05, 1, 0])
     mentions = [(0, 0), (0, 1), (0, 4), (1, 1), (1, 2), (1, 4), (2, 2), (2, 3), (2, 4), (3, 4)]
     s, d, w = synonym_edges(vecs, threshold=0.9, top_k=3)
@@ -45,4 +48,6 @@ def tiny_index(titles: list[tuple[int, int]] | None = None) -> GraphIndex:
         "title_entity": np.array([e for _, e in titles or []], dtype=np.int32),
         **Bm25.build(["Alice met Bob", "Bob lives in Paris", "Paris is in France", "Hub"]).arrays(),
     }
+    if chunk_vecs is not None:
+        arrays["chunk_vecs"] = np.asarray(chunk_vecs, dtype=np.float32)
     return GraphIndex(arrays, fingerprint="test")

@@ -78,6 +78,11 @@ class QAOptions:
     """``full`` ranks its passages with :mod:`hopgraph.retrieval.fusion` (a head fitted on both
     MuSiQue-100 graphs interleaved with a damping-0.85 walk); False: the default walk's order, as
     ``gnn_ppr`` (BENCHMARKS.md "#11 session 6")."""
+    second_hop: bool = True
+    """With ``fusion``: the passage whose document title names an entity ``full``'s first passage
+    mentions and the question's seeds do not (the bridge of a multi-hop question), best by the
+    question's cosine, takes the fifth place (:func:`hopgraph.retrieval.fusion.second_hop`;
+    BENCHMARKS.md "#11 session 8"); False: the fused order alone."""
 
     def __post_init__(self) -> None:
         for name in ("k", "candidates", "seeds", "hops", "max_paths", "beam"):

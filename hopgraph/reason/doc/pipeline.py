@@ -4,8 +4,9 @@
              -> linked seed entities -> Personalized PageRank over the entity-passage graph (``ppr``)
              -> bounded subgraph from the store -> GNN scorer -> PPR restarting from its node
                 scores (``gnn_ppr``)
-             -> path reasoner over the scored edges, for the answer; passages as ``gnn_ppr``
-                ranks them (``full``)
+             -> path reasoner over the scored edges, for the answer; passages: ``gnn_ppr``'s
+                refined and interleaved with a graph-trusting walk, then the page of a bridge
+                entity the first passage names at fifth place (``full``: retrieval.fusion)
 
 The walk restarts half on the linked entities, half on the dense candidates (min-max scaled,
 HippoRAG 2), so it ranks like dense retrieval where the graph offers little; a question that links
@@ -60,7 +61,7 @@ from hopgraph.reason.doc.options import (
 from hopgraph.reason.doc.paths import find_paths
 from hopgraph.reason.doc.scorer import DocScorer, DocScorerConfig, ScoredGraph
 from hopgraph.reason.doc.subgraph import RelationTable, ScoringGraph
-from hopgraph.retrieval.fusion import fused_order, trusting_walks
+from hopgraph.retrieval.fusion import fused_order, second_hop, trusting_walks, with_second_hop
 from hopgraph.retrieval.graph_index import GraphIndex
 from hopgraph.retrieval.linking import (
     LinkStart,
@@ -248,8 +249,9 @@ class GraphQA:
         # zero-shot paths are often wrong: fused by RRF, a half vote for their sources cost 8 points
         # of Recall@2 on MuSiQue-100 with GPT-3.5 triples (0.509 -> 0.426), a half vote for the
         # dense ranking 4-5 points of Recall@5 on both graphs (BENCHMARKS.md); instead the walk's
-        # own ranking is refined and interleaved with a graph-trusting walk (retrieval.fusion)
-        out.chunks = self._fuse(walk, weights, reset, dense, k) if opts.fusion else ppr[:k]
+        # own ranking is refined and interleaved with a graph-trusting walk (retrieval.fusion), and
+        # the passage about a bridge entity the first passage names takes the fifth slot
+        out.chunks = self._fuse(walk, weights, reset, dense, k, seeds, vector) if opts.fusion else ppr[:k]
         clock.lap("fusion")
         return out
 
@@ -409,19 +411,28 @@ class GraphQA:
         reset: dict[int, float],
         dense: Sequence[ScoredId],
         k: int,
+        seeds: dict[int, float],
+        vector: np.ndarray,
     ) -> list[ScoredId]:
         """``full``'s passages (:func:`hopgraph.retrieval.fusion.fused_order`): a head ranked by the
         default walk, the dense scores and an entity walk at damping 0.85, interleaved with the
-        damping-0.85 walk. The i-th passage carries the i-th best of the returned passages'
-        default-walk scores, so scores fall with rank and keep the walk's scale (the answerer
-        weighs them)."""
+        damping-0.85 walk; then (``options.second_hop``) the passage about a bridge entity the
+        first one names at slot 5 (:func:`~hopgraph.retrieval.fusion.second_hop`; ``seeds``: the
+        linked entity rows, ``vector``: the question's). The i-th passage carries the i-th best
+        of the returned passages' default-walk scores, so scores fall with rank and keep the
+        walk's scale (the answerer weighs them)."""
         scaled = np.zeros(self.index.num_chunks)
         for row, weight in self._dense_minmax(dense).items():
             scaled[row] = weight
         trust_entities, trusting = trusting_walks(
             self.passages, entity_weights, reset, passage_mass=self.options.passage_reset
         )
-        order = fused_order(walk, trust_entities, trusting, scaled)[:k]
+        order = fused_order(walk, trust_entities, trusting, scaled)
+        if self.options.second_hop:
+            norm = float(np.linalg.norm(vector))
+            question = np.asarray(vector, dtype=np.float32) / (norm if norm > 0 else 1.0)
+            order = with_second_hop(order, second_hop(self.index, order, seeds, question))
+        order = order[:k]
         scores = np.sort(walk[order])[::-1]
         return [ScoredId(self.index.chunk_ids[row], float(s)) for row, s in zip(order, scores, strict=True)]
 

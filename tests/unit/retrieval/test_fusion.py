@@ -9,11 +9,15 @@ from helpers.passage_index import tiny_index
 from hopgraph.retrieval.fusion import (
     FLOOR,
     HEAD_WEIGHTS,
+    SECOND_HOP_FLOOR,
+    SECOND_HOP_SLOT,
     candidate_rows,
     fused_order,
     head_scores,
     interleave,
+    second_hop,
     trusting_walks,
+    with_second_hop,
 )
 from hopgraph.retrieval.ppr import PassageGraph, personalized_pagerank
 
@@ -77,3 +81,46 @@ def test_shipped_weights_are_three_plain_numbers() -> None:
     assert len(HEAD_WEIGHTS) == 3 and all(w > 0 for w in HEAD_WEIGHTS)
     with pytest.raises(ValueError):
         head_scores(np.array([0]), np.ones(1), np.ones(1), np.ones(1), weights=(1.0, 2.0))
+
+
+# the second hop. tiny_index: c0 "Alice met Bob" (doc d0, titled Alice), c1 "Bob lives in Paris"
+# (d1, titled Bob), c2 "Paris is in France" (d2, titled Paris), c3 "Hub" (d3); a question naming
+# Alice (seed 0) finds c0 first, which names the bridge Bob, whose own page is c1
+TITLES = [(0, 0), (1, 1), (2, 2)]
+VECS = np.eye(4, dtype=np.float32)
+
+
+def question(*weights: float) -> np.ndarray:
+    v = np.asarray(weights, dtype=np.float32)
+    return v / np.linalg.norm(v)
+
+
+def test_second_hop_is_the_page_of_a_bridge_the_first_passage_names() -> None:
+    index = tiny_index(TITLES, VECS)
+    q = question(1.0, 0.3, 0.2, 0.0)
+    hit = second_hop(index, [0, 3, 2], {0: 1.0}, q, slot=3)
+    assert hit == 1  # Bob (c0 names him, the question does not): his page c1
+    assert with_second_hop([0, 3, 2], hit, slot=3) == [0, 3, 1, 2]
+    # Hub, also named by c0, titles no document; Paris is c1's, not the first passage's
+    assert index.entities_of_chunk(0).tolist() == [0, 1, 4]
+    assert index.title_chunks_of(1).tolist() == [1] and index.title_entities_of(0).tolist() == [0]
+
+
+def test_no_second_hop_for_a_named_bridge_a_negative_cosine_or_a_page_already_above() -> None:
+    index = tiny_index(TITLES, VECS)
+    q = question(1.0, 0.3, 0.2, 0.0)
+    assert second_hop(index, [0, 3, 2], {0: 1.0, 1: 1.0}, q, slot=3) is None  # the question names Bob
+    assert second_hop(index, [0, 3, 2], {0: 1.0}, question(1.0, -0.3, 0.0, 0.0), slot=3) is None
+    assert second_hop(index, [0, 3, 2], {0: 1.0}, question(1.0, -0.3, 0.0, 0.0), slot=3, floor=-1.0) == 1
+    assert second_hop(index, [0, 1, 2], {0: 1.0}, q, slot=3) is None  # c1 is above the slot already
+    # the first passage's own title entity is no bridge: c1 first (titled Bob) bridges to Paris (c2)
+    assert second_hop(index, [1, 3], {}, q, slot=3) == 2
+    assert second_hop(tiny_index(TITLES), [0, 3, 2], {0: 1.0}, q, slot=3) is None  # no chunk vectors
+    assert second_hop(index, [], {0: 1.0}, q) is None
+
+
+def test_with_second_hop_moves_the_hit_up_or_adds_it() -> None:
+    assert with_second_hop([5, 6, 7, 8, 9, 10, 11], 11) == [5, 6, 7, 8, 11, 9, 10]
+    assert with_second_hop([5, 6], 11) == [5, 6, 11]
+    assert with_second_hop([5, 6, 7], None) == [5, 6, 7]
+    assert SECOND_HOP_SLOT == 5 and SECOND_HOP_FLOOR == 0.0
