@@ -539,7 +539,8 @@ def _choose(choice: tuple[str, str, bool, bool], chunks: Sequence[Chunk]) -> lis
     """The two options of a choice question (:func:`_choice`), the one whose year comes first (or
     last, as asked) first: each option's year is read from the first passage whose first sentence
     names it (its own article: "Striporama is a 1953 film ..."), the first year there, the
-    second of the first sentence's years for a question about a death ("(1901 - 1968)"). With a
+    second of the first sentence's years for a question about a death ("(1901 - 1968)"; none
+    when it gives one year: a birth). With a
     year for both and the years apart, the other option keeps :data:`CHOICE_LOSER` of the support;
     else both tie, in the question's order (the answer's confidence is :data:`CHOICE_UNDECIDED`)."""
     a, b, earliest, death = choice
@@ -552,9 +553,12 @@ def _choose(choice: tuple[str, str, bool, bool], chunks: Sequence[Chunk]) -> lis
             first = _SENTENCE.split(chunk.text, maxsplit=1)[0]
             if not _contains(first.casefold(), name.casefold()):
                 continue
-            found = [int(y) for y in _YEAR.findall(first)] or [int(y) for y in _YEAR.findall(chunk.text)]
+            if death:  # life dates: "(1901 - 1968)"; one year alone is a birth
+                found = [int(y) for y in _YEAR.findall(first)][1:2]
+            else:
+                found = [int(y) for y in _YEAR.findall(first)] or [int(y) for y in _YEAR.findall(chunk.text)]
             if found:
-                year = found[1] if death and len(found) > 1 else found[0]
+                year = found[0]
                 item.chunk_rows = [j]
                 break
         years.append(year)

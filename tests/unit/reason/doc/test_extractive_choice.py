@@ -72,3 +72,10 @@ def test_options_no_passage_dates_are_a_guess_with_a_low_confidence() -> None:
         "Which film came out first, Glass Harbour or Blue Rain?", [PATH], [HARBOUR, MOREAU]
     )
     assert found.text == "Glass Harbour" and found.confidence == CHOICE_UNDECIDED
+
+
+def test_a_living_persons_one_year_is_no_death() -> None:
+    # "Ann Berg (born 1950)" gives a birth year only: who died first is not decided by it
+    berg = Chunk("d_berg", 0, "Ann Berg (born 1950) is a Swedish painter.")
+    found = extractive_answer("Who died first, Ann Berg or Mei Tanaka?", [], [berg, TANAKA])
+    assert found.text == "Ann Berg" and found.confidence == CHOICE_UNDECIDED
