@@ -47,6 +47,7 @@ from hopgraph.reason.doc.answer_types import (
     ORG,
     PERSON,
     PLACE,
+    THING,
     QuestionType,
     candidate_type,
     compatible,
@@ -161,6 +162,8 @@ def extractive_answer(
     best = found[0]
     total = sum(c.score for c in found)
     confidence = (best.score / total if total > 0 else 0.0) * CONFIDENCE_FACTOR[best.fit]
+    if _choice(question) is not None and len(found) > 1 and found[1].score >= best.score:
+        confidence = CHOICE_UNDECIDED  # no year told the options apart: a guess
     label_of = {c.id: chunk_label(j) for j, c in enumerate(chunks, 1)}
     cited = [path_label(i + 1) for i in best.path_rows]
     cited += unique(
@@ -198,7 +201,13 @@ def rank_candidates(
 
     When the rules' best holds less than :data:`RANKER_GATE` of the support, the ranker
     (``ranker_weights``, default :data:`RANKER_WEIGHTS`; empty: the rules alone) reorders them by
-    their :data:`FEATURES`, which every candidate then carries (all of them with ``with_features``)."""
+    their :data:`FEATURES`, which every candidate then carries (all of them with ``with_features``).
+
+    A question choosing between two options it names ("Which film came out first, A or B?") has
+    those two as its only candidates (:func:`_choose`)."""
+    choice = _choice(question)
+    if choice is not None:
+        return _choose(choice, chunks)
     seed_ids = {s.id for s in seeds}
     seed_names = {name_key(s.text) for s in seeds if s.text.strip()}
     asked_text = question.casefold()
@@ -495,6 +504,71 @@ _PARTICIPLE = re.compile(
     r"\bthe\s+(?:\w+\s+){0,2}?\w+(?:ed|n|t)\s+(?:by|in|at|on)\b|\bthe\s+\w+\s+by\b", re.I
 )
 _RELATIVE = re.compile(r"\b\w+\s+(?:that|which|who|whom|where|whose|when)\b", re.I)
+
+
+CHOICE_UNDECIDED = 0.1
+"""Confidence of a choice question's answer when no year told its options apart."""
+CHOICE_LOSER = 0.25
+"""Support of a choice question's other option when the years decided (the winner's is 1)."""
+_CHOICE = re.compile(
+    r"^(?P<ask>(?:which|who|what)\b[^,:]*?\b(?P<order>first|earlier|earliest|older|oldest|sooner|"
+    r"later|latest|last|younger|youngest|newer|newest|more recently|most recently)\b[^,:]*)[,:]\s*"
+    r"(?P<a>\S.*?)\s+or\s+(?P<b>\S.*?)\s*\?*\s*$",
+    re.I,
+)
+_EARLIEST = frozenset(_words("first earlier earliest older oldest sooner"))
+_YEAR = re.compile(r"(?<!\w)(?<!\d[.,])(1[0-9]{3}|20[0-9]{2})(?!\w|[.,]\d)")
+_DEATH = re.compile(r"\b(?:die|died|dies|death|pass(?:ed)? away)\b", re.I)
+
+
+def _choice(question: str) -> tuple[str, str, bool, bool] | None:
+    """A question that asks which of two named options comes first or last ("Which film came out
+    first, A or B?", "Who was born later, A or B?"): (A, B, whether the earliest wins, whether it
+    asks about a death), else None."""
+    match = _CHOICE.match(question.strip())
+    if match is None:
+        return None
+    a, b = (match.group(g).strip().rstrip("?").strip() for g in ("a", "b"))
+    if not a or not b or name_key(a) == name_key(b):
+        return None
+    earliest = match.group("order").casefold() in _EARLIEST
+    return a, b, earliest, bool(_DEATH.search(match.group("ask")))
+
+
+def _choose(choice: tuple[str, str, bool, bool], chunks: Sequence[Chunk]) -> list[Candidate]:
+    """The two options of a choice question (:func:`_choice`), the one whose year comes first (or
+    last, as asked) first: each option's year is read from the first passage whose first sentence
+    names it (its own article: "Striporama is a 1953 film ..."), the first year there, the
+    second of the first sentence's years for a question about a death ("(1901 - 1968)"; none
+    when it gives one year: a birth). With a
+    year for both and the years apart, the other option keeps :data:`CHOICE_LOSER` of the support;
+    else both tie, in the question's order (the answer's confidence is :data:`CHOICE_UNDECIDED`)."""
+    a, b, earliest, death = choice
+    out = []
+    years: list[int | None] = []
+    for name in (a, b):
+        item = Candidate(name, kind=THING, fit=True, score=1.0)
+        year = None
+        for j, chunk in enumerate(chunks):
+            first = _SENTENCE.split(chunk.text, maxsplit=1)[0]
+            if not _contains(first.casefold(), name.casefold()):
+                continue
+            if death:  # life dates: "(1901 - 1968)"; one year alone is a birth
+                found = [int(y) for y in _YEAR.findall(first)][1:2]
+            else:
+                found = [int(y) for y in _YEAR.findall(first)] or [int(y) for y in _YEAR.findall(chunk.text)]
+            if found:
+                year = found[0]
+                item.chunk_rows = [j]
+                break
+        years.append(year)
+        out.append(item)
+    ya, yb = years
+    if ya is not None and yb is not None and ya != yb:
+        loser = 1 if (ya < yb) == earliest else 0
+        out[loser].score = CHOICE_LOSER
+        out.sort(key=lambda c: -c.score)
+    return out
 
 
 def _baseline(item: Candidate, chunk_part: float) -> float:
