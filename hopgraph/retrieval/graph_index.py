@@ -32,7 +32,7 @@ from hopgraph.embed import Embedder
 from hopgraph.ids import name_key
 from hopgraph.kg.base import GraphStore
 from hopgraph.kg.content_cache import content_key, load_arrays, newest_arrays, save_arrays
-from hopgraph.retrieval.text import Bm25
+from hopgraph.retrieval.text import Bm25, nearest_rows
 from hopgraph.types import Entity, ScoredId
 from hopgraph.util.progress import progress
 
@@ -173,6 +173,10 @@ class GraphIndex:
         self._predicate_rows = {p: i for i, p in enumerate(self.predicates)}
         self._key_rows: dict[str, list[int]] | None = None
         self._titles: dict[str, str] | None = None
+        vectors = arrays.get(CHUNK_VECTORS)
+        held = np.any(vectors != 0, axis=1) if vectors is not None else None
+        self._vector_rows = None if held is None or bool(held.all()) else np.flatnonzero(held)
+        """The chunk rows that hold a vector (None: all of them) for :meth:`dense_chunks`."""
         order = np.argsort(arrays["mention_entity"], kind="stable")
         self._mention_ptr = np.searchsorted(arrays["mention_entity"][order], np.arange(self.num_entities + 1))
         self._mention_chunks = arrays["mention_chunk"][order]
@@ -283,6 +287,15 @@ class GraphIndex:
         """``[C, d]`` unit vectors of the chunks (row ``j`` for ``chunk_ids[j]``; a chunk stored
         without one is a zero row); None for an index made without them (by hand)."""
         return self.arrays.get(CHUNK_VECTORS)
+
+    def dense_chunks(self, vector: Sequence[float] | np.ndarray, k: int) -> list[ScoredId] | None:
+        """The ``k`` chunks nearest to ``vector`` by cosine, exactly, from :attr:`chunk_vectors`
+        (no store round trip; a chunk stored without a vector is never returned; the hits carry
+        no text); None for an index without chunk vectors (ask the store)."""
+        vectors = self.chunk_vectors
+        if vectors is None:
+            return None
+        return nearest_rows(vectors, vector, k, self.chunk_ids, self._vector_rows)
 
     def entities_of_chunks(self, chunk_ids: Sequence[str]) -> list[str]:
         """Names of the entities the chunks mention, chunk by chunk in the given order, each once."""

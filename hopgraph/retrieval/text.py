@@ -47,11 +47,41 @@ def dense_chunks(
     """
     if k < 1:
         return []
-    array = np.asarray(vector, dtype=np.float32)
-    if array.ndim != 1 or array.size == 0 or not np.all(np.isfinite(array)):
-        raise ValueError(f"dense_chunks needs one finite, non-empty vector; got shape {array.shape}")
+    array = query_vector(vector)
     hits = store.vector_search("Chunk", array.tolist(), max(k, min_fetch))
     return _ranked(hits, k)
+
+
+def query_vector(vector: Sequence[float] | np.ndarray) -> np.ndarray:
+    """``vector`` as float32, or ``ValueError`` when it is not one finite, non-empty vector."""
+    array = np.asarray(vector, dtype=np.float32)
+    if array.ndim != 1 or array.size == 0 or not np.all(np.isfinite(array)):
+        raise ValueError(f"dense search needs one finite, non-empty vector; got shape {array.shape}")
+    return array
+
+
+def nearest_rows(
+    matrix: np.ndarray,
+    vector: Sequence[float] | np.ndarray,
+    k: int,
+    ids: Sequence[str],
+    rows: np.ndarray | None = None,
+) -> list[ScoredId]:
+    """Exact kNN over the unit rows of ``matrix`` (row ``i`` is ``ids[i]``), only ``rows`` when
+    given (those that hold a vector): the ``k`` best by cosine, best first, ties by id, as
+    :func:`dense_chunks` ranks the store's hits (without their text)."""
+    array = query_vector(vector)
+    if k < 1 or matrix.shape[0] == 0:
+        return []
+    if array.shape[0] != matrix.shape[1]:
+        raise ValueError(f"dense search needs a vector of {matrix.shape[1]} values, got {array.shape[0]}")
+    scores = matrix @ array
+    rows = np.arange(scores.size) if rows is None else rows
+    if rows.size > k:
+        # every row tied with the k-th best is kept for the id order
+        kth = np.partition(scores[rows], rows.size - k)[rows.size - k]
+        rows = rows[scores[rows] >= kth]
+    return _ranked([ScoredId(ids[int(i)], float(scores[int(i)])) for i in rows], k)
 
 
 def fulltext_chunks(store: GraphStore, question: str, k: int) -> list[ScoredId]:

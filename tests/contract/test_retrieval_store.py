@@ -184,6 +184,28 @@ def test_dense_and_fulltext_chunks(store: GraphStore, embedder: SentenceTransfor
         dense_chunks(store, [float("nan")] * 384, 2)
 
 
+def test_index_dense_search_ranks_as_the_stores_vector_index(
+    store: GraphStore, embedder: SentenceTransformerEmbedder, tmp_path: Path
+) -> None:
+    """The index's exact search over its chunk vectors gives the store's kNN: the same chunks in
+    the same order, the same cosines (to float32 rounding); a chunk stored without a vector is
+    never a hit."""
+    build(store, embedder)
+    store.upsert_documents([Document(source="test#d4", title="d4", id="d4")])
+    store.upsert_chunks([Chunk(doc_id="d4", ord=0, text="A chunk nobody embedded.")])
+    index = GraphIndex.load(store, embedder, tmp_path)
+    assert index.num_chunks == 4
+    for question in ("Which film did Bob Jones direct?", "Where was Alice born?", "capital of France"):
+        vector = embedder.embed([question])[0]
+        ours = index.dense_chunks(vector, 10)
+        theirs = dense_chunks(store, vector, 10)
+        assert ours is not None and [h.id for h in ours] == [h.id for h in theirs] and len(ours) == 3
+        np.testing.assert_allclose([h.score for h in ours], [h.score for h in theirs], atol=1e-5)
+        assert [h.id for h in index.dense_chunks(vector, 2) or []] == [h.id for h in theirs[:2]]
+    with pytest.raises(ValueError, match="finite"):
+        index.dense_chunks([float("nan")] * 384, 2)
+
+
 def test_link_seeds_combines_exact_embedding_and_fulltext(
     store: GraphStore, embedder: SentenceTransformerEmbedder
 ) -> None:

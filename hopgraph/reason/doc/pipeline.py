@@ -196,7 +196,7 @@ class GraphQA:
         clock.lap("embed")
         # a KB graph has entities and relations but no text to search
         has_text = self.index.num_chunks > 0
-        dense = dense_chunks(self.store, vector, opts.candidates) if has_text and method != "fulltext" else []
+        dense = self._dense(vector, opts.candidates) if has_text and method != "fulltext" else []
         # BM25 over the chunk texts held in the index: FalkorDB's full-text scores rank questions
         # poorly (Recall@5 0.057 on MuSiQue-100, BM25 0.412; benchmarks/bench_retrieval_parts.py)
         text = self.index.bm25_chunks(question, opts.candidates) if method in TEXT_METHODS[1:] else []
@@ -293,6 +293,13 @@ class GraphQA:
             log.warning("embedding-based linking skipped: %s", exc)
             return replace(start, mentions=()), self._embed_question(question)
         return replace(start, vectors=np.asarray(mentions, dtype=np.float32)), vectors[0]
+
+    def _dense(self, vector: np.ndarray, k: int) -> list[ScoredId]:
+        """The ``k`` chunks nearest to the question's vector: an exact search over the graph
+        index's chunk vectors (no store round trip), or the store's vector index for an index
+        without them."""
+        hits = self.index.dense_chunks(vector, k)
+        return dense_chunks(self.store, vector, k) if hits is None else hits
 
     def _embed_question(self, question: str) -> np.ndarray:
         """The question's vector, embedded as question-time texts are (``embed_groups``: the

@@ -1,11 +1,11 @@
-"""Reciprocal rank fusion (scores, order, ties, weights, limits) and in-memory BM25."""
+"""Reciprocal rank fusion (scores, order, ties, weights, limits), in-memory BM25 and exact kNN."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from hopgraph.retrieval.text import Bm25, bm25_terms, reciprocal_rank_fusion
+from hopgraph.retrieval.text import Bm25, bm25_terms, nearest_rows, reciprocal_rank_fusion
 from hopgraph.types import ScoredId
 
 
@@ -59,3 +59,31 @@ def test_bm25_prefers_rare_terms_and_round_trips() -> None:
     np.testing.assert_allclose(again.scores("cat garden"), bm25.scores("cat garden"))
     assert bm25_terms("The Cat's 2 cats!") == ["cat", "s", "2", "cats"]
     assert Bm25.build([]).top("cat", [], 3) == []
+
+
+def test_nearest_rows_is_an_exact_knn_with_ties_by_id() -> None:
+    rng = np.random.default_rng(7)
+    matrix = rng.standard_normal((50, 8)).astype(np.float32)
+    matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
+    matrix[10] = matrix[3]  # a tie: "c03" before "c10"
+    ids = [f"c{i:02d}" for i in range(50)]
+    vector = matrix[3] + 0.1 * matrix[20]
+    hits = nearest_rows(matrix, vector, 5, ids)
+    scores = matrix @ vector.astype(np.float32)
+    expected = sorted(range(50), key=lambda i: (-scores[i], ids[i]))[:5]
+    assert [h.id for h in hits] == [ids[i] for i in expected]
+    assert hits[0].id == "c03" and hits[1].id == "c10" and hits[0].score == hits[1].score
+    assert [h.id for h in nearest_rows(matrix, vector, 500, ids)] == sorted(
+        ids, key=lambda i: (-scores[int(i[1:])], i)
+    )
+
+
+def test_nearest_rows_searches_only_the_given_rows_and_checks_the_vector() -> None:
+    matrix = np.eye(4, dtype=np.float32)
+    ids = ["a", "b", "c", "d"]
+    assert [h.id for h in nearest_rows(matrix, [1, 0.5, 0, 0], 4, ids, np.array([1, 2]))] == ["b", "c"]
+    assert nearest_rows(matrix, [1, 0, 0, 0], 0, ids) == []
+    with pytest.raises(ValueError, match="finite"):
+        nearest_rows(matrix, [np.nan, 0, 0, 0], 2, ids)
+    with pytest.raises(ValueError, match="a vector of 4 values, got 3"):
+        nearest_rows(matrix, [1, 0, 0], 2, ids)
