@@ -222,13 +222,17 @@ def _nearest(
 ) -> list[tuple[str, float]]:
     hits: list[tuple[str, float]] = []
     if index is not None and index.num_entities:
-        # [E, d] @ [d, m], transposed: the same products as vectors @ entity_vecs.T, about 1.6x
-        # faster (MKL reads the entity rows in their stored order)
-        sims = (index.arrays["entity_vecs"] @ vectors.T).T
+        import torch
+
+        # torch, not numpy: its matrix product over the [E, d] entity rows and its top-k take
+        # about half numpy's time (OpenBLAS, argpartition) on one thread; same cosines to
+        # float32 rounding
+        entities = torch.from_numpy(index.arrays["entity_vecs"])
+        sims = (entities @ torch.from_numpy(np.ascontiguousarray(vectors, dtype=np.float32)).T).T
         per_mention = min(per_mention, sims.shape[1])
-        top = np.argpartition(-sims, per_mention - 1, axis=1)[:, :per_mention]
-        for i, rows in enumerate(top):
-            hits.extend((index.entity_ids[r], float(sims[i, r])) for r in rows)
+        scores, top = torch.topk(sims, per_mention, dim=1)
+        for row_scores, rows in zip(scores.tolist(), top.tolist(), strict=True):
+            hits.extend((index.entity_ids[r], s) for r, s in zip(rows, row_scores, strict=True))
         return hits
     for vector in vectors:
         hits.extend((h.id, h.score) for h in store.vector_search("Entity", vector.tolist(), per_mention))
