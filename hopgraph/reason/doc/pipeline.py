@@ -128,7 +128,7 @@ class GraphQA:
         self._passage_ner_lock = threading.Lock()  # two first questions at once parse once
         """Every passage's entities, parsed once and kept in ``cache_dir`` (:meth:`passage_entities`)."""
         self._helper: ThreadPoolExecutor | None = None
-        """One thread that parses a question for linking (:meth:`_embed_linking`)."""
+        """One helper thread: the question's parse (:meth:`_embed_linking`), the paths' store check."""
         self._name_ner: NameLabels | None = None
         """Every entity name's label, parsed once and kept in ``cache_dir`` (:meth:`name_labels`)."""
 
@@ -232,6 +232,7 @@ class GraphQA:
         if method == "gnn_ppr":
             out.chunks = ppr[:k]
             return out
+        held: Future[list[bool]] | None = None
         if graph is not None and scored is not None:
             # one search: its first max_paths paths are those a search limited to them returns
             out.answer_paths = find_paths(
@@ -242,8 +243,8 @@ class GraphQA:
                 limit=max(opts.max_paths, opts.answer_paths),
                 subgraph=out.subgraph,
             )
-            out.answer_paths = self._in_store(out.answer_paths)
-            out.paths = out.answer_paths[: opts.max_paths]
+            # the store check's round trip runs on the helper thread while the passages are fused
+            held = self._helper_thread().submit(paths_in_store, self.store, out.answer_paths)
         clock.lap("paths")
         # the passages are gnn_ppr's: the walk's restart already holds the dense scores, and the
         # zero-shot paths are often wrong: fused by RRF, a half vote for their sources cost 8 points
@@ -253,6 +254,10 @@ class GraphQA:
         # the passage about a bridge entity the first passage names takes the fifth slot
         out.chunks = self._fuse(walk, weights, reset, dense, k, seeds, vector) if opts.fusion else ppr[:k]
         clock.lap("fusion")
+        if held is not None:
+            out.answer_paths = self._in_store(out.answer_paths, held.result())
+            out.paths = out.answer_paths[: opts.max_paths]
+            clock.lap("paths")
         return out
 
     def _embed_linking(self, question: str) -> tuple[LinkStart | None, np.ndarray]:
@@ -266,9 +271,7 @@ class GraphQA:
         this one reads the entity full-text hits from the store, then one pass embeds both.
         None for the start when linking it failed (linked again by :meth:`link`, which raises)."""
         nlp = self.nlp  # (loads spaCy here, on the caller's thread, the first time)
-        if self._helper is None:
-            self._helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hopgraph-link")
-        ahead: Future[LinkStart] = self._helper.submit(
+        ahead: Future[LinkStart] = self._helper_thread().submit(
             start_linking,
             self.store,
             question,
@@ -349,12 +352,20 @@ class GraphQA:
         clock.lap("gnn")
         return graph, scored
 
-    def _in_store(self, paths: list[ReasoningPath]) -> list[ReasoningPath]:
-        """The paths whose every hop the store itself holds, with at least the hop's provenance.
+    def _helper_thread(self) -> ThreadPoolExecutor:
+        """The one helper thread (the question's parse, the paths' store check), started on first use."""
+        if self._helper is None:
+            self._helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hopgraph-link")
+        return self._helper
 
-        The reasoner works on the graph index, a snapshot of the store; one read (about 2 ms)
-        makes sure no path outlives an edit the snapshot missed."""
-        kept = [p for p, held in zip(paths, paths_in_store(self.store, paths), strict=True) if held]
+    def _in_store(self, paths: list[ReasoningPath], held: list[bool]) -> list[ReasoningPath]:
+        """The paths whose every hop the store itself holds, with at least the hop's provenance
+        (``held``: :func:`~hopgraph.reason.base.paths_in_store` of ``paths``).
+
+        The reasoner works on the graph index, a snapshot of the store; one read (about 2 ms, on
+        the helper thread while the passages are fused) makes sure no path outlives an edit the
+        snapshot missed."""
+        kept = [p for p, keep in zip(paths, held, strict=True) if keep]
         if len(kept) < len(paths):
             log.warning(
                 "%d path(s) dropped: the graph changed since its index was built", len(paths) - len(kept)
