@@ -50,6 +50,7 @@ from hopgraph.retrieval.ppr import PassageGraph
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_graph_fusion import chunk_matrix
 from bench_passage_edges import docs_of, rank_full, score
+from bench_passage_edges import leave_half_out as passage_edges_lho
 
 Variant = dict[str, Any]
 
@@ -263,32 +264,7 @@ def time_shipped(path: str, cache_path: str, questions: str, rounds: int = 5) ->
 def leave_half_out(graphs: dict[str, Any], names: Sequence[str], splits: int = 50) -> dict[str, Any]:
     """The variant of ``names`` with the best R@2 + R@5 summed over ``graphs`` on a random half of
     the questions (the same half on every graph), scored on the other half, against ``full``."""
-    rng = np.random.default_rng(0)
-    n = len(next(iter(graphs.values()))["dense"]["per_question@2"])
-
-    def mean(graph: str, name: str, rows: np.ndarray) -> tuple[float, float]:
-        got = graphs[graph]["variants"][name]
-        return (
-            float(np.mean(np.asarray(got["per_question@2"])[rows])),
-            float(np.mean(np.asarray(got["per_question@5"])[rows])),
-        )
-
-    picked: dict[str, int] = {}
-    held: dict[str, list[tuple[float, float]]] = {g: [] for g in graphs}
-    base: dict[str, list[tuple[float, float]]] = {g: [] for g in graphs}
-    for _ in range(splits):
-        order = rng.permutation(n)
-        fit, test = order[: n // 2], order[n // 2 :]
-        best = max(names, key=lambda v: sum(sum(mean(g, v, fit)) for g in graphs))
-        picked[best] = picked.get(best, 0) + 1
-        for g in graphs:
-            held[g].append(mean(g, best, test))
-            base[g].append(mean(g, "full", test))
-    return {
-        "picked": picked,
-        "held_out": {g: np.mean(held[g], axis=0).round(4).tolist() for g in graphs},
-        "full_same_halves": {g: np.mean(base[g], axis=0).round(4).tolist() for g in graphs},
-    }
+    return passage_edges_lho(graphs, names, splits, baseline="full", scores=lambda variant: variant)
 
 
 def main(argv: list[str] | None = None) -> int:
