@@ -14,6 +14,7 @@ from hopgraph.extract.embed_graph import CHUNK_FORMAT, chunk_text, embed_graph, 
 from hopgraph.extract.reembed import clear_chunk_vectors, reembed_chunks
 from hopgraph.kg.base import GraphStore
 from hopgraph.types import Chunk, Document
+from tests.helpers.shared_embedder import share_embedder
 
 TEXTS = {
     "c1": ("Heat (1995 film)", "It was directed by Michael Mann and stars Al Pacino."),
@@ -109,11 +110,10 @@ def test_reembed_command_on_an_older_graph_folder(
 ) -> None:
     """``hopgraph reembed --graph DIR`` on a graph embedded the old way, then once more (nothing
     left); afterwards no chunk is stale and every vector carries its title."""
-    from hopgraph import embed
     from hopgraph.api import HopGraph
     from hopgraph.cli.app import main
 
-    monkeypatch.setattr(embed, "SentenceTransformerEmbedder", lambda *a, **k: embedder)
+    share_embedder(monkeypatch, embedder)
     folder = short_tmp / "old"
     with HopGraph.open(folder) as hg:
         add_chunks(hg.store)
@@ -139,12 +139,11 @@ def test_reembed_command_refreshes_the_graph_index_chunk_vectors(
     """The graph index keeps the chunks' vectors (the second hop scores with them): after
     ``hopgraph reembed`` a cached index of the old vectors is not reused (re-embedding changes no
     count the cache key holds; the command bumps the write generation)."""
-    from hopgraph import embed
     from hopgraph.api import HopGraph
     from hopgraph.cli.app import main
     from hopgraph.retrieval.graph_index import GraphIndex
 
-    monkeypatch.setattr(embed, "SentenceTransformerEmbedder", lambda *a, **k: embedder)
+    share_embedder(monkeypatch, embedder)
     folder = short_tmp / "old"
     with HopGraph.open(folder) as hg:
         add_chunks(hg.store)

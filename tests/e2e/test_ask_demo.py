@@ -31,6 +31,7 @@ from hopgraph.errors import EmptyGraphError, QuestionError
 from hopgraph.extract.load.files import load_documents
 from hopgraph.reason.doc.options import MAX_QUESTION_CHARS, NO_SEEDS, QAOptions
 from hopgraph.types import Answer, Hop
+from tests.helpers.shared_embedder import share_embedder
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_DOCS = ROOT / "data" / "demo" / "docs"
@@ -63,7 +64,7 @@ def embedder(embedder: embed.SentenceTransformerEmbedder) -> Iterator[embed.Sent
     by hopgraph while this module runs (ingest, ask, the CLI) is this one."""
     shared = embedder
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(embed, "SentenceTransformerEmbedder", lambda *a, **k: shared)
+        share_embedder(mp, shared)
         yield shared
 
 

@@ -17,6 +17,7 @@ from hopgraph.eval.typed_answers import evaluate_typed_answers, load_typed_quest
 from hopgraph.reason.doc.answer_types import ANSWER_TYPES, YESNO
 from hopgraph.reason.doc.pipeline import GraphQA
 from hopgraph.retrieval.linking import ParseCache
+from tests.helpers.shared_embedder import share_embedder
 
 ROOT = Path(__file__).resolve().parents[2]
 TYPED = ROOT / "data" / "typed"
@@ -30,7 +31,7 @@ or two below that is within the noise of one graph build. Before the reader: 34 
 def hg(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HopGraph]:
     shared = embed.SentenceTransformerEmbedder()
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(embed, "SentenceTransformerEmbedder", lambda *a, **k: shared)
+        share_embedder(mp, shared)
         with HopGraph.open(tmp_path_factory.mktemp("typed")) as graph:
             summary = graph.ingest(str(TYPED / "docs"))
             assert summary.status == "done" and not summary.problems

@@ -20,6 +20,7 @@ from hopgraph.api import HopGraph
 from hopgraph.embed import sentence_transformers as embed
 from hopgraph.serve.app import create_app
 from hopgraph.serve.service import GraphService
+from tests.helpers.shared_embedder import share_embedder
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_DOCS = ROOT / "data" / "demo" / "docs"
@@ -32,7 +33,7 @@ def shared_embedder(
     """The session's real embedder; every ``SentenceTransformerEmbedder()`` hopgraph makes while
     these tests run (a subprocess aside) is this one."""
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(embed, "SentenceTransformerEmbedder", lambda *a, **k: embedder)
+        share_embedder(mp, embedder)
         yield embedder
 
 
