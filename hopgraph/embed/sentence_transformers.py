@@ -55,7 +55,8 @@ class SentenceTransformerEmbedder:
     ``query_precision``: how :meth:`embed_groups` (the question-time texts: a question and its
     mentions) multiplies on that encoder. ``float32``: exactly as :meth:`embed`; ``bfloat16``: its
     linear layers in bfloat16 (cosine above 0.9999 to the float32 vectors; on a CPU with
-    bfloat16 instructions a question costs about 40% less); ``auto`` (default): bfloat16 where
+    bfloat16 instructions the linear layers take about half the time, a question about a
+    fifth less); ``auto`` (default): bfloat16 where
     the CPU has those instructions (:func:`~hopgraph.embed.bert.native_bf16`), else float32.
     Stored vectors (chunks, entities) are always float32.
     """
