@@ -24,7 +24,7 @@ def cmd_reembed(args: argparse.Namespace) -> int:
     from hopgraph.kg.content_cache import bump_generation
 
     with open_graph(args) as hg:
-        embedder = SentenceTransformerEmbedder()
+        embedder = SentenceTransformerEmbedder.from_settings(hg.settings.embed)  # the graph's model
 
         def progress(done: int, stale: int) -> None:
             if not args.json:

@@ -99,10 +99,10 @@ def cmd_train_qa(args: argparse.Namespace) -> int:
     set_torch_threads(args.threads)
     out = check_output_file(args.out or Path(args.graph or ".") / "qa.pt", "--out")
     pairs = read_pairs(Path(args.questions), args.format)
-    embedder = SentenceTransformerEmbedder()
     given = {"hops": args.hops, "seeds": args.seeds}
     options = QAOptions(**{key: value for key, value in given.items() if value is not None})
     with open_graph(args) as hg:
+        embedder = SentenceTransformerEmbedder.from_settings(hg.settings.embed)  # the graph's model
         print(f"reading the graph and {len(pairs):,} questions ...", file=sys.stderr)
         prepared = prepare_store_examples(hg.store, pairs, embedder, cache_dir=hg.cache_dir, options=options)
     print(

@@ -109,11 +109,13 @@ def test_reembed_command_on_an_older_graph_folder(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """``hopgraph reembed --graph DIR`` on a graph embedded the old way, then once more (nothing
-    left); afterwards no chunk is stale and every vector carries its title."""
+    left); afterwards no chunk is stale and every vector carries its title. It embeds with the
+    graph's ``[embed]`` settings (the model the graph was built with)."""
     from hopgraph.api import HopGraph
     from hopgraph.cli.app import main
 
-    share_embedder(monkeypatch, embedder)
+    monkeypatch.setenv("HOPGRAPH_EMBED_QUERY_PRECISION", "float32")
+    shared = share_embedder(monkeypatch, embedder)
     folder = short_tmp / "old"
     with HopGraph.open(folder) as hg:
         add_chunks(hg.store)
@@ -122,6 +124,7 @@ def test_reembed_command_on_an_older_graph_folder(
         assert len(stale_chunks(hg.store)) == 3
     assert main(["reembed", "--graph", str(folder), "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == {"stale_chunks": 3, "embedded_chunks": 3}
+    assert [s.query_precision if s else None for s in shared.built_from] == ["float32"]
     assert main(["reembed", "--graph", str(folder)]) == 0
     assert "nothing to do" in capsys.readouterr().out
     with HopGraph.open(folder) as hg:

@@ -58,3 +58,34 @@ def test_add_qa_parser_joins_a_train_group_and_register_makes_one() -> None:
     fresh = argparse.ArgumentParser().add_subparsers(dest="command")
     register(fresh, [common])
     assert "train" in fresh.choices
+
+
+def test_train_qa_embeds_with_the_graphs_embed_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The questions are embedded by the model the graph is built with (its ``[embed]``
+    settings), not the bundled one whatever they say."""
+    import hopgraph.reason.doc.train as train
+    from hopgraph.api import HopGraph
+    from hopgraph.cli.app import main
+    from tests.helpers.shared_embedder import share_embedder
+
+    class Stop(Exception):
+        pass
+
+    def prepared(store: object, pairs: object, embedder: object, **kwargs: object) -> None:
+        raise Stop(embedder)
+
+    folder = tmp_path / "g"
+    with HopGraph.open(folder):
+        pass
+    questions = tmp_path / "qa.jsonl"
+    questions.write_text(json.dumps({"question": "Who directed Heat?", "answer": "Michael Mann"}) + "\n")
+    monkeypatch.setenv("HOPGRAPH_EMBED_MODEL", "/models/multilingual")
+    sentinel = object()
+    shared = share_embedder(monkeypatch, sentinel)
+    monkeypatch.setattr(train, "prepare_store_examples", prepared)
+    with pytest.raises(Stop) as stopped:
+        main(["train", "qa", "--graph", str(folder), "--questions", str(questions), "--format", "jsonl"])
+    assert stopped.value.args == (sentinel,)
+    assert [s.model if s else None for s in shared.built_from] == ["/models/multilingual"]
