@@ -177,20 +177,13 @@ class GraphIndex:
         held = np.any(vectors != 0, axis=1) if vectors is not None else None
         self._vector_rows = None if held is None or bool(held.all()) else np.flatnonzero(held)
         """The chunk rows that hold a vector (None: all of them) for :meth:`dense_chunks`."""
-        order = np.argsort(arrays["mention_entity"], kind="stable")
-        self._mention_ptr = np.searchsorted(arrays["mention_entity"][order], np.arange(self.num_entities + 1))
-        self._mention_chunks = arrays["mention_chunk"][order]
-        order = np.argsort(arrays["mention_chunk"], kind="stable")
-        self._chunk_mention_ptr = np.searchsorted(
-            arrays["mention_chunk"][order], np.arange(self.num_chunks + 1)
-        )
-        self._chunk_mentions = arrays["mention_entity"][order]
-        order = np.argsort(arrays["title_entity"], kind="stable")
-        self._title_ptr = np.searchsorted(arrays["title_entity"][order], np.arange(self.num_entities + 1))
-        self._title_chunks = arrays["title_chunk"][order]
-        order = np.argsort(arrays["title_chunk"], kind="stable")
-        self._titled_ptr = np.searchsorted(arrays["title_chunk"][order], np.arange(self.num_chunks + 1))
-        self._titled_entities = arrays["title_entity"][order]
+        mentioned, mentions = arrays["mention_chunk"], arrays["mention_entity"]
+        titled, titles = arrays["title_chunk"], arrays["title_entity"]
+        e, c = self.num_entities, self.num_chunks
+        self._mention_ptr, self._mention_chunks = _grouped(mentions, mentioned, e)
+        self._chunk_mention_ptr, self._chunk_mentions = _grouped(mentioned, mentions, c)
+        self._title_ptr, self._title_chunks = _grouped(titles, titled, e)
+        self._titled_ptr, self._titled_entities = _grouped(titled, titles, c)
         self.bm25 = Bm25.from_arrays(arrays)
 
     # -- sizes and lookups ---------------------------------------------------------------------
@@ -377,6 +370,32 @@ class GraphIndex:
         return cls(arrays, fingerprint, embedder)
 
 
+def _grouped(keys: np.ndarray, values: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """``values`` grouped by ``keys`` (rows ``0..n-1``) as a CSR list: ``(ptr, grouped)``, row
+    ``i``'s values ``grouped[ptr[i] : ptr[i + 1]]`` in their original order."""
+    order = np.argsort(keys, kind="stable")
+    return np.searchsorted(keys[order], np.arange(n + 1)), values[order]
+
+
+def _stored_rows(vectors: Sequence[Any], dim: int) -> tuple[np.ndarray, list[int]]:
+    """``[n, dim]`` float32 of the stored ``vectors`` (one per row; a missing one, or one of
+    another dimension, a zero row) and the rows that had none."""
+    out = np.zeros((len(vectors), dim), dtype=np.float32)
+    missing: list[int] = []
+    for i, v in enumerate(vectors):
+        if v is not None and len(v) == dim:
+            out[i] = v
+        else:
+            missing.append(i)
+    return out, missing
+
+
+def _unit(rows: np.ndarray) -> np.ndarray:
+    """``rows`` scaled to unit length (a zero row stays zero), float32."""
+    norms = np.linalg.norm(rows, axis=1, keepdims=True)
+    return (rows / np.where(norms > 0, norms, 1.0)).astype(np.float32)
+
+
 def _upgrade(
     store: GraphStore, embedder: Embedder, cache_dir: Path, path: Path
 ) -> dict[str, np.ndarray] | None:
@@ -408,13 +427,7 @@ def chunk_vectors(store: GraphStore, chunk_ids: Sequence[str], dim: int) -> np.n
             "MATCH (c:Chunk) WHERE c.id > $after RETURN c.id AS id, c.embedding AS v ORDER BY id LIMIT $n",
         )
     }
-    out = np.zeros((len(chunk_ids), dim), dtype=np.float32)
-    for i, chunk in enumerate(chunk_ids):
-        v = rows.get(chunk)
-        if v is not None and len(v) == dim:
-            out[i] = v
-    norms = np.linalg.norm(out, axis=1, keepdims=True)
-    return (out / np.where(norms > 0, norms, 1.0)).astype(np.float32)
+    return _unit(_stored_rows([rows.get(chunk) for chunk in chunk_ids], dim)[0])
 
 
 def read_pages(store: GraphStore, query: str) -> list[dict[str, Any]]:
@@ -442,8 +455,8 @@ def read_arrays(
     )
     chunks = read_pages(
         store,
-        "MATCH (c:Chunk) WHERE c.id > $after RETURN c.id AS id, c.doc_id AS doc, c.text AS text "
-        "ORDER BY id LIMIT $n",
+        "MATCH (c:Chunk) WHERE c.id > $after "
+        "RETURN c.id AS id, c.doc_id AS doc, c.text AS text, c.embedding AS v ORDER BY id LIMIT $n",
     )
     titles: dict[str, str] = {
         r["id"]: r["title"] or ""
@@ -458,18 +471,10 @@ def read_arrays(
     chunk_ids = [r["id"] for r in chunks]
     crow = {c: i for i, c in enumerate(chunk_ids)}
     dim = embedder.dimension
-    vecs = np.zeros((len(entities), dim), dtype=np.float32)
-    missing: list[int] = []
-    for i, r in enumerate(entities):
-        v = r["v"]
-        if v is not None and len(v) == dim:
-            vecs[i] = v
-        else:
-            missing.append(i)
+    vecs, missing = _stored_rows([r["v"] for r in entities], dim)
     if missing:
         vecs[missing] = embedder.embed([names[i] for i in missing])
-    norms = np.linalg.norm(vecs, axis=1, keepdims=True)
-    vecs = (vecs / np.where(norms > 0, norms, 1.0)).astype(np.float32)
+    vecs = _unit(vecs)
 
     m_chunk: list[int] = []
     m_entity: list[int] = []
@@ -520,7 +525,7 @@ def read_arrays(
         "doc_titles": np.array(list(titles.values()), dtype=str),
         "entity_vecs": vecs,
         "chunk_ids": np.array(chunk_ids, dtype=str),
-        CHUNK_VECTORS: chunk_vectors(store, chunk_ids, dim),
+        CHUNK_VECTORS: _unit(_stored_rows([r["v"] for r in chunks], dim)[0]),  # read with the texts
         "chunk_doc_ids": np.array([r["doc"] or "" for r in chunks], dtype=str),
         "rel_src": np.array(src, dtype=i32),
         "rel_dst": np.array(dst, dtype=i32),
