@@ -173,14 +173,20 @@ def test_the_fast_path_imports_neither_sentence_transformers_nor_transformers() 
     assert done.stdout.splitlines() == ["(1, 384) bert", "[]"]
 
 
-def test_encode_groups_gives_each_groups_encode_vectors() -> None:
-    """One pass over the weights for several batches: every group's vectors equal encode()'s of
-    that group alone, bit for bit (a question with its mentions, a lone one-word text, long and
-    padded groups, an empty group)."""
+@pytest.fixture(scope="module")
+def bundled() -> BertEncoder:
+    """The bundled all-MiniLM-L6-v2 in hopgraph's encoder (skips when it is not installed)."""
     path = resolve_model_path("all-MiniLM-L6-v2")
     if unsupported_reason(path) is not None:
         pytest.skip("the bundled all-MiniLM-L6-v2 is not installed")
-    encoder = BertEncoder.load(path)
+    return BertEncoder.load(path)
+
+
+def test_encode_groups_gives_each_groups_encode_vectors(bundled: BertEncoder) -> None:
+    """One pass over the weights for several batches: every group's vectors equal encode()'s of
+    that group alone, bit for bit (a question with its mentions, a lone one-word text, long and
+    padded groups, an empty group)."""
+    encoder = bundled
     groups = [
         ["Who directed the film in which the composer of Blue Horizon starred?"],
         ["Blue Horizon", "the composer", "Paris"],
@@ -201,14 +207,11 @@ def test_encode_groups_gives_each_groups_encode_vectors() -> None:
         np.testing.assert_array_equal(got, embedder.embed(alone))
 
 
-def test_bf16_groups_are_close_to_float32_and_to_bf16_encode() -> None:
+def test_bf16_groups_are_close_to_float32_and_to_bf16_encode(bundled: BertEncoder) -> None:
     """The question-time pass in bfloat16: each group's vectors stay within cosine 0.9999 of the
     float32 ones, and equal a bfloat16 encode() of the group alone (the shared pass changes
     nothing but the precision)."""
-    path = resolve_model_path("all-MiniLM-L6-v2")
-    if unsupported_reason(path) is not None:
-        pytest.skip("the bundled all-MiniLM-L6-v2 is not installed")
-    encoder = BertEncoder.load(path)
+    encoder = bundled
     groups = [
         ["Who directed the film in which the composer of Blue Horizon starred?"],
         ["Blue Horizon", "the composer", "Paris"],
