@@ -35,6 +35,13 @@ def add_chunks(store: GraphStore) -> None:
     store.upsert_chunks([Chunk(f"d-{c}", 0, text, id=c) for c, (_, text) in TEXTS.items()])
 
 
+def add_old_chunks(store: GraphStore, embedder: SentenceTransformerEmbedder) -> None:
+    """The chunks, embedded the old way: from their text alone, without their title."""
+    add_chunks(store)
+    old = embedder.embed([text for _, text in TEXTS.values()])
+    store.set_embeddings("Chunk", {c: v for c, v in zip(TEXTS, old, strict=True)})
+
+
 def stored_vector(store: GraphStore, chunk: str) -> np.ndarray:
     # read back, not searched: FalkorDB's vector index misses nodes created after a DETACH DELETE
     # of earlier ones (the fixture clears the store between tests)
@@ -118,9 +125,7 @@ def test_reembed_command_on_an_older_graph_folder(
     shared = share_embedder(monkeypatch, embedder)
     folder = short_tmp / "old"
     with HopGraph.open(folder) as hg:
-        add_chunks(hg.store)
-        old = embedder.embed([text for _, text in TEXTS.values()])
-        hg.store.set_embeddings("Chunk", {c: v for c, v in zip(TEXTS, old, strict=True)})
+        add_old_chunks(hg.store, embedder)
         assert len(stale_chunks(hg.store)) == 3
     assert main(["reembed", "--graph", str(folder), "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == {"stale_chunks": 3, "embedded_chunks": 3}
@@ -149,9 +154,7 @@ def test_reembed_command_refreshes_the_graph_index_chunk_vectors(
     share_embedder(monkeypatch, embedder)
     folder = short_tmp / "old"
     with HopGraph.open(folder) as hg:
-        add_chunks(hg.store)
-        old = embedder.embed([text for _, text in TEXTS.values()])
-        hg.store.set_embeddings("Chunk", {c: v for c, v in zip(TEXTS, old, strict=True)})
+        add_old_chunks(hg.store, embedder)
         before = GraphIndex.load(hg.store, embedder, hg.cache_dir)
     assert main(["reembed", "--graph", str(folder), "--json"]) == 0
     capsys.readouterr()
