@@ -73,10 +73,7 @@ def test_chunks_are_embedded_with_their_title_and_marked(
 def test_reembed_replaces_the_vectors_of_an_older_graph(
     store: GraphStore, embedder: SentenceTransformerEmbedder
 ) -> None:
-    add_chunks(store)
-    # an older graph: vectors of the text alone, no mark
-    old = embedder.embed([text for _, text in TEXTS.values()])
-    store.set_embeddings("Chunk", {c: v for c, v in zip(TEXTS, old, strict=True)})
+    add_old_chunks(store, embedder)  # an older graph: vectors of the text alone, no mark
     assert stale_chunks(store) == sorted(TEXTS)
 
     counts = reembed_chunks(store, embedder, batch_size=2)
@@ -92,9 +89,7 @@ def test_reembed_replaces_the_vectors_of_an_older_graph(
 def test_reembed_resumes_after_an_interrupted_batch(
     store: GraphStore, embedder: SentenceTransformerEmbedder
 ) -> None:
-    add_chunks(store)
-    old = embedder.embed([text for _, text in TEXTS.values()])
-    store.set_embeddings("Chunk", {c: v for c, v in zip(TEXTS, old, strict=True)})
+    add_old_chunks(store, embedder)
     clear_chunk_vectors(store, ["c1"])  # killed after clearing c1, before embedding it again
 
     counts = reembed_chunks(store, embedder, batch_size=1)
