@@ -4,10 +4,10 @@
 entity name, case-insensitively, with ``store.find_entities`` (one query), and ranks matches by
 length: the longest mention wins ("the Godfather Part II" over "Godfather").
 
-``link_seeds`` is the document-graph linker: those exact matches (score 1), plus spaCy entity
-and noun-chunk mentions (those not already matched exactly) embedded in one batch and looked up
-among entity vectors (cosine at least ``min_cosine``), plus full-text hits over entity names
-whose words all occur in the question. Every score is in 0..1.
+``link_seeds`` is the document-graph linker: those exact matches (score 1), plus the question's
+capitalised names and spaCy noun chunks (those not already matched exactly) embedded in one batch
+and looked up among entity vectors (cosine at least ``min_cosine``), plus full-text hits over
+entity names whose words all occur in the question. Every score is in 0..1.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import functools
 import logging
 import re
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +28,7 @@ from hopgraph.embed.base import embed_groups
 from hopgraph.errors import HopGraphError
 from hopgraph.kg.base import GraphStore
 from hopgraph.types import ScoredId
+from hopgraph.util.question_parse import parse_question
 from hopgraph.util.stopwords import LINKING_STOPWORDS
 from hopgraph.util.text import search_terms
 
@@ -167,9 +169,10 @@ class ParseCache:
     """A spaCy pipeline that remembers its last ``size`` parses: one question is parsed by the
     linker and twice by the answer typer, and a parse of a short question costs 5-15 ms.
 
-    Calling it parses like the pipeline (or returns the remembered :class:`~spacy.tokens.Doc` of
-    the same text parsed by the same enabled components: ``pipe_names`` is part of the key, so a
-    parse made inside ``select_pipes`` is never served to a caller of the whole pipeline); every
+    Calling it parses like the pipeline, ``disable`` included (or returns the remembered
+    :class:`~spacy.tokens.Doc` of the same text parsed by the same enabled components: they are
+    part of the key, so a parse made inside ``select_pipes`` or without a component is never
+    served to a caller of the whole pipeline); every
     other attribute (``pipe``, ``select_pipes``, ``pipe_names``) is the pipeline's own. Callers
     must not modify a returned Doc."""
 
@@ -180,12 +183,12 @@ class ParseCache:
         self._docs: dict[tuple[str, tuple[str, ...]], Any] = {}
         self._lock = threading.Lock()  # GraphQA parses a question on a helper thread
 
-    def __call__(self, text: str) -> Any:
-        key = (text, tuple(self.nlp.pipe_names))
+    def __call__(self, text: str, *, disable: Sequence[str] = ()) -> Any:
+        key = (text, tuple(name for name in self.nlp.pipe_names if name not in disable))
         with self._lock:
             doc = self._docs.pop(key, None)
         if doc is None:
-            doc = self.nlp(text)
+            doc = self.nlp(text, disable=list(disable)) if disable else self.nlp(text)
         with self._lock:
             while len(self._docs) >= self.size:
                 self._docs.pop(next(iter(self._docs)))
@@ -196,13 +199,34 @@ class ParseCache:
         return getattr(self.nlp, name)
 
 
+_CONNECTIVE = r"(?:of|the|and|de|du|la|le|von|van|der|for|on|in|at|a)"
+_NAME_RUN = re.compile(rf"[A-Z0-9][\w'’.&-]*(?:\s+(?:{_CONNECTIVE}\s+)*[A-Z0-9][\w'’.&-]*)*")
+
+
+def name_runs(question: str) -> list[str]:
+    """The names ``question`` writes: runs of words that start with a capital or a digit, joined
+    by lower-case connectives ("Journal of Psychotherapy Integration", "Alexander and the
+    Terrible"), without leading or trailing stop words ("What", "In which")."""
+    out = []
+    for match in _NAME_RUN.finditer(question):
+        words = match.group(0).split()
+        while words and words[0].casefold().strip("'’") in LINKING_STOPWORDS:
+            words.pop(0)
+        while words and words[-1].casefold() in LINKING_STOPWORDS:
+            words.pop()
+        if words:
+            out.append(" ".join(words))
+    return out
+
+
 def spacy_mentions(nlp: Any, question: str) -> list[str]:
-    """Named entities and noun chunks of ``question`` (determiners trimmed), deduplicated."""
-    doc = nlp(question)
-    spans = list(doc.ents)
+    """The names of ``question`` (:func:`name_runs`) and its noun chunks (determiners trimmed),
+    deduplicated."""
+    doc = parse_question(nlp, question)
+    spans = []
     with contextlib.suppress(ValueError, NotImplementedError):  # a pipeline without a parser
         spans.extend(doc.noun_chunks)
-    out: dict[str, None] = {}
+    out: dict[str, None] = dict.fromkeys(name_runs(question))
     for span in spans:
         tokens = [t for t in span if not (t.is_stop or t.is_punct or t.pos_ in ("DET", "PRON"))]
         text = " ".join(t.text for t in tokens).strip() if tokens else ""

@@ -12,9 +12,9 @@ class RecordingNlp:
         self.nlp = nlp
         self.parsed: list[str] = []
 
-    def __call__(self, text: str) -> Any:
+    def __call__(self, text: str, **kwargs: Any) -> Any:
         self.parsed.append(text)
-        return self.nlp(text)
+        return self.nlp(text, **kwargs)
 
     def pipe(self, texts: Any, **kwargs: Any) -> Any:
         texts = list(texts)

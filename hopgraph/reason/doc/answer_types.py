@@ -24,6 +24,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from hopgraph.util.question_parse import parse_question
+
 
 def _words(text: str) -> tuple[str, ...]:
     return tuple(text.split())
@@ -295,7 +297,7 @@ def _wh_heads(question: str, nlp: Any) -> list[str]:
     """The lower-case lemma of the noun each wh-determiner of ``question`` attaches to (or of its
     compound modifier, when only that names a type)."""
     try:
-        doc = nlp(question)
+        doc = parse_question(nlp, question)
     except Exception:  # noqa: BLE001 - an odd question must not stop the answer
         return []
     out = []

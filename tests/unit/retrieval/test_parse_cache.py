@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from hopgraph.reason.doc.answer_types import question_type
-from hopgraph.retrieval.linking import ParseCache, load_spacy, spacy_mentions
+from hopgraph.retrieval.linking import ParseCache, load_spacy, name_runs, spacy_mentions
+from tests.helpers.recording_nlp import RecordingNlp
 
 
 class CountingNlp:
@@ -15,8 +16,8 @@ class CountingNlp:
         self.calls: list[str] = []
         self.pipe_names = ["tok2vec", "tagger", "parser", "ner"]
 
-    def __call__(self, text: str) -> object:
-        self.calls.append(text)
+    def __call__(self, text: str, disable: list[str] | None = None) -> object:
+        self.calls.append(text if not disable else f"{text} without {','.join(disable)}")
         return object()
 
     def pipe(self, texts: list[str]) -> list[str]:
@@ -52,6 +53,15 @@ def test_a_parse_with_other_components_enabled_is_not_reused() -> None:
     assert nlp.calls == ["Heat", "Heat"]
 
 
+def test_a_parse_without_a_component_is_kept_apart_from_the_whole_one() -> None:
+    nlp = CountingNlp()
+    cached = ParseCache(nlp)
+    lean = cached("Heat", disable=["ner"])
+    assert cached("Heat", disable=["ner"]) is lean
+    assert cached("Heat") is not lean
+    assert nlp.calls == ["Heat without ner", "Heat"]
+
+
 def test_other_attributes_are_the_pipelines() -> None:
     cached = ParseCache(CountingNlp())
     assert cached.pipe(["x"]) == ["X"]
@@ -72,3 +82,40 @@ def test_real_pipeline_gives_the_same_mentions_and_question_type() -> None:
         ner_only = cached(question)
     assert [e.text for e in ner_only.ents] == [e.text for e in nlp(question).ents]
     assert cached(question).has_annotation("DEP")  # the whole pipeline's parse, not the NER-only one
+
+
+def test_a_question_is_parsed_once_without_the_recogniser_for_mentions_and_type() -> None:
+    """The linker and the answer typer share one parse of the question, made without the
+    recogniser (its names come from the capitalised runs), which the whole pipeline's callers
+    never get."""
+    nlp = load_spacy()
+    if nlp is None:
+        pytest.skip("no spaCy English model installed")
+    recording = RecordingNlp(nlp)
+    cached = ParseCache(recording)
+    question = "Which European country did the director of Heat visit in 1995?"
+    mentions = spacy_mentions(cached, question)
+    kind = question_type(question, cached)
+    assert recording.parsed == [question]
+    assert {"Heat", "1995"} <= set(mentions)
+    assert kind == question_type(question, nlp)
+    assert not cached(question, disable=["ner"]).has_annotation("ENT_IOB")
+    assert cached(question).has_annotation("ENT_IOB")
+
+
+@pytest.mark.parametrize(
+    ("question", "names"),
+    [
+        (
+            "Who was the first president of the association which published Journal of "
+            "Psychotherapy Integration?",
+            ["Journal of Psychotherapy Integration"],
+        ),
+        ("What county shares a border with Johnnycake, West Virginia?", ["Johnnycake", "West Virginia"]),
+        ("In which year did Hello Love's performer die?", ["Hello Love's"]),
+        ("Who directed the 1995 film Heat?", ["1995", "Heat"]),
+        ("what is the capital of france?", []),
+    ],
+)
+def test_name_runs_are_the_capitalised_names_without_question_words(question: str, names: list[str]) -> None:
+    assert name_runs(question) == names
