@@ -128,7 +128,7 @@ class GraphQA:
         self._passage_ner_lock = threading.Lock()  # two first questions at once parse once
         """Every passage's entities, parsed once and kept in ``cache_dir`` (:meth:`passage_entities`)."""
         self._helper: ThreadPoolExecutor | None = None
-        """One helper thread: the question's parse (:meth:`_embed_linking`), the paths' store check."""
+        """One helper thread: the entity full-text read (:meth:`_embed_linking`), the paths' store check."""
         self._name_ner: NameLabels | None = None
         """Every entity name's label, parsed once and kept in ``cache_dir`` (:meth:`name_labels`)."""
 
@@ -262,40 +262,46 @@ class GraphQA:
 
     def _embed_linking(self, question: str) -> tuple[LinkStart | None, np.ndarray]:
         """The question's vector and the first half of its linking (:class:`LinkStart`: exact
-        names, spaCy mentions and their vectors, the entity full-text hits).
+        names, mentions and their vectors, the entity full-text hits).
 
         A pass of the embedding model costs mostly the read of its weights (a one-word mention
         about half a question), so the mentions are embedded in the question's own pass
-        (:func:`~hopgraph.embed.base.embed_groups`, the same vectors as two calls): the helper
-        thread parses the question (:func:`start_linking`, names from the graph index) while
-        this one reads the entity full-text hits from the store, then one pass embeds both.
+        (:func:`~hopgraph.embed.base.embed_groups`, the same vectors as two calls): this thread
+        parses the question (:func:`start_linking`, names from the graph index), then one pass
+        embeds both, while the helper thread reads the entity full-text hits from the store (a
+        round trip that waits on the server, not on this process; read on this thread beside a
+        parse on the helper, it waited for the parse to let go of the interpreter).
         None for the start when linking it failed (linked again by :meth:`link`, which raises)."""
         nlp = self.nlp  # (loads spaCy here, on the caller's thread, the first time)
-        ahead: Future[LinkStart] = self._helper_thread().submit(
-            start_linking,
-            self.store,
-            question,
-            self.embedder,
-            nlp=nlp,
-            use_spacy=nlp is not None,
-            k=self.options.seeds,
-            index=self.index,
-            embed=False,
-        )
         text = link_text(question)
-        fulltext = entity_fulltext(self.store, text, self.options.seeds) if text else ()
+        helper = self._helper_thread()
+        hits: Future[tuple[ScoredId, ...]] | None = (
+            helper.submit(entity_fulltext, self.store, text, self.options.seeds) if text else None
+        )
         try:
-            start: LinkStart | None = replace(ahead.result(), fulltext=fulltext)
+            start: LinkStart | None = start_linking(
+                self.store,
+                question,
+                self.embedder,
+                nlp=nlp,
+                use_spacy=nlp is not None,
+                k=self.options.seeds,
+                index=self.index,
+                embed=False,
+            )
         except Exception:  # noqa: BLE001 - linked again by link(), where the error is raised
             start = None
         if start is None or not start.mentions:
-            return start, self._embed_question(question)
-        try:
-            vectors, mentions = embed_groups(self.embedder, [[question], list(start.mentions)])
-        except (HopGraphError, ValueError) as exc:  # the mentions are lost, as in start_linking
-            log.warning("embedding-based linking skipped: %s", exc)
-            return replace(start, mentions=()), self._embed_question(question)
-        return replace(start, vectors=np.asarray(mentions, dtype=np.float32)), vectors[0]
+            vector = self._embed_question(question)
+        else:
+            try:
+                vectors, mentions = embed_groups(self.embedder, [[question], list(start.mentions)])
+                start, vector = replace(start, vectors=np.asarray(mentions, dtype=np.float32)), vectors[0]
+            except (HopGraphError, ValueError) as exc:  # the mentions are lost, as in start_linking
+                log.warning("embedding-based linking skipped: %s", exc)
+                start, vector = replace(start, mentions=()), self._embed_question(question)
+        fulltext = hits.result() if hits is not None else ()
+        return (replace(start, fulltext=fulltext) if start is not None else None), vector
 
     def _dense(self, vector: np.ndarray, k: int) -> list[ScoredId]:
         """The ``k`` chunks nearest to the question's vector: an exact search over the graph
@@ -353,7 +359,7 @@ class GraphQA:
         return graph, scored
 
     def _helper_thread(self) -> ThreadPoolExecutor:
-        """The one helper thread (the question's parse, the paths' store check), started on first use."""
+        """The one helper thread (the entity full-text read, the paths' store check), started on first use."""
         if self._helper is None:
             self._helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hopgraph-link")
         return self._helper
