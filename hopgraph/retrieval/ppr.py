@@ -68,7 +68,8 @@ def personalized_pagerank(
 ) -> np.ndarray:
     """Stationary distribution of the walk restarting at ``reset`` (normalised here; all zeros
     gives all zeros). ``matrix`` is an adjacency matrix or a precomputed :class:`Transition`.
-    Stops when the L1 change is below ``tol`` or after ``max_iter`` steps; sums to 1."""
+    Stops when the L1 change is below ``tol`` or after ``max_iter`` steps (``tol`` 0: exactly
+    ``max_iter`` steps, the change not computed); sums to 1."""
     if not 0.0 <= damping < 1.0:
         raise ValueError(f"damping must be in [0, 1), got {damping}")
     transition = matrix if isinstance(matrix, Transition) else Transition.from_adjacency(matrix)
@@ -82,12 +83,22 @@ def personalized_pagerank(
         return np.zeros_like(r)
     r = r / total
     x = r.copy()
-    dangling = transition.dangling
+    dangling = np.flatnonzero(transition.dangling)
+    stay = (1.0 - damping) * r
+    part = np.empty_like(r)
+    # x <- d (W x + (mass on dangling nodes) r) + (1 - d) r, in place
     for _ in range(max_iter):
-        nxt = damping * (transition.walk @ x + x[dangling].sum() * r) + (1.0 - damping) * r
-        change = np.abs(nxt - x).sum()
+        nxt = transition.walk @ x
+        if dangling.size:
+            np.multiply(r, x[dangling].sum(), out=part)
+            nxt += part
+        nxt *= damping
+        nxt += stay
+        if tol > 0:
+            np.subtract(nxt, x, out=part)
+            change = float(np.abs(part, out=part).sum())
         x = nxt
-        if change < tol:
+        if tol > 0 and change < tol:
             break
     return x
 

@@ -118,3 +118,16 @@ def test_title_edges_lead_the_walk_to_the_passage_about_an_entity() -> None:
     # the weight is the title edge's alone: none gives the plain graph back
     none = PassageGraph.from_index(tiny_index(titles=[(1, 1)]), title_weight=0.0)
     np.testing.assert_allclose(none.rank_passages(bob, {}), plain.rank_passages(bob, {}))
+
+
+def test_zero_tolerance_takes_exactly_max_iter_steps_dangling_mass_included() -> None:
+    # 0 -> 1 -> 2 -> 3, and 3 has no out-edges: its mass goes back by the reset distribution
+    matrix = adjacency(4, [(0, 1, 1.0), (1, 2, 1.0), (2, 3, 1.0)], undirected=False)
+    walk = np.array([[0.0, 0.0, 0.0, 0.0], [1.0, 0.0, 0.0, 0.0], [0.0, 1.0, 0.0, 0.0], [0.0, 0.0, 1.0, 0.0]])
+    reset = np.array([0.75, 0.0, 0.25, 0.0])
+    for steps in (1, 2, 5):
+        x = reset.copy()
+        for _ in range(steps):
+            x = 0.6 * (walk @ x + x[3] * reset) + 0.4 * reset
+        got = personalized_pagerank(matrix, reset, damping=0.6, tol=0.0, max_iter=steps)
+        np.testing.assert_allclose(got, x, atol=1e-15)
