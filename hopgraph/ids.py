@@ -10,7 +10,6 @@ import hashlib
 import re
 import unicodedata
 
-_WS = re.compile(r"\s+")
 _NON_WORD = re.compile(r"[^A-Za-z0-9]+")
 TYPE_NAME = re.compile(r"^[A-Z][A-Z0-9_]{0,63}$")
 """The only shape of label or relationship-type name that is ever interpolated into Cypher."""
@@ -30,7 +29,8 @@ def normalize_name(name: str) -> str:
     Case and punctuation are kept on purpose: a curated KB may hold "Sienna Miller" and
     "sienna miller" as distinct nodes. Merging such variants is entity resolution's job.
     """
-    return _WS.sub(" ", unicodedata.normalize("NFC", name)).strip()
+    # str.split() splits on exactly the characters the regex \s matches, and drops the ends
+    return " ".join(unicodedata.normalize("NFC", name).split())
 
 
 def name_key(name: str) -> str:
