@@ -103,6 +103,14 @@ def personalized_pagerank(
     return x
 
 
+def _positive(weights: Mapping[int, float], size: int) -> tuple[np.ndarray, np.ndarray]:
+    """The rows in ``0..size-1`` of ``weights`` with a positive weight, and those weights."""
+    rows = np.fromiter(weights.keys(), dtype=np.int64, count=len(weights))
+    values = np.fromiter(weights.values(), dtype=np.float64, count=len(weights))
+    keep = (rows >= 0) & (rows < size) & (values > 0)
+    return rows[keep], values[keep]
+
+
 class PassageGraph:
     """The undirected entity+chunk graph of an index, with its walk matrix precomputed."""
 
@@ -176,14 +184,12 @@ class PassageGraph:
         """The reset distribution: entities share ``1 - passage_mass`` (all of it without
         passage weights), passages share ``passage_mass`` (all of it without entity weights)."""
         reset = np.zeros(self.num_entities + self.num_chunks)
+        ent_rows, ent_weights = _positive(entity_weights, self.num_entities)
         ent = np.zeros(self.num_entities)
-        for row, weight in entity_weights.items():
-            if 0 <= row < self.num_entities and weight > 0:
-                ent[row] += weight * (self.specificity[row] if specificity else 1.0)
+        ent[ent_rows] = ent_weights * self.specificity[ent_rows] if specificity else ent_weights
+        pas_rows, pas_weights = _positive(passage_weights, self.num_chunks)
         pas = np.zeros(self.num_chunks)
-        for row, weight in passage_weights.items():
-            if 0 <= row < self.num_chunks and weight > 0:
-                pas[row] += weight
+        pas[pas_rows] = pas_weights
         ent_total, pas_total = ent.sum(), pas.sum()
         if ent_total > 0 and pas_total > 0:
             share = min(max(passage_mass, 0.0), 1.0)
