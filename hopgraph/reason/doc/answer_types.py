@@ -19,6 +19,7 @@ answer: see :func:`is_fragment`.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -392,11 +393,13 @@ _DESCRIBED_TAIL = re.compile(_DESCRIBED, re.IGNORECASE)
 _CASE_CLASS = str.maketrans("iksIKS", "??????")
 
 
+@functools.lru_cache(maxsize=1024)
 def _case_key(text: str) -> str:
     """``text`` of the same length, each character replaced by a key that characters equal under
     ``re.IGNORECASE`` share: ASCII letters lower-cased; every other character, and i, k and s
     (which match the non-ASCII ı, İ, K and ſ), ``?``. Coarser than the regex's equality, never
-    finer, so a name whose key is not in a text's key cannot match there."""
+    finer, so a name whose key is not in a text's key cannot match there. Cached: every candidate
+    of an answer is looked for in the same few passages."""
     return text.encode("ascii", "replace").decode("ascii").lower().translate(_CASE_CLASS)
 
 
