@@ -267,13 +267,7 @@ class BertEncoder:
 
     def _forward(self, batches: Sequence[tuple[Any, Any]], *, bf16: bool = False) -> list[Any]:
         """Pooled unit vectors of each ``(ids, mask)`` batch: the attention runs per batch, the
-        linear layers over all batches' real tokens at once (one read of each weight matrix).
-
-        Padding takes no linear layer: its rows are dropped after the embeddings and are zeros
-        where the attention and the pooling read the padded ``[batch, length]`` layout. Padded
-        keys take no attention and padded rows no share of the mean, so a text's vector is the
-        same as with every row computed; a question's mentions, padded to the longest, are about
-        a third padding.
+        linear layers over all batches' tokens at once (one read of each weight matrix).
 
         ``bf16``: the linear layers (five sixths of the time) multiply in bfloat16 and return
         float32; embeddings, attention, layer norms and pooling stay float32. Where the CPU has
@@ -293,15 +287,6 @@ class BertEncoder:
         shapes = [tuple(ids.shape) for ids, _ in batches]
         sizes = [b * n for b, n in shapes]
         keeps = [mask.bool()[:, None, None, :] for _, mask in batches]  # padded keys take no attention
-        real = torch.cat([mask.reshape(-1).bool() for _, mask in batches]).nonzero().squeeze(1)
-        total = sum(sizes)
-
-        def padded(x: Any) -> Any:
-            """``[real tokens, dim]`` rows in the padded layout of all batches, zeros for padding."""
-            out = x.new_zeros((total, self.dimension))
-            out[real] = x
-            return out
-
         parts = []
         for ids, _ in batches:
             positions = torch.arange(ids.shape[1], device=ids.device)
@@ -311,7 +296,7 @@ class BertEncoder:
                 + w["embeddings.token_type_embeddings.weight"][0]
             )
             parts.append(embedded.reshape(-1, self.dimension))
-        h = norm((parts[0] if len(parts) == 1 else torch.cat(parts))[real], "embeddings")  # [real, dim]
+        h = norm(parts[0] if len(parts) == 1 else torch.cat(parts), "embeddings")  # [tokens, dim]
         for i in range(self.layers):
             p = f"encoder.layer.{i}."
 
@@ -321,7 +306,7 @@ class BertEncoder:
                     return F.linear(x.to(torch.bfloat16), weight, bias).float()
                 return F.linear(x, weight, bias)
 
-            q, k, v = (padded(linear(h, f"attention.self.{n}")) for n in ("query", "key", "value"))
+            q, k, v = (linear(h, f"attention.self.{n}") for n in ("query", "key", "value"))
             contexts = []
             for (batch, length), keep, qs, ks, vs in zip(
                 shapes, keeps, q.split(sizes), k.split(sizes), v.split(sizes), strict=True
@@ -334,12 +319,12 @@ class BertEncoder:
                     heads(qs), heads(ks), heads(vs), attn_mask=keep, scale=1 / math.sqrt(head_dim)
                 )
                 contexts.append(context.transpose(1, 2).reshape(batch * length, self.dimension))
-            context = (contexts[0] if len(contexts) == 1 else torch.cat(contexts))[real]
+            context = contexts[0] if len(contexts) == 1 else torch.cat(contexts)
             h = norm(linear(context, "attention.output.dense") + h, p + "attention.output")
             hidden = F.gelu(linear(h, "intermediate.dense"))
             h = norm(linear(hidden, "output.dense") + h, p + "output")
         pooled = []
-        for (batch, length), (_, mask), hs in zip(shapes, batches, padded(h).split(sizes), strict=True):
+        for (batch, length), (_, mask), hs in zip(shapes, batches, h.split(sizes), strict=True):
             hs = hs.view(batch, length, self.dimension)
             if self.pooling == "cls":
                 pooled.append(F.normalize(hs[:, 0], p=2.0, dim=1))
