@@ -97,3 +97,29 @@ def test_token_ids_equal_sentence_transformers(
         expected = batch["input_ids"][i][batch["attention_mask"][i].bool()].tolist()
         assert [t for t, m in zip(encoding.ids, encoding.attention_mask, strict=True) if m] == expected
     assert max(len(e.ids) for e in ours) == 256
+
+
+def test_token_counts_equal_sentence_transformers_without_importing_transformers() -> None:
+    """Chunks are cut by ``count_tokens``: read from ``tokenizer.json`` alone (no transformers
+    import, seconds at ingest) it must count what transformers' tokenizer counts, untruncated."""
+    import subprocess
+    import sys
+
+    code = (
+        "import json, sys\n"
+        "from hopgraph.embed import SentenceTransformerEmbedder\n"
+        "e = SentenceTransformerEmbedder()\n"
+        "counts = [e.count_tokens(t) for t in json.loads(sys.stdin.read())]\n"
+        "print(json.dumps({'counts': counts, 'transformers': 'transformers' in sys.modules}))\n"
+    )
+    import json
+
+    run = subprocess.run(
+        [sys.executable, "-c", code], input=json.dumps(TEXTS), capture_output=True, text=True, check=True
+    )
+    got = json.loads(run.stdout)
+    assert got["transformers"] is False
+    model = SentenceTransformerEmbedder(fast=False)._load()
+    expected = [len(model.tokenizer.encode(t, add_special_tokens=False)) for t in TEXTS]
+    assert got["counts"] == expected
+    assert max(expected) > 256  # untruncated
