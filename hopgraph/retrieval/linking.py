@@ -172,16 +172,16 @@ class ParseCache:
     Calling it parses like the pipeline, ``disable`` included (or returns the remembered
     :class:`~spacy.tokens.Doc` of the same text parsed by the same enabled components: they are
     part of the key, so a parse made inside ``select_pipes`` or without a component is never
-    served to a caller of the whole pipeline); every
-    other attribute (``pipe``, ``select_pipes``, ``pipe_names``) is the pipeline's own. Callers
-    must not modify a returned Doc."""
+    served to a caller of the whole pipeline); every other attribute (``pipe``,
+    ``select_pipes``, ``pipe_names``) is the pipeline's own. Callers must not modify a returned
+    Doc."""
 
     def __init__(self, nlp: Any, size: int = 8) -> None:
         if size < 1:
             raise ValueError(f"the parse cache needs size >= 1, got {size}")
         self.nlp, self.size = nlp, size
         self._docs: dict[tuple[str, tuple[str, ...]], Any] = {}
-        self._lock = threading.Lock()  # GraphQA parses a question on a helper thread
+        self._lock = threading.Lock()  # the server asks from several threads
 
     def __call__(self, text: str, *, disable: Sequence[str] = ()) -> Any:
         key = (text, tuple(name for name in self.nlp.pipe_names if name not in disable))
