@@ -199,17 +199,41 @@ class ParseCache:
         return getattr(self.nlp, name)
 
 
-_CONNECTIVE = r"(?:of|the|and|de|du|la|le|von|van|der|for|on|in|at|a)"
-_NAME_RUN = re.compile(rf"[A-Z0-9][\w'’.&-]*(?:\s+(?:{_CONNECTIVE}\s+)*[A-Z0-9][\w'’.&-]*)*")
+_CONNECTIVES = frozenset(
+    ["of", "the", "and", "de", "du", "la", "le", "von", "van", "der", "for", "on", "in", "at", "a"]
+)
+"""Lower-case words a name may hold between its capitalised ones ("Journal of Psychotherapy
+Integration", "Ludwig van Beethoven")."""
+_NAME_WORD = re.compile(r"[^\W_][\w'’.&-]*")
 
 
 def name_runs(question: str) -> list[str]:
-    """The names ``question`` writes: runs of words that start with a capital or a digit, joined
-    by lower-case connectives ("Journal of Psychotherapy Integration", "Alexander and the
-    Terrible"), without leading or trailing stop words ("What", "In which")."""
+    """The names ``question`` writes: runs of words that start with a capital (of any script) or
+    a digit, separated by white space only and joined by lower-case connectives ("Journal of
+    Psychotherapy Integration", "Los Últimos Días"), without leading or trailing stop words
+    ("What", "In which")."""
+    runs: list[list[str]] = []
+    run: list[str] = []
+    pending: list[str] = []  # connectives after the run, kept if another capital follows
+    end = 0
+    for match in _NAME_WORD.finditer(question):
+        word = match.group(0)
+        if run and not question[end : match.start()].isspace():  # punctuation ends a name
+            runs.append(run)
+            run, pending = [], []
+        if word[0].isupper() or word[0].isdigit():
+            run += [*pending, word]
+            pending = []
+        elif run and word in _CONNECTIVES:
+            pending.append(word)
+        elif run:
+            runs.append(run)
+            run, pending = [], []
+        end = match.end()
+    if run:
+        runs.append(run)
     out = []
-    for match in _NAME_RUN.finditer(question):
-        words = match.group(0).split()
+    for words in runs:
         while words and words[0].casefold().strip("'’") in LINKING_STOPWORDS:
             words.pop(0)
         while words and words[-1].casefold() in LINKING_STOPWORDS:

@@ -115,6 +115,12 @@ def test_a_question_is_parsed_once_without_the_recogniser_for_mentions_and_type(
         ("In which year did Hello Love's performer die?", ["Hello Love's"]),
         ("Who directed the 1995 film Heat?", ["1995", "Heat"]),
         ("what is the capital of france?", []),
+        (
+            "Which film came out first, The Vagabond King or Los Últimos Días?",
+            ["Vagabond King", "Los Últimos Días"],
+        ),
+        ("Where did Émile Zola and Łódź meet?", ["Émile Zola and Łódź"]),
+        ("Who made the iPhone?", []),
     ],
 )
 def test_name_runs_are_the_capitalised_names_without_question_words(question: str, names: list[str]) -> None:
