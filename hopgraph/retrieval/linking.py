@@ -290,9 +290,10 @@ def _nearest(
 @dataclass(frozen=True)
 class LinkStart:
     """The first half of :func:`link_seeds`, which needs no entity vectors: the question as read
-    (:func:`link_text`), its exact name matches, and the spaCy mentions worth embedding with their
-    vectors. :func:`start_linking` makes it (``GraphQA`` on a helper thread, without the vectors,
-    which it computes in the question's own pass over the model) and :func:`link_seeds` reads it."""
+    (:func:`link_text`), its exact name matches, and the mentions worth embedding with their
+    vectors. :func:`start_linking` makes it (``GraphQA`` without the vectors, which it computes in
+    the question's own pass over the model, while its helper thread reads the full-text hits) and
+    :func:`link_seeds` reads it."""
 
     text: str
     exact: tuple[ScoredId, ...]
