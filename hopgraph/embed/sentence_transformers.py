@@ -114,10 +114,9 @@ class SentenceTransformerEmbedder:
         if self._encoder is not None or self._model is not None:
             return
         if self.fast:
-            from hopgraph.embed.bert import BertEncoder, unsupported_reason
+            from hopgraph.embed.bert import BertEncoder
 
-            path = resolve_model_path(self.model_name)
-            reason = unsupported_reason(path)
+            path, reason = self._fast_folder()
             if reason is None:
                 try:
                     self._encoder = BertEncoder.load(path, device=self.device)
@@ -164,14 +163,19 @@ class SentenceTransformerEmbedder:
                 self._tokenizer = AutoTokenizer.from_pretrained(resolve_model_path(self.model_name))
         return self._tokenizer
 
+    def _fast_folder(self) -> tuple[str, str | None]:
+        """The model's folder and why the fast encoder cannot serve it (None: it can)."""
+        from hopgraph.embed.bert import unsupported_reason
+
+        path = resolve_model_path(self.model_name)
+        return path, unsupported_reason(path)
+
     def _plain_tokenizer(self) -> Any:
         """``tokenizer.json`` as a ``tokenizers.Tokenizer`` when the fast encoder serves the model."""
         if not self.fast:
             return None
-        from hopgraph.embed.bert import unsupported_reason
-
-        path = resolve_model_path(self.model_name)
-        if unsupported_reason(path) is not None:
+        path, reason = self._fast_folder()
+        if reason is not None:
             return None
         from tokenizers import Tokenizer
 
