@@ -6,7 +6,11 @@
         ...
 
 The patterns live in :mod:`hopgraph.extract.extractors.svo`. Every triple's subject and object are verbatim
-substrings of the chunk text and carry the chunk's ``chunk_id``/``doc_id``. Odd input (empty,
+substrings of the chunk text and carry the chunk's ``chunk_id``/``doc_id``. Each line of a chunk
+(the loaders put headings, paragraphs, list items and table rows on lines of their own) is parsed
+alone and the parses joined into one ``Doc`` (:func:`text_lines`), so a heading never bends the
+parse of the sentence under it while "the company" or "it" can still mean a name from a line
+before. Odd input (empty,
 huge, non-Latin) never raises: a chunk longer than ``max_segment_chars`` is parsed in pieces cut at
 paragraph or sentence ends, and a piece spaCy fails on yields an Extraction with ``error`` set while
 the rest of the batch goes on. A missing model is a configuration problem and raises ConfigError.
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import re
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -66,43 +71,35 @@ def split_text(text: str, max_chars: int) -> list[str]:
     return [p for p in pieces if p.strip()]
 
 
+def text_lines(text: str) -> list[str]:
+    """``text`` cut after each line break that a line with words follows: every piece one line
+    and the blank lines after it, so that the pieces joined are ``text``.
+
+    Parsed together, a line glues onto the next: the heading "Gothenburg" above "Gothenburg is
+    the second-largest city in Sweden." made the parser split that sentence after its subject,
+    and no relation came out of it. Parsed alone and joined (``Doc.from_docs``), each line keeps
+    its own parse and the document keeps its order for the patterns' antecedents."""
+    return [p for p in _LINE_START.split(text) if p]
+
+
+_LINE_START = re.compile(r"(?<=\n)(?=[^\S\n]*\S)")
+
+
 @dataclass
 class _Pending:
-    """One chunk in flight: its pieces, how many came back, and what they yielded."""
+    """One chunk in flight: its pieces (:func:`split_text`, then :func:`text_lines`), how many
+    came back, their parses, and what went wrong."""
 
     chunk: Chunk
     pieces: list[str]
     fed: int = 0
     next_piece: int = 0
-    raw: list[RawTriple] = field(default_factory=list)
-    entities: list[Arg] = field(default_factory=list)
+    docs: list[Doc | None] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
     @property
     def done(self) -> bool:
         return self.next_piece >= len(self.pieces)
-
-
-LINE_BREAKS = "hopgraph_line_breaks"
-
-
-def _register_line_breaks() -> None:
-    """A pipe that starts a sentence after every line break.
-
-    Loaders keep headings, table cells and list items on lines of their own; without this, the
-    parser glues a heading onto the next sentence ("Teachers Heisenberg studied under ...") and
-    the heading becomes part of an entity name."""
-    from spacy.language import Language
-
-    if Language.has_factory(LINE_BREAKS):
-        return
-
-    @Language.component(LINE_BREAKS)
-    def line_breaks(doc: Doc) -> Doc:
-        for token in doc[:-1]:
-            if "\n" in token.whitespace_ or (token.is_space and "\n" in token.text):
-                doc[token.i + 1].is_sent_start = True
-        return doc
 
 
 class SpacyExtractor:
@@ -165,8 +162,6 @@ class SpacyExtractor:
                 f"spaCy model {name!r} lacks the {', '.join(sorted(missing))} component(s) the offline "
                 f"extractor needs; use an English pipeline such as en_core_web_sm ({INSTALL_HINT})"
             )
-        _register_line_breaks()
-        nlp.add_pipe(LINE_BREAKS, before="parser")
         self.model = name
         return nlp
 
@@ -189,7 +184,8 @@ class SpacyExtractor:
             nonlocal fed
             try:
                 for position, chunk in enumerate(chunks):
-                    pending = _Pending(chunk, split_text(chunk.text or "", self.max_segment_chars))
+                    pieces = split_text(chunk.text or "", self.max_segment_chars)
+                    pending = _Pending(chunk, [line for piece in pieces for line in text_lines(piece)])
                     queue.append(pending)
                     for k, piece in enumerate(pending.pieces):
                         pending.fed = k + 1
@@ -243,17 +239,25 @@ class SpacyExtractor:
         pending.next_piece = max(pending.next_piece, pending.fed)
 
     def _add(self, pending: _Pending, doc: Doc) -> None:
-        raw, entities = extract_from_doc(doc, resolve_pronouns=self.resolve_pronouns)
-        pending.raw.extend(raw)
-        pending.entities.extend(entities)
+        pending.docs.append(doc)
 
-    @staticmethod
-    def _finish(pending: _Pending) -> Extraction:
+    def _finish(self, pending: _Pending) -> Extraction:
         chunk = pending.chunk
         if pending.errors:
             return Extraction(chunk.id, error="; ".join(pending.errors))
+        raw_triples: list[RawTriple] = []
+        args: list[Arg] = []
+        if pending.docs:
+            from spacy.tokens import Doc
+
+            whole = (
+                pending.docs[0]
+                if len(pending.docs) == 1
+                else Doc.from_docs(pending.docs, ensure_whitespace=False)
+            )
+            raw_triples, args = extract_from_doc(whole, resolve_pronouns=self.resolve_pronouns)
         triples: dict[tuple[str, str, str], Triple] = {}
-        for raw in pending.raw:
+        for raw in raw_triples:
             key = (raw.subject.text, raw.predicate, raw.object.text)
             if key in triples or raw.subject.text not in chunk.text or raw.object.text not in chunk.text:
                 continue
@@ -269,7 +273,7 @@ class SpacyExtractor:
                 object_type=raw.object.label,
             )
         entities: dict[str, Entity] = {}
-        for arg in pending.entities:
+        for arg in args:
             entity = Entity(arg.text, type=arg.label)
             entities.setdefault(entity.id, entity)
         return Extraction(chunk.id, triples=tuple(triples.values()), entities=tuple(entities.values()))

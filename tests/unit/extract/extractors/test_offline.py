@@ -10,7 +10,7 @@ import pytest
 
 from hopgraph.errors import ConfigError
 from hopgraph.extract.extractors.base import Extractor
-from hopgraph.extract.extractors.offline import DEFAULT_MODELS, SpacyExtractor, split_text
+from hopgraph.extract.extractors.offline import DEFAULT_MODELS, SpacyExtractor, split_text, text_lines
 from hopgraph.types import Chunk
 
 pytest.importorskip("spacy")
@@ -173,6 +173,33 @@ def test_headings_and_lines_never_join_the_next_sentence(extractor: SpacyExtract
         ("Heisenberg", "study under", "Arnold Sommerfeld"),
         ("University of Munich", "located in", "Germany"),
     }
+
+
+def test_text_lines_cut_after_line_breaks_and_keep_every_character() -> None:
+    text = "Title\n\nFirst line.\n  Indented line.\n\n\nLast"
+    assert text_lines(text) == ["Title\n\n", "First line.\n", "  Indented line.\n\n\n", "Last"]
+    assert text_lines("one line") == ["one line"]
+    assert "".join(text_lines(text)) == text
+
+
+def test_a_heading_that_repeats_the_subject_keeps_the_sentence_whole(extractor: SpacyExtractor) -> None:
+    # parsed with its heading, this sentence was cut after "Gothenburg" and gave nothing
+    text = "Gothenburg\n\nGothenburg is the second-largest city in Sweden. It lies on the west coast."
+    triples = triples_of(extractor, text)
+    assert ("Gothenburg", "city in", "Sweden") in triples
+    assert ("Gothenburg", "lie on", "west coast") in triples
+
+
+def test_the_company_means_an_organisation_not_the_latest_place(extractor: SpacyExtractor) -> None:
+    # the small model tags no entity in "Acme Robotics": "the company" and "its" meant Gothenburg
+    text = (
+        "Acme Robotics\n\nAcme Robotics is a robotics company founded in 2009 by Maria Lindqvist. "
+        "Its headquarters are in Gothenburg. The company was acquired by Volvo Group in 2019."
+    )
+    triples = triples_of(extractor, text)
+    assert ("Acme Robotics", "headquarters in", "Gothenburg") in triples
+    assert ("Acme Robotics", "acquired by", "Volvo Group") in triples
+    assert not any(s == "Gothenburg" for s, _, _ in triples)
 
 
 def test_he_means_the_latest_person_who_was_a_subject(extractor: SpacyExtractor) -> None:
