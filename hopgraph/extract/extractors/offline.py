@@ -94,7 +94,7 @@ class _Pending:
     pieces: list[str]
     fed: int = 0
     next_piece: int = 0
-    docs: list[Doc | None] = field(default_factory=list)
+    docs: list[Doc] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
     @property
