@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -90,6 +90,13 @@ _AUX = frozenset(
 _WH = frozenset(_words("who whom whose what which where when how why"))
 _COPULAS = frozenset(_words("is are was were"))
 _PREPOSITIONS = frozenset(_words("in on at of for from to by with during since until into under"))
+_INSTITUTION_VERBS = frozenset(
+    _words(
+        "study studies studied studying work works worked working teach teaches taught teaching "
+        "educated train trained attend attends attended graduate graduated employed"
+    )
+)
+"""Verbs of a "where" question that a school or an employer answers ("where did X study")."""
 _NUMBER_HOW = frozenset(_words("many much old long tall far big large high deep wide heavy often"))
 
 
@@ -189,6 +196,9 @@ class QuestionType:
 
     kind: str
     cue: str = ""
+    institution: bool = False
+    """A "where" question about studying or working ("where did X study"): a school or an
+    employer answers it as well as a place."""
 
     @property
     def head(self) -> str:
@@ -204,9 +214,12 @@ class QuestionType:
 
     @property
     def accepts(self) -> frozenset[str]:
-        """Candidate types that fit: "who" also takes an organisation ("who published X")."""
+        """Candidate types that fit: "who" also takes an organisation ("who published X"), and
+        "where" about studying or working an institution (:attr:`institution`)."""
         if self.kind == PERSON and self.cue in ("who", "whom", "whose"):
             return frozenset({PERSON, ORG})
+        if self.kind == PLACE and self.institution:
+            return frozenset({PLACE, ORG})
         if self.kind == THING:
             return frozenset({THING, ORG, PLACE, PERSON})
         return frozenset({self.kind})
@@ -232,7 +245,7 @@ def question_type(question: str, nlp: Any = None) -> QuestionType:
         if word == "whose":
             return QuestionType(PERSON, word)
         if word == "where":
-            return QuestionType(PLACE, word)
+            return QuestionType(PLACE, word, institution=bool(_INSTITUTION_VERBS & set(words[i + 1 :])))
         if word == "when":
             return QuestionType(DATE, word)
         if word == "how":
@@ -360,8 +373,10 @@ def described_type(name: str, texts: Iterable[str], head: str = "") -> tuple[str
     Japan" (place, city), "Glass Harbour is an opera by ..." (thing, opera), "Halvard Lind (born
     1950) is a Norwegian composer" (person, composer); (:data:`UNKNOWN`, "") when none does.
 
-    The noun is the first of the (at most four) words after the article that names a type, so
-    "a peer-reviewed academic journal" gives nothing and "a printing company" gives company. A
+    The noun is the last of the (at most four) words after the article that names a type, before
+    a preposition or conjunction: the head of the noun phrase, so "a German film director" gives
+    director (a person, not a film), "a film production company" company, "a peer-reviewed
+    academic journal" nothing. A
     ``head`` that names no type (a thing's noun the question asks for: "waterfall") counts as one:
     "Victoria Falls is a waterfall in ..." gives (thing, waterfall)."""
     head = head if head and head not in _HEAD_TYPE else ""
@@ -369,7 +384,7 @@ def described_type(name: str, texts: Iterable[str], head: str = "") -> tuple[str
         return UNKNOWN, ""
     texts = list(texts)
     if not any(_described_after(text, name.strip()) for text in texts):
-        return UNKNOWN, ""
+        return _titled(name.strip(), texts)
     # the name starts its sentence or follows "the": not the end of a longer name ("University of
     # Ibadan is a university" says nothing about Ibadan)
     pattern = re.compile(
@@ -377,16 +392,45 @@ def described_type(name: str, texts: Iterable[str], head: str = "") -> tuple[str
     )
     for text in texts:
         for match in pattern.finditer(text):
+            found: tuple[str, str] | None = None
             for word in match.group(1).split()[:4]:
                 noun = word.casefold()
-                if noun in _PREPOSITIONS:
+                if noun in _PREPOSITIONS or noun in _PHRASE_ENDS:
                     break
                 if head and noun.rstrip("s") == head.rstrip("s"):
                     return THING, head
                 kind = _HEAD_TYPE.get(noun) or (_HEAD_TYPE.get(noun[:-1]) if noun.endswith("s") else None)
-                if kind is not None:
+                if kind is not None:  # the phrase's head is its last noun: a film *director*
+                    found = (kind, noun)
+            if found is not None:
+                return found
+    return _titled(name.strip(), texts)
+
+
+def _titled(name: str, texts: Sequence[str]) -> tuple[str, str]:
+    """(type, noun) from a type noun written just before ``name`` after an article or an
+    adjective: "married to the composer Paul Richter" (person, composer), "the river Thames";
+    (:data:`UNKNOWN`, "") when no passage writes one ("the city of Leipzig" is left to the
+    copula pattern)."""
+    for text in texts:
+        at = text.find(name)
+        while at >= 0:
+            words = text[max(0, at - 40) : at].split()
+            if (
+                len(words) >= 2
+                and text[at - 1 : at] == " "
+                and not text[at + len(name) : at + len(name) + 1].isalnum()
+            ):
+                noun, before = words[-1], words[-2]
+                kind = _HEAD_TYPE.get(noun) if noun.islower() else None
+                if kind is not None and before.casefold() not in _PREPOSITIONS:
                     return kind, noun
+            at = text.find(name, at + 1)
     return UNKNOWN, ""
+
+
+_PHRASE_ENDS = frozenset(_words("and or who whom which that whose where when"))
+"""Words that end the noun phrase a description's type is read from ("an actor and singer")."""
 
 
 _DESCRIBED_TAIL = re.compile(_DESCRIBED, re.IGNORECASE)

@@ -78,6 +78,10 @@ WAYPOINT = 0.3
 is a waypoint: "the founder of X" on the way to where the founder was born)."""
 ONE_HOP = 0.5
 """Support kept by a one-hop path when the question is nested (:func:`_nested`)."""
+DETOUR = 0.3
+"""Support kept by a path that extends a shorter one without saying more of the question when the
+question asks one relation (not :func:`_nested`): "Who directed X?" is answered by X's director,
+not by the school the director went to."""
 TYPE_FACTOR = {True: 1.0, None: 0.4, False: 0.05}
 """Support multiplier by type fit: fits, unknown, contradicts."""
 HEAD_FACTOR = {True: 2.0, None: 1.0, False: 0.5}
@@ -240,6 +244,13 @@ def rank_candidates(
         hops = paths[i].hops
         if len(hops) == 1 and nested:
             relative *= ONE_HOP
+        if not nested and any(
+            len(paths[j].hops) < len(hops)
+            and hops[: len(paths[j].hops)] == paths[j].hops
+            and covered[j] >= covered[i]
+            for j in ranked
+        ):
+            relative *= DETOUR
         if any(
             len(paths[j].hops) > len(hops) and paths[j].hops[: len(hops)] == hops and covered[j] > covered[i]
             for j in ranked

@@ -167,3 +167,26 @@ def test_a_thing_question_names_its_noun_and_a_passage_describing_a_candidate_as
     assert head_fit(question_type("What treaty did Spain sign?"), "Treaty of Paris") is True
     # a known type's noun is found as before: "city" is a place, not a thing
     assert described_type("Sapporo", ["Sapporo is a city in Japan."], "city") == (PLACE, "city")
+
+
+def test_a_description_is_typed_by_its_head_noun_the_last_one() -> None:
+    texts = [
+        "Lena Hartmann (born 4 March 1971) is a German film director and writer.",
+        "Northlight Pictures is a film production company based in Hamburg.",
+        "The Silent Orchard is a 2016 drama film directed by Lena Hartmann.",
+    ]
+    assert described_type("Lena Hartmann", texts) == (PERSON, "director")
+    assert described_type("Northlight Pictures", texts) == (ORG, "company")
+    assert described_type("Silent Orchard", texts) == (THING, "film")
+
+
+def test_a_type_noun_written_before_a_name_types_it() -> None:
+    texts = ["Hartmann is married to the composer Paul Richter. She lives in the city of Leipzig."]
+    assert described_type("Paul Richter", texts) == (PERSON, "composer")
+    assert described_type("Leipzig", texts) == (UNKNOWN, "")  # "of" Leipzig: not "city Leipzig"
+
+
+def test_where_about_study_or_work_also_takes_an_institution() -> None:
+    assert ORG in question_type("Where did the director of The Silent Orchard study?").accepts
+    assert ORG in question_type("Where does the founder of Nimbus Robotics work?").accepts
+    assert ORG not in question_type("Where was the director of The Silent Orchard born?").accepts

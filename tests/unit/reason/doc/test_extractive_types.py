@@ -178,3 +178,22 @@ def test_a_question_is_nested_when_it_names_its_subject_through_another_relation
     question: str, nested: bool
 ) -> None:
     assert _nested(question) is nested
+
+
+def test_a_one_relation_question_is_answered_by_the_path_that_says_it_not_by_a_detour() -> None:
+    # the two-hop path scores higher but its second hop says nothing the question asks
+    film = Chunk("d_f", 0, "The Silent Orchard is a drama film directed by Lena Hartmann.")
+    lena = Chunk("d_l", 0, "Lena Hartmann is a German film director. She studied at the Munich Film School.")
+    directed = Hop("Silent Orchard", "directed by", "Lena Hartmann", (film.id,))
+    detour = ReasoningPath(
+        (directed, Hop("Lena Hartmann", "study at", "Munich Film School", (lena.id,))), score=0.9
+    )
+    seeds = (ScoredId(entity_id("Silent Orchard"), 1.0, "Silent Orchard"),)
+    labels = {"lena hartmann": ["PERSON"], "munich film school": ["ORG"]}
+    paths = [detour, ReasoningPath((directed,), score=0.8)]
+    assert extractive_answer(
+        "Who directed The Silent Orchard?", paths, [film, lena], seeds, labels=labels
+    ).text == ("Lena Hartmann")
+    # nested, the same two-hop path is what the question asks
+    nested = "Where did the director of The Silent Orchard study?"
+    assert extractive_answer(nested, paths, [film, lena], seeds, labels=labels).text == "Munich Film School"

@@ -12,9 +12,11 @@ import pytest
 from hopgraph.reason.doc.answer_types import (
     _DESCRIBED,
     _HEAD_TYPE,
+    _PHRASE_ENDS,
     _PREPOSITIONS,
     UNKNOWN,
     _case_key,
+    _titled,
     described_type,
 )
 from hopgraph.reason.doc.extractive import _contains, _full_name, _word_char
@@ -23,7 +25,8 @@ ALL_CHARS = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
 
 
 def _described_by_regex(name: str, texts: list[str]) -> tuple[str, str]:
-    """described_type as it was: the pattern compiled per name, no pre-check."""
+    """described_type without its pre-check: the pattern compiled per name (the last type noun of
+    the phrase it reads), else the type noun written before the name (:func:`_titled`)."""
     if len(name.strip()) < 2:
         return UNKNOWN, ""
     pattern = re.compile(
@@ -31,14 +34,17 @@ def _described_by_regex(name: str, texts: list[str]) -> tuple[str, str]:
     )
     for text in texts:
         for match in pattern.finditer(text):
+            found = None
             for word in match.group(1).split()[:4]:
                 noun = word.casefold()
-                if noun in _PREPOSITIONS:
+                if noun in _PREPOSITIONS or noun in _PHRASE_ENDS:
                     break
                 kind = _HEAD_TYPE.get(noun) or (_HEAD_TYPE.get(noun[:-1]) if noun.endswith("s") else None)
                 if kind is not None:
-                    return kind, noun
-    return UNKNOWN, ""
+                    found = (kind, noun)
+            if found is not None:
+                return found
+    return _titled(name.strip(), texts)
 
 
 def _full_name_by_regex(name: str, texts: list[str]) -> str:
