@@ -56,6 +56,14 @@ REFERRING_NOUNS = frozenset(
     {"company", "firm", "corporation", "organisation", "organization", "band", "group", "team", "club"}
 )
 """Subjects "the company", "the band" ... stand for the latest named organisation-like subject."""
+NAMED_BY_OF = frozenset(
+    {
+        "city", "town", "village", "state", "county", "province", "region", "district", "island",
+        "country", "kingdom", "republic", "municipality", "borough", "parish", "commune",
+    }
+)  # fmt: skip
+"""Nouns a place's name follows with "of" ("the state of Saxony", "the island of Crete"): the
+argument is the name."""
 THING_LABELS = frozenset({"ORG", "GPE", "LOC", "FAC", "NORP", "PRODUCT", "WORK_OF_ART", "EVENT"})
 ORGANISATION_LABELS = frozenset({"ORG", "PRODUCT", "WORK_OF_ART"})
 """Labels the small model gives what "the company" or "the band" mean (not a place, not a
@@ -111,13 +119,32 @@ class _Doc:
         self.named_subjects: list[Span] = []
         """Subjects named by proper nouns that the recogniser left untagged ("Acme Robotics is a
         robotics company"): what a later "the company" or "its" may mean as much as a tagged name."""
+        self.descriptions: list[tuple[int, str, Token]] = []
+        """(position, head noun lemma, named subject) of each "X is a ... <noun>" ("Leipzig is the
+        most populous city"): what a later bare "the city" means (:meth:`described_before`)."""
         if doc.has_annotation("DEP"):
+            for token in doc:
+                if token.dep_ == "attr" and token.pos_ == "NOUN" and token.head.lemma_ == "be":
+                    for subject in token.head.children:
+                        named = subject.i in self.ent_of or subject.pos_ == "PROPN"
+                        if subject.dep_ in SUBJECT_DEPS and named:
+                            self.descriptions.append((token.i, token.lemma_.lower(), subject))
             for chunk in doc.noun_chunks:
                 if any(t.pos_ == "PROPN" for t in chunk):
                     self.chunk_of[chunk.root.i] = chunk
                     root = chunk.root
                     if root.dep_ in SUBJECT_DEPS and root.pos_ == "PROPN" and root.i not in self.ent_of:
                         self.named_subjects.append(Span(doc, chunk.start, chunk.end, label=""))
+
+    def described_before(self, noun: Token) -> Arg | None:
+        """The named subject that a sentence before ``noun`` described with the same head noun
+        ("The Silent Orchard is a 2016 drama film. The film was produced by ..."), or None: what
+        a bare "the film", "the city", "the album" most likely means."""
+        lemma = noun.lemma_.lower()
+        for at, described, subject in reversed(self.descriptions):
+            if at < noun.i and described == lemma:
+                return self.arg(subject)
+        return None
 
     def antecedent(self, pronoun: Token, *, any_dep: bool = False) -> Arg | None:
         """The person a subject "he"/"she" most likely means: the latest PERSON before it that
@@ -198,6 +225,11 @@ class _Doc:
             for child in token.rights:
                 if child.dep_ == "appos" and (child.pos_ == "PROPN" or child.i in self.ent_of):
                     return self.arg(child)
+                if child.dep_ == "prep" and child.lower_ == "of" and token.lemma_.lower() in NAMED_BY_OF:
+                    # "the German state of Saxony" -> Saxony
+                    for named in child.children:
+                        if named.dep_ == "pobj" and (named.pos_ == "PROPN" or named.i in self.ent_of):
+                            return self.arg(named)
         chunk = self.chunk_of.get(token.i)
         left, right = token.i, token.i
         if chunk is not None:
@@ -381,13 +413,16 @@ def extract_from_doc(doc: Doc, *, resolve_pronouns: bool = True) -> tuple[list[R
         subj = index.arg(subj_tok)
         if (
             subj_tok.pos_ == "NOUN"
-            and subj_tok.lemma_.lower() in REFERRING_NOUNS
             and subj_tok.i not in index.chunk_of
             and [c.lower_ for c in subj_tok.children if c.dep_ != "punct"] == ["the"]
+            and (subj_tok.lemma_.lower() in REFERRING_NOUNS or index.described_before(subj_tok) is not None)
         ):
-            subj = index.latest_thing(
-                subj_tok.i, organisation=True
-            )  # "The company is headquartered in Tallinn"
+            # "The company is headquartered in Tallinn": the latest organisation-like subject;
+            # "The film was produced by ..." after "X is a 2016 drama film": the described one
+            if subj_tok.lemma_.lower() in REFERRING_NOUNS:
+                subj = index.latest_thing(subj_tok.i, organisation=True)
+            else:
+                subj = index.described_before(subj_tok)
         elif subj_tok.pos_ == "NOUN" and any(c.dep_ == "poss" for c in subj_tok.children):
             # "Its headquarters are in Osaka": the owner is the subject, the noun names the relation
             subj = index.possessor(subj_tok)

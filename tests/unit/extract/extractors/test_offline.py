@@ -202,6 +202,19 @@ def test_the_company_means_an_organisation_not_the_latest_place(extractor: Spacy
     assert not any(s == "Gothenburg" for s, _, _ in triples)
 
 
+def test_the_film_means_the_name_described_as_a_film(extractor: SpacyExtractor) -> None:
+    text = (
+        "The Silent Orchard is a 2016 drama film directed by Lena Hartmann. "
+        "The film was produced by Northlight Pictures.\n\n"
+        "Leipzig is the most populous city in the German state of Saxony. The city has two universities."
+    )
+    triples = triples_of(extractor, text)
+    assert ("Silent Orchard", "produced by", "Northlight Pictures") in triples
+    assert ("Leipzig", "city in", "Saxony") in triples  # the state of Saxony is Saxony
+    assert ("Leipzig", "have", "two universities") in triples
+    assert not any(s in ("film", "city") or o == "state" for s, _, o in triples)
+
+
 def test_he_means_the_latest_person_who_was_a_subject(extractor: SpacyExtractor) -> None:
     text = "Lise Meitner was born in Vienna. Otto Hahn was a chemist. He studied under Ernest Rutherford."
     assert ("Otto Hahn", "study under", "Ernest Rutherford") in triples_of(extractor, text)
