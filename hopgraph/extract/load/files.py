@@ -8,7 +8,8 @@ Formats, chosen by suffix:
   (or a glob that matches folders) only the suffixes below are taken; every other file is
   reported as a ``skipped`` problem.
 - ``.md``/``.markdown``: text with light markup stripping (headings, emphasis, links, images,
-  list and quote markers, code fences, HTML tags); the title is the first heading.
+  list and quote markers, code fences, HTML tags); one line per paragraph, heading, list item
+  and table row (a paragraph's wrapped lines joined); the title is the first heading.
 - ``.html``/``.htm``/``.xhtml``: BeautifulSoup's ``html.parser``; script/style/template dropped;
   block elements become paragraph breaks; the title is ``<title>`` (else the first ``<h1>``).
 - ``.pdf``: pypdf; page texts joined by blank lines; the title is the PDF's title metadata.

@@ -138,6 +138,133 @@ def test_unwrap_rules_for_hyphens_and_lower_case_continuations() -> None:
     assert wrap_width(["x" * 200, "y" * 190, "z" * 210]) is None
 
 
+# -- Markdown -------------------------------------------------------------------------------------
+def test_markdown_joins_wrapped_paragraphs_items_and_quotes(tmp_path: Path) -> None:
+    markdown = (
+        "Maria Lindqvist\n"
+        "===============\n"
+        "\n"
+        "Maria Lindqvist is a Swedish engineer who was **born**\n"
+        "in [Uppsala](https://uppsala.se) in 1975. She studied at Chalmers University of\n"
+        "Technology.\n"
+        "\n"
+        "Career\n"
+        "------\n"
+        "- She founded Acme Robotics\n"
+        "  in 2004.\n"
+        "- She led it\n"
+        "until 2020.\n"
+        "1. numbered\n"
+        "   and wrapped\n"
+        "\n"
+        "> A quote that was\n"
+        "> wrapped.\n"
+        ">\n"
+        "> A second quote paragraph.\n"
+        "\n"
+        "She was born in\n"
+        "1975. The year is no list item.\n"
+        "\n"
+        "## Links\n"
+        "See the\n"
+        "*company's* site.\n"
+    )
+    doc = load_one(write(tmp_path, "maria.md", markdown))
+    assert doc.title == "Maria Lindqvist"  # a setext heading counts
+    assert doc.text == (
+        "Maria Lindqvist\n"
+        "\n"
+        f"{MARIA_JOINED[: MARIA_JOINED.index(' and founded')]}.\n"
+        "\n"
+        "Career\n"
+        "\n"
+        "She founded Acme Robotics in 2004.\n"
+        "She led it until 2020.\n"
+        "numbered and wrapped\n"
+        "\n"
+        "A quote that was wrapped.\n"
+        "\n"
+        "A second quote paragraph.\n"
+        "\n"
+        "She was born in 1975. The year is no list item.\n"
+        "\n"
+        "Links\n"
+        "\n"
+        "See the company's site."
+    )
+    assert doc.metadata["sha256"] == sha256_text(doc.text)
+
+
+def test_markdown_keeps_hard_breaks_code_tables_and_breaks(tmp_path: Path) -> None:
+    markdown = (
+        "---\n"
+        "title: Acme\n"
+        "tags: robots\n"
+        "---\n"
+        "Hamngatan 1  \n"
+        "Gothenburg\\\n"
+        "Sweden\n"
+        "\n"
+        "```\n"
+        "def f(x):\n"
+        "    return x\n"
+        "```\n"
+        "\n"
+        "    indented = code\n"
+        "    more = code\n"
+        "\n"
+        "| Year | Robots |\n"
+        "|------|--------|\n"
+        "| 2004 | 3 |\n"
+        "| 2005 | 8 |\n"
+        "\n"
+        "Year | Staff\n"
+        "--- | ---\n"
+        "2004 | 2\n"
+        "2005 | 5\n"
+        "\n"
+        "Before the break\n"
+        "***\n"
+        "after the break\n"
+        "# Heading\n"
+        "right after it\n"
+    )
+    doc = load_one(write(tmp_path, "acme.md", markdown))
+    assert doc.title == "Heading"  # front matter is no heading
+    assert doc.text == (
+        "title: Acme\n"
+        "tags: robots\n"
+        "\n"
+        "Hamngatan 1\n"
+        "Gothenburg\n"
+        "Sweden\n"
+        "\n"
+        "def f(x):\n"
+        "return x\n"
+        "\n"
+        "indented = code\n"
+        "more = code\n"
+        "\n"
+        "Year Robots\n"
+        "\n"
+        "2004 3\n"
+        "2005 8\n"
+        "\n"
+        "Year Staff\n"
+        "\n"
+        "2004 2\n"
+        "2005 5\n"
+        "\n"
+        "Before the break\n"
+        "\n"
+        "after the break\n"
+        "\n"
+        "Heading\n"
+        "\n"
+        "right after it"
+    )
+
+
 # -- end to end: the offline extractor on a wrapped file ------------------------------------------
 def test_offline_extractor_finds_the_relation_a_wrap_cut_in_two(tmp_path: Path) -> None:
     pytest.importorskip("spacy")
