@@ -11,7 +11,8 @@ Formats, chosen by suffix:
   list and quote markers, code fences, HTML tags); one line per paragraph, heading, list item
   and table row (a paragraph's wrapped lines joined); the title is the first heading.
 - ``.html``/``.htm``/``.xhtml``: BeautifulSoup's ``html.parser``; script/style/template dropped;
-  block elements become paragraph breaks; the title is ``<title>`` (else the first ``<h1>``).
+  block elements become paragraph breaks, source line breaks in text become spaces (not in
+  ``<pre>``); the title is ``<title>`` (else the first ``<h1>``).
 - ``.pdf``: pypdf; page texts joined by blank lines; the title is the PDF's title metadata.
 - ``.json`` (a list of record objects, an object holding one such list, or one record object) and
   ``.jsonl`` (one record per line): a corpus. Each record becomes a Document whose ``source`` is

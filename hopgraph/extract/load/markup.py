@@ -1,7 +1,8 @@
 """Text out of markup formats: HTML, Markdown and PDF, each as ``(title, text)``.
 
 - HTML: BeautifulSoup's ``html.parser``; script/style/template dropped; block elements become
-  paragraph breaks; the title is ``<title>`` (else the first ``<h1>``).
+  paragraph breaks; other whitespace, source line breaks included, collapses to one space as in
+  a browser (not inside ``<pre>``); the title is ``<title>`` (else the first ``<h1>``).
 - Markdown: light markup stripping (headings, emphasis, links, images, list and quote markers,
   code fences, HTML tags); one line per paragraph, heading, list item and table row (wrapped
   lines joined, CommonMark's soft line breaks); the title is the first heading.
@@ -26,6 +27,7 @@ _BLOCK_TAGS = (
     "li", "ul", "ol", "dl", "dt", "dd", "table", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "br", "hr",
     "figure", "figcaption", "caption",
 )  # fmt: skip
+_HTML_WHITESPACE = re.compile(r"[ \t\n\r\f]+")  # what a browser collapses (not U+00A0)
 _SPACES = re.compile(r"[ \t\f\v\u00a0]+")
 _BLANKS = re.compile(r"\n\s*\n\s*")
 
@@ -37,10 +39,19 @@ def _tidy(text: str) -> str:
 
 
 def html_to_text(html: str) -> tuple[str, str]:
-    """``(title, text)`` of an HTML page; block elements become paragraph breaks."""
-    from bs4 import BeautifulSoup
+    """``(title, text)`` of an HTML page; block elements become paragraph breaks.
+
+    Whitespace in text (source formatting's line breaks and indentation) collapses to one space,
+    as a browser shows it, except inside ``<pre>``: only block elements, ``<br>`` and table cells
+    break lines.
+    """
+    from bs4 import BeautifulSoup, NavigableString
 
     soup = BeautifulSoup(html, "html.parser")
+    for string in soup.find_all(string=_HTML_WHITESPACE):
+        # exactly NavigableString: a Comment or Doctype made one would show up in the text
+        if type(string) is NavigableString and string.find_parent("pre") is None:
+            string.replace_with(_HTML_WHITESPACE.sub(" ", string))
     title_tag = soup.find("title")
     title = title_tag.get_text(" ", strip=True) if title_tag else ""
     for tag in soup.find_all(["script", "style", "template", "noscript", "head", "svg"]):

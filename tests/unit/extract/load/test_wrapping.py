@@ -265,6 +265,37 @@ def test_markdown_keeps_hard_breaks_code_tables_and_breaks(tmp_path: Path) -> No
     )
 
 
+# -- HTML -----------------------------------------------------------------------------------------
+def test_html_collapses_source_line_breaks_except_in_pre(tmp_path: Path) -> None:
+    html = (
+        "<html><head><title>Maria\n    Lindqvist</title></head><body>\n"
+        "  <h1>Maria\n  Lindqvist</h1>\n"
+        "  <p>Maria Lindqvist is a Swedish engineer who was born\n"
+        "     in Uppsala in 1975.\tShe studied at <b>Chalmers University of\n"
+        "     Technology</b> and founded Acme Robotics.</p><!-- a\ncomment -->\n"
+        "  <pre>def f(x):\n    return x</pre>\n"
+        "  <p>First line<br>second line</p>\n"
+        "  <ul><li>one\n  item</li><li>two</li></ul>\n"
+        "  <table><tr><td>2004\n</td><td>3 robots</td></tr></table>\n"
+        "</body></html>"
+    )
+    doc = load_one(write(tmp_path, "maria.html", html))
+    assert doc.title == "Maria Lindqvist"
+    assert doc.text == (
+        "Maria Lindqvist\n\n"
+        f"{MARIA_JOINED}\n\n"
+        "def f(x):\nreturn x\n\n"
+        "First line\n\nsecond line\n\n"
+        "one item\n\ntwo\n\n"
+        "2004\n3 robots"
+    )
+
+
+def test_demo_html_wrapped_in_its_source_is_one_paragraph() -> None:
+    doc = load_one(DEMO_DOCS / "sommerfeld.html")
+    assert "for nearly thirty years. He refined the Bohr model" in doc.text
+
+
 # -- end to end: the offline extractor on a wrapped file ------------------------------------------
 def test_offline_extractor_finds_the_relation_a_wrap_cut_in_two(tmp_path: Path) -> None:
     pytest.importorskip("spacy")
