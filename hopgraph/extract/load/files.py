@@ -3,12 +3,16 @@
 Formats, chosen by suffix:
 
 - ``.txt``, and any unknown suffix of a file named on its own: UTF-8 text (a BOM is honoured;
-  UTF-16 with a BOM too). In a folder (or a glob that matches folders) only the suffixes below
-  are taken; every other file is reported as a ``skipped`` problem.
+  UTF-16 with a BOM too); a text that looks hard-wrapped has its paragraphs unwrapped, one line
+  each (:func:`~hopgraph.extract.load.wrapping.unwrap_plain_text` states the rule). In a folder
+  (or a glob that matches folders) only the suffixes below are taken; every other file is
+  reported as a ``skipped`` problem.
 - ``.md``/``.markdown``: text with light markup stripping (headings, emphasis, links, images,
-  list and quote markers, code fences, HTML tags); the title is the first heading.
+  list and quote markers, code fences, HTML tags); one line per paragraph, heading, list item
+  and table row (a paragraph's wrapped lines joined); the title is the first heading.
 - ``.html``/``.htm``/``.xhtml``: BeautifulSoup's ``html.parser``; script/style/template dropped;
-  block elements become paragraph breaks; the title is ``<title>`` (else the first ``<h1>``).
+  block elements become paragraph breaks, source line breaks in text become spaces (not in
+  ``<pre>``); the title is ``<title>`` (else the first ``<h1>``).
 - ``.pdf``: pypdf; page texts joined by blank lines; the title is the PDF's title metadata.
 - ``.json`` (a list of record objects, an object holding one such list, or one record object) and
   ``.jsonl`` (one record per line): a corpus. Each record becomes a Document whose ``source`` is
@@ -46,6 +50,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from hopgraph.extract.load.markup import ReadProblem, html_to_text, markdown_to_text, read_pdf
+from hopgraph.extract.load.wrapping import unwrap_plain_text
 from hopgraph.types import Document
 
 log = logging.getLogger(__name__)
@@ -273,6 +278,7 @@ def load_file(
             title, text = markdown_to_text(text)
             fmt = "markdown"
         else:
+            text = unwrap_plain_text(text)
             title, fmt = _text_title(text), "text"
         yield _document(name, text, title or file.stem, file, fmt)
     except ReadProblem as exc:

@@ -92,9 +92,10 @@ def test_markdown_markup_is_stripped_and_title_is_first_heading(tmp_path: Path) 
     doc = load_one(path)
     assert doc.title == "Niels Bohr"
     assert doc.metadata["format"] == "markdown"
+    # the image line right under "1. item two" continues that item (a lazy continuation line)
     assert doc.text == (
-        "Niels Bohr\n\nHe was born in Copenhagen and used code.\nquoted line\nitem one\nitem two\n"
-        "a portrait\n\nx = 1 * 2"
+        "Niels Bohr\n\nHe was born in Copenhagen and used code.\nquoted line\nitem one\n"
+        "item two a portrait\n\nx = 1 * 2"
     )
 
 
