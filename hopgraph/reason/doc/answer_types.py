@@ -488,6 +488,14 @@ def candidate_type(name: str, labels: Iterable[str] = (), described: str = UNKNO
 
 
 # nouns a passage may use for what a question's head noun asks ("the capital of X" is a city)
+_NAME_SAYS = {
+    "company": frozenset(
+        {"group", "inc", "corporation", "corp", "ltd", "limited", "plc", "gmbh", "ag", "llc", "holdings"}
+    ),
+    "university": frozenset({"college", "institute"}),
+    "school": frozenset({"college", "academy", "institute"}),
+}
+"""Words in a name that say what it is besides the head noun itself ("Volvo Group" is a company)."""
 _SAME_HEAD = {
     "city": frozenset({"capital", "town", "municipality"}),
     "town": frozenset({"city", "municipality", "village"}),
@@ -508,7 +516,7 @@ def head_fit(asked: QuestionType, name: str, noun: str = "") -> bool | None:
     if not head:
         return None
     words = {w.casefold() for w in re.findall(r"[A-Za-z]+", name)}
-    if head in words or f"{head}s" in words:
+    if head in words or f"{head}s" in words or words & _NAME_SAYS.get(head, frozenset()):
         return True
     if not noun or head not in _HEAD_TYPE:  # a thing's noun: only the same noun says it fits
         return True if noun and noun.rstrip("s") == head.rstrip("s") else None

@@ -54,6 +54,7 @@ from hopgraph.reason.doc.answer_types import (
     described_type,
     head_fit,
     is_fragment,
+    pattern_type,
     question_type,
 )
 from hopgraph.reason.doc.generator import NO_ANSWER, Generation
@@ -79,9 +80,12 @@ is a waypoint: "the founder of X" on the way to where the founder was born)."""
 ONE_HOP = 0.5
 """Support kept by a one-hop path when the question is nested (:func:`_nested`)."""
 DETOUR = 0.3
-"""Support kept by a path that extends a shorter one without saying more of the question when the
-question asks one relation (not :func:`_nested`): "Who directed X?" is answered by X's director,
-not by the school the director went to."""
+"""Support kept by a path that extends a shorter one without saying more of the question, when the
+shorter one says all the question asks (its one relation when it is not :func:`_nested`, two of
+its relation words when it is) and the question names no kind of answer. "Who directed X?" is answered
+by X's director, not by the school the director went to; "What company did the husband of Y
+found?" by the company, not by the one that bought it; "In which country is X headquartered?" may
+need the hop from X's city to its country."""
 TYPE_FACTOR = {True: 1.0, None: 0.4, False: 0.05}
 """Support multiplier by type fit: fits, unknown, contradicts."""
 HEAD_FACTOR = {True: 2.0, None: 1.0, False: 0.5}
@@ -237,17 +241,17 @@ def rank_candidates(
     covered = {i: len(_stems(" ".join(h.predicate for h in paths[i].hops)) & question_words) for i in ranked}
     for i in ranked:
         end = paths[i].answer
-        if excluded(end):
-            continue
+        if excluded(end) or any(pattern_type(hop.target) in (DATE, NUMBER) for hop in paths[i].hops[:-1]):
+            continue  # a path through a year ("acquired in 2019 <-employed in- Y") links by coincidence
         relative = paths[i].score / top if top > 0 else 1.0 / (1 + ranked.index(i))
         relative *= (1.0 + PREDICATE_FIT) ** covered[i]
         hops = paths[i].hops
         if len(hops) == 1 and nested:
             relative *= ONE_HOP
-        if not nested and any(
+        if not asked.head and any(
             len(paths[j].hops) < len(hops)
             and hops[: len(paths[j].hops)] == paths[j].hops
-            and covered[j] >= covered[i]
+            and covered[j] >= max(covered[i], 2 if nested else 0)
             for j in ranked
         ):
             relative *= DETOUR
@@ -697,8 +701,31 @@ def _span_name(text: str) -> str:
 
 
 def _stems(text: str) -> set[str]:
-    """Word prefixes standing for the relation words of ``text`` ("born", "founded" -> "found")."""
-    return {w[:_STEM_CHARS] for w in _WORD.findall(text.casefold()) if w not in _NOT_RELATION_WORDS}
+    """Word prefixes standing for the relation words of ``text`` ("born", "founded" -> "found"),
+    words of one relation sharing one (:data:`RELATION_SYNONYMS`: "husband" and "married" ->
+    "marri")."""
+    stems = (w[:_STEM_CHARS] for w in _WORD.findall(text.casefold()) if w not in _NOT_RELATION_WORDS)
+    return {_SYNONYM_STEM.get(stem, stem) for stem in stems}
+
+
+RELATION_SYNONYMS = (
+    "married marry marries husband wife spouse",
+    "born birth birthplace",
+    "died dies death",
+    "founded founder founding established establishment",
+    "acquired acquisition bought buys purchased",
+    "studied study studies educated attended graduated alumnus",
+    "wrote written writer author authored",
+    "headquartered headquarters based",
+    "located location situated",
+)
+"""Words that say the same relation, so that a path's predicate fits the question's word ("Who is
+the husband of X": ``-[married to]->``). English relation paraphrases, not fitted to any data."""
+_SYNONYM_STEM = {
+    word[:_STEM_CHARS]: group.split()[0][:_STEM_CHARS]
+    for group in RELATION_SYNONYMS
+    for word in group.split()
+}
 
 
 def _unique_ints(items: Sequence[int]) -> list[int]:
