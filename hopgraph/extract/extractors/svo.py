@@ -298,6 +298,17 @@ def _make_arg(span: Span, label: str, *, named: bool) -> Arg | None:
     return Arg(text, label, named)
 
 
+def _role_noun(noun: Token) -> bool:
+    """A bare definite common noun, perhaps with an adjective and compounds ("the current head
+    coach"): in "The head coach is X" a role of what the text is about, named by no owner."""
+    if noun.pos_ != "NOUN" or noun.dep_ not in SUBJECT_DEPS:
+        return False
+    children = [c for c in noun.children if c.dep_ != "punct"]
+    return any(c.dep_ == "det" and c.lower_ == "the" for c in children) and all(
+        c.dep_ in ("det", "amod") or (c.dep_ == "compound" and c.pos_ == "NOUN") for c in children
+    )
+
+
 def _with_conjuncts(token: Token) -> list[Token]:
     return [token, *token.conjuncts]
 
@@ -429,6 +440,18 @@ def extract_from_doc(doc: Doc, *, resolve_pronouns: bool = True) -> tuple[list[R
             words = predicate.split()
             rest = words[2:] if words[:2] == ["is", "a"] else words[1:] if words[:1] == ["is"] else words
             predicate = " ".join([subj_tok.lower_, *rest])
+        elif (
+            predicate == "is a"
+            and _role_noun(subj_tok)
+            and (obj_tok.pos_ == "PROPN" or obj_tok.i in index.ent_of)
+            and obj_tok.ent_type_ not in NUMERIC_LABELS
+        ):
+            # "The current head coach is Daniel Osei": the role of the latest named subject
+            subj = index.latest_thing(subj_tok.i, subjects_only=True)
+            predicate = (
+                " ".join(t.lower_ for t in subj_tok.lefts if t.dep_ == "compound") + " " + subj_tok.lower_
+            )
+            predicate = predicate.strip()
         obj = index.arg(obj_tok)
         if subj is None or obj is None or not (subj.named or obj.named):
             return

@@ -215,6 +215,17 @@ def test_the_film_means_the_name_described_as_a_film(extractor: SpacyExtractor) 
     assert not any(s in ("film", "city") or o == "state" for s, _, o in triples)
 
 
+def test_the_head_coach_is_x_is_a_role_of_what_the_text_is_about(extractor: SpacyExtractor) -> None:
+    text = (
+        "Harbor City FC is a football club. The current head coach is Daniel Osei. The population is 7,284."
+    )
+    triples = triples_of(extractor, text)
+    assert ("Harbor City FC", "head coach", "Daniel Osei") in triples
+    assert not any(s == "head coach" for s, _, _ in triples)
+    # no number is a role's name
+    assert not any(o == "7,284" and s == "Harbor City FC" for s, _, o in triples)
+
+
 def test_he_means_the_latest_person_who_was_a_subject(extractor: SpacyExtractor) -> None:
     text = "Lise Meitner was born in Vienna. Otto Hahn was a chemist. He studied under Ernest Rutherford."
     assert ("Otto Hahn", "study under", "Ernest Rutherford") in triples_of(extractor, text)
