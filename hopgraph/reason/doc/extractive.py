@@ -82,10 +82,11 @@ ONE_HOP = 0.5
 DETOUR = 0.3
 """Support kept by a path that extends a shorter one without saying more of the question, when the
 shorter one says all the question asks (its one relation when it is not :func:`_nested`, two of
-its relation words when it is) and the question names no kind of answer. "Who directed X?" is answered
-by X's director, not by the school the director went to; "What company did the husband of Y
-found?" by the company, not by the one that bought it; "In which country is X headquartered?" may
-need the hop from X's city to its country."""
+its relation words when it is) and, when the question names a kind of answer ("which company"),
+the shorter path's end is of that kind. "Who directed X?" is answered by X's director, not by the
+school the director went to; "What company did the husband of Y found?" by the company, not by
+the one that bought it; "In which country is X headquartered?" by the hop from X's city to its
+country."""
 TYPE_FACTOR = {True: 1.0, None: 0.4, False: 0.05}
 """Support multiplier by type fit: fits, unknown, contradicts."""
 HEAD_FACTOR = {True: 2.0, None: 1.0, False: 0.5}
@@ -239,6 +240,7 @@ def rank_candidates(
     top = max((paths[i].score for i in ranked), default=0.0)
     # the more of the question's relation words the path's predicates say, the better it fits
     covered = {i: len(_stems(" ".join(h.predicate for h in paths[i].hops)) & question_words) for i in ranked}
+    detours: list[tuple[Candidate, float, str]] = []
     for i in ranked:
         end = paths[i].answer
         if excluded(end) or any(pattern_type(hop.target) in (DATE, NUMBER) for hop in paths[i].hops[:-1]):
@@ -248,12 +250,18 @@ def rank_candidates(
         hops = paths[i].hops
         if len(hops) == 1 and nested:
             relative *= ONE_HOP
-        if not asked.head and any(
-            len(paths[j].hops) < len(hops)
-            and hops[: len(paths[j].hops)] == paths[j].hops
-            and covered[j] >= max(covered[i], 2 if nested else 0)
-            for j in ranked
-        ):
+        shorter = next(
+            (
+                j
+                for j in ranked
+                if len(paths[j].hops) < len(hops)
+                and hops[: len(paths[j].hops)] == paths[j].hops
+                and covered[j] >= max(covered[i], 2 if nested else 0)
+            ),
+            None,
+        )
+        detour = shorter is not None and not asked.head
+        if detour:
             relative *= DETOUR
         if any(
             len(paths[j].hops) > len(hops) and paths[j].hops[: len(hops)] == hops and covered[j] > covered[i]
@@ -263,6 +271,8 @@ def rank_candidates(
         item = found.setdefault(name_key(end), Candidate(end))
         item.path_rows.append(i)
         item.path_support += relative
+        if shorter is not None and not detour:  # a detour only if the shorter end is of the asked kind
+            detours.append((item, relative, name_key(paths[shorter].answer)))
     weights = _chunk_weights(chunks, chunk_scores, top_chunks)
     if mentions and chunks:
         _add_chunk_support(found, chunks, mentions, excluded, weights)
@@ -291,6 +301,9 @@ def rank_candidates(
         item.kind = candidate_type(item.name, labels.get(key, ()), described)
         item.fit = compatible(asked, item.kind)
         item.head = head_fit(asked, item.name, noun) if item.fit is not False else None
+    for item, relative, shorter_end in detours:
+        if shorter_end in found and found[shorter_end].head is True:
+            item.path_support -= relative * (1.0 - DETOUR)
     if any(c.fit for c in found.values()):
         found = {k: c for k, c in found.items() if c.fit is not False}
     best_chunk = max((c.chunk_support for c in found.values()), default=0.0)

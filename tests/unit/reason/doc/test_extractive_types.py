@@ -197,3 +197,21 @@ def test_a_one_relation_question_is_answered_by_the_path_that_says_it_not_by_a_d
     # nested, the same two-hop path is what the question asks
     nested = "Where did the director of The Silent Orchard study?"
     assert extractive_answer(nested, paths, [film, lena], seeds, labels=labels).text == "Munich Film School"
+
+
+def test_a_detour_past_an_end_of_the_asked_kind_loses_and_one_to_reach_that_kind_wins() -> None:
+    berg = Chunk(
+        "d_b", 0, "Verdant Rail is a railway company founded by Tomas Berg. Tomas Berg married Ana Ruiz."
+    )
+    northwind = Chunk("d_n", 0, "Northwind Holdings is an investment company. It acquired Verdant Rail.")
+    married = Hop("Ana Ruiz", "married", "Tomas Berg", (berg.id,), inverse=True)
+    founded = Hop("Tomas Berg", "founded", "Verdant Rail", (berg.id,))
+    bought = Hop("Verdant Rail", "acquired by", "Northwind Holdings", (northwind.id,))
+    seeds = (ScoredId(entity_id("Ana Ruiz"), 1.0, "Ana Ruiz"),)
+    labels = {"verdant rail": ["ORG"], "northwind holdings": ["ORG"]}
+    paths = [
+        ReasoningPath((married, founded, bought), score=0.9),
+        ReasoningPath((married, founded), score=0.88),
+    ]
+    question = "What company did the husband of Ana Ruiz found?"
+    assert extractive_answer(question, paths, [berg, northwind], seeds, labels=labels).text == "Verdant Rail"
