@@ -16,7 +16,11 @@ Patterns, each applied per sentence:
   it; "his"/"her": the latest person, as for "he"/"she"); a possessor that cannot be resolved
   drops the triple rather than make the common noun a subject;
 * "the company" (or firm, band, team, club ...) as a bare subject means the latest named
-  non-person subject before it ("The company is headquartered in Tallinn");
+  organisation-like subject before it, never a place ("The company is headquartered in
+  Tallinn"); another bare "the <noun>" the latest named subject described with that noun ("X is
+  a 2016 drama film. The film was produced by Y"), and "The head coach is Z" a role of the latest
+  named subject (X, "head coach", Z);
+* "the state of Saxony", "the island of Crete" (a place noun + "of" + a name) is the name;
 * parenthesised life dates after a name: "Teutberga (died 11 November 875)", "X (born 3 May
   1980)", "Y (1685 - 1750)" -> (name, "born on" / "died on", date) with a DATE object; the words
   inside such brackets yield nothing else.
