@@ -94,6 +94,11 @@ HEAD_FACTOR = {True: 2.0, None: 1.0, False: 0.5}
 Ibadan; "which country": not a place a passage calls a city; :func:`head_fit`)."""
 CONFIDENCE_FACTOR = {True: 1.0, None: 0.6, False: 0.2}
 """Confidence multiplier by the winner's type fit."""
+NATIONALITY_HEADS = frozenset({"nationality", "nationalities", "citizenship"})
+"""Head nouns of a question asking for a nationality ("What nationality is X?"): its answer is a
+name the recogniser labels :data:`NATIONALITY_LABEL` ("American"); other candidates misfit the
+head noun."""
+NATIONALITY_LABEL = "NORP"
 SPAN_TYPES = frozenset({DATE, NUMBER, PERSON, PLACE, ORG})
 """Question types whose answers are also looked for among the chunks' NER spans."""
 READER_CHUNKS = 5
@@ -276,7 +281,8 @@ def rank_candidates(
     weights = _chunk_weights(chunks, chunk_scores, top_chunks)
     if mentions and chunks:
         _add_chunk_support(found, chunks, mentions, excluded, weights)
-    if spans and asked.kind in SPAN_TYPES:
+    nationality = asked.head in NATIONALITY_HEADS
+    if spans and (asked.kind in SPAN_TYPES or nationality):
         bridges = [
             name.casefold()
             for i in ranked[:BRIDGE_PATHS]
@@ -301,6 +307,8 @@ def rank_candidates(
         item.kind = candidate_type(item.name, labels.get(key, ()), described)
         item.fit = compatible(asked, item.kind)
         item.head = head_fit(asked, item.name, noun) if item.fit is not False else None
+        if nationality:  # "What nationality is X?": "American", not X's name, city or birth year
+            item.head = NATIONALITY_LABEL in labels.get(key, ())
     for item, relative, shorter_end in detours:
         if shorter_end in found and found[shorter_end].head is True:
             item.path_support -= relative * (1.0 - DETOUR)
@@ -657,6 +665,8 @@ def _add_span_support(
         for raw, label, sentence in spans[j]:
             text = _span_name(raw)
             if excluded(text) or candidate_type(text, [label]) not in asked.accepts:
+                continue
+            if asked.head in NATIONALITY_HEADS and label != NATIONALITY_LABEL:
                 continue
             lowered = sentence.casefold()
             bridged = any(len(b) > 2 and _contains(lowered, b) for b in bridges)

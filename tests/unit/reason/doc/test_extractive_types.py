@@ -215,3 +215,20 @@ def test_a_detour_past_an_end_of_the_asked_kind_loses_and_one_to_reach_that_kind
     ]
     question = "What company did the husband of Ana Ruiz found?"
     assert extractive_answer(question, paths, [berg, northwind], seeds, labels=labels).text == "Verdant Rail"
+
+
+def test_a_nationality_question_is_answered_by_a_nationality_not_by_the_person() -> None:
+    film = Chunk("d_f", 0, "Do You Believe? is a 2015 film directed by Jon Gunn.")
+    gunn = Chunk("d_g", 0, "Jon Gunn is an American film director born in 1970.")
+    directed = Hop("Do You Believe?", "directed by", "Jon Gunn", (film.id,))
+    seeds = (ScoredId(entity_id("Do You Believe?"), 1.0, "Do You Believe?"),)
+    spans = [
+        [],
+        [("Jon Gunn", "PERSON", gunn.text), ("American", "NORP", gunn.text), ("1970", "DATE", gunn.text)],
+    ]
+    labels = {"jon gunn": ["PERSON"], "american": ["NORP"]}
+    question = "What nationality is the director of film Do You Believe??"
+    result = extractive_answer(
+        question, [ReasoningPath((directed,), score=0.9)], [film, gunn], seeds, labels=labels, spans=spans
+    )
+    assert result.text == "American"
