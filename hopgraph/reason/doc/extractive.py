@@ -6,8 +6,10 @@
 
 Labels are those of :mod:`hopgraph.reason.doc.generator`: ``P1`` is ``paths[0]``, ``C2`` is
 ``chunks[1]``. Candidates are the ends of the best paths (support: the path's score relative to
-the best path, more when the path's predicates share a word with the question, less for a
-one-hop path when the question is nested: "the founder of X" asks past X's own facts) and, with
+the best path, more when the path's predicates share a word with the question (or one of its
+:data:`RELATION_SYNONYMS`), less for a one-hop path when the question is nested: "the founder of
+X" asks past X's own facts, and for a path that only extends a shorter one already saying what the
+question asks, :data:`DETOUR`; none from a path through a year) and, with
 ``mentions``, the candidate entities the top chunks name (support: the chunk's weight), and, with
 ``spans``, the names, dates and numbers of the asked type spaCy finds in the first
 :data:`READER_CHUNKS` chunks (a typed extractive reader: support from the chunk's weight, more when
