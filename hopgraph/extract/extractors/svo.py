@@ -68,6 +68,11 @@ NAMED_BY_OF = frozenset(
 )  # fmt: skip
 """Nouns a place's name follows with "of" ("the state of Saxony", "the island of Crete"): the
 argument is the name."""
+PART_NOUNS = frozenset(
+    {"coast", "shore", "bank", "side", "edge", "outskirts", "centre", "center", "mouth", "foot"}
+)
+"""Nouns of a part of a place ("the south coast of Ireland"): a relation to the part is one to the
+place ("part" and "end" left out: "as part of a plan", "at the end of the century")."""
 THING_LABELS = frozenset({"ORG", "GPE", "LOC", "FAC", "NORP", "PRODUCT", "WORK_OF_ART", "EVENT"})
 ORGANISATION_LABELS = frozenset({"ORG", "PRODUCT", "WORK_OF_ART"})
 """Labels the small model gives what "the company" or "the band" mean (not a place, not a
@@ -369,6 +374,23 @@ def _prep_objects(head: Token, base: str) -> Iterator[tuple[str, Token]]:
             if pobj.dep_ == "pobj":
                 for obj in _with_conjuncts(pobj):
                     yield f"{base} {prep.lower_}", obj
+                    yield from _part_of(obj, f"{base} {prep.lower_}")
+
+
+def _part_of(noun: Token, predicate: str) -> Iterator[tuple[str, Token]]:
+    """("<predicate> <part> of", name) when ``noun`` is a part of a named place ("on the south
+    coast of Ireland", "on the east bank of the Rhine"): the name is what the part belongs to."""
+    if noun.pos_ not in ("NOUN", "PROPN") or noun.lemma_.lower() not in PART_NOUNS:
+        return
+    for prep in noun.children:
+        if prep.dep_ == "prep" and prep.lower_ == "of":
+            for named in prep.children:
+                if (
+                    named.dep_ == "pobj"
+                    and (named.pos_ == "PROPN" or named.ent_type_)
+                    and named.ent_type_ != "DATE"
+                ):
+                    yield f"{predicate} {noun.lemma_.lower()} of", named
 
 
 def _verb_relations(verb: Token) -> Iterator[tuple[str, Token]]:

@@ -226,6 +226,13 @@ def test_the_head_coach_is_x_is_a_role_of_what_the_text_is_about(extractor: Spac
     assert not any(o == "7,284" and s == "Harbor City FC" for s, _, o in triples)
 
 
+def test_a_relation_to_a_part_of_a_place_is_one_to_the_place(extractor: SpacyExtractor) -> None:
+    text = "Marlow Bay is a port town on the south coast of Ireland. The town grew at the end of 1900."
+    triples = triples_of(extractor, text)
+    assert ("Marlow Bay", "town on coast of", "Ireland") in triples
+    assert not any("end of" in p for _, p, _ in triples)  # the end of a year is no place
+
+
 def test_he_means_the_latest_person_who_was_a_subject(extractor: SpacyExtractor) -> None:
     text = "Lise Meitner was born in Vienna. Otto Hahn was a chemist. He studied under Ernest Rutherford."
     assert ("Otto Hahn", "study under", "Ernest Rutherford") in triples_of(extractor, text)
