@@ -60,7 +60,7 @@ from hopgraph.reason.doc.answer_types import (
     question_type,
 )
 from hopgraph.reason.doc.generator import NO_ANSWER, Generation
-from hopgraph.types import Chunk, Entity, Hop, ReasoningPath, ScoredId
+from hopgraph.types import Chunk, Entity, ReasoningPath, ScoredId
 from hopgraph.util.text import unique
 
 
@@ -186,9 +186,7 @@ def extractive_answer(
         label_of[c] for i in best.path_rows for hop in paths[i].hops for c in hop.chunk_ids if c in label_of
     )
     cited += unique(chunk_label(j + 1) for j in best.chunk_rows)
-    # a path's end as stored (a row may be a path whose first hops end in the answer: a detour)
-    ends = [paths[i].answer for i in best.path_rows if name_key(paths[i].answer) == name_key(best.name)]
-    name = ends[0] if ends else best.name
+    name = paths[best.path_rows[0]].answer if best.path_rows else best.name
     return Generation(
         name,
         tuple(unique(cited)),
@@ -270,22 +268,6 @@ def rank_candidates(
             None,
         )
         detour = shorter is not None and not asked.head
-        prefix = (
-            None
-            if shorter is not None or nested or asked.head
-            else _saying_prefix(hops, covered[i], question_words)
-        )
-        if prefix is not None and not excluded(hops[prefix - 1].target):
-            # the path's own first hops say the question's one relation and no ranked path is them:
-            # their end takes the support ("Where does X play?": X -[play at]-> the stadium, not
-            # the town the stadium is in)
-            detour = True
-            said = len(_stems(" ".join(h.predicate for h in hops[:prefix])) & question_words)
-            first = found.setdefault(name_key(hops[prefix - 1].target), Candidate(hops[prefix - 1].target))
-            first.path_rows.append(i)
-            first.path_support += (
-                relative / (1.0 + PREDICATE_FIT) ** covered[i] * (1.0 + PREDICATE_FIT) ** said
-            )
         if detour:
             relative *= DETOUR
         if any(
@@ -537,16 +519,6 @@ def _features(item: Candidate, chunk_part: float, context: _Context) -> tuple[fl
         float(any(c != needle and needle in c and _has_word(c, needle) for c in context.candidates)),
         lead,
     )
-
-
-def _saying_prefix(hops: Sequence[Hop], covered: int, question_words: set[str]) -> int | None:
-    """How many first hops of a path already say as many of the question's relation words as the
-    whole path, at least one (None when only the whole path does)."""
-    for k in range(1, len(hops)):
-        said = len(_stems(" ".join(h.predicate for h in hops[:k])) & question_words)
-        if said >= max(covered, 1):
-            return k
-    return None
 
 
 def _nested(question: str) -> bool:

@@ -232,17 +232,3 @@ def test_a_nationality_question_is_answered_by_a_nationality_not_by_the_person()
         question, [ReasoningPath((directed,), score=0.9)], [film, gunn], seeds, labels=labels, spans=spans
     )
     assert result.text == "American"
-
-
-def test_a_path_whose_first_hop_says_the_one_relation_asked_answers_with_that_hop() -> None:
-    # no ranked path is the first hop alone: the two-hop path's first hop answers the question
-    club = Chunk("d_c", 0, "Harbor City FC plays its home games at Seaview Park.")
-    park = Chunk("d_p", 0, "Seaview Park is a stadium in Marlow Bay.")
-    play = Hop("Harbor City FC", "play at", "Seaview Park", (club.id,))
-    detour = ReasoningPath((play, Hop("Seaview Park", "stadium in", "Marlow Bay", (park.id,))), score=0.9)
-    seeds = (ScoredId(entity_id("Harbor City FC"), 1.0, "Harbor City FC"),)
-    labels = {"seaview park": ["FAC"], "marlow bay": ["GPE"]}
-    result = extractive_answer(
-        "Where does Harbor City FC play its home games?", [detour], [club, park], seeds, labels=labels
-    )
-    assert result.text == "Seaview Park" and "P1" in result.citations
