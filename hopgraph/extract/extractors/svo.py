@@ -135,8 +135,7 @@ class _Doc:
             for token in doc:
                 if token.dep_ == "attr" and token.pos_ == "NOUN" and token.head.lemma_ == "be":
                     for subject in token.head.children:
-                        named = subject.i in self.ent_of or subject.pos_ == "PROPN"
-                        if subject.dep_ in SUBJECT_DEPS and named:
+                        if subject.dep_ in SUBJECT_DEPS and self.named(subject):
                             self.descriptions.append((token.i, token.lemma_.lower(), subject))
             for chunk in doc.noun_chunks:
                 if any(t.pos_ == "PROPN" for t in chunk):
@@ -144,6 +143,10 @@ class _Doc:
                     root = chunk.root
                     if root.dep_ in SUBJECT_DEPS and root.pos_ == "PROPN" and root.i not in self.ent_of:
                         self.named_subjects.append(Span(doc, chunk.start, chunk.end, label=""))
+
+    def named(self, token: Token) -> bool:
+        """Whether ``token`` is part of a name: a proper noun or inside an entity span."""
+        return token.pos_ == "PROPN" or token.i in self.ent_of
 
     def described_before(self, noun: Token) -> Arg | None:
         """The named subject that a sentence before ``noun`` described with the same head noun
@@ -181,7 +184,7 @@ class _Doc:
                 return self.antecedent(child, any_dep=True)
             if child.lower_ in ("its", "their"):
                 return self.latest_thing(child.i)
-            if child.pos_ == "PROPN" or child.i in self.ent_of:
+            if self.named(child):
                 return self.arg(child)
         return None
 
@@ -232,12 +235,11 @@ class _Doc:
             return None
         if token.pos_ == "NOUN":  # "his wife, Margrethe Nørlund, ..." -> the named appositive
             for child in token.rights:
-                if child.dep_ == "appos" and (child.pos_ == "PROPN" or child.i in self.ent_of):
+                if child.dep_ == "appos" and self.named(child):
                     return self.arg(child)
-                if child.dep_ == "prep" and child.lower_ == "of" and token.lemma_.lower() in NAMED_BY_OF:
-                    # "the German state of Saxony" -> Saxony
-                    for named in child.children:
-                        if named.dep_ == "pobj" and (named.pos_ == "PROPN" or named.i in self.ent_of):
+                if token.lemma_.lower() in NAMED_BY_OF:  # "the German state of Saxony" -> Saxony
+                    for named in _of_objects(child):
+                        if self.named(named):
                             return self.arg(named)
         chunk = self.chunk_of.get(token.i)
         left, right = token.i, token.i
@@ -383,14 +385,15 @@ def _part_of(noun: Token, predicate: str) -> Iterator[tuple[str, Token]]:
     if noun.pos_ not in ("NOUN", "PROPN") or noun.lemma_.lower() not in PART_NOUNS:
         return
     for prep in noun.children:
-        if prep.dep_ == "prep" and prep.lower_ == "of":
-            for named in prep.children:
-                if (
-                    named.dep_ == "pobj"
-                    and (named.pos_ == "PROPN" or named.ent_type_)
-                    and named.ent_type_ != "DATE"
-                ):
-                    yield f"{predicate} {noun.lemma_.lower()} of", named
+        for named in _of_objects(prep):
+            if (named.pos_ == "PROPN" or named.ent_type_) and named.ent_type_ != "DATE":
+                yield f"{predicate} {noun.lemma_.lower()} of", named
+
+
+def _of_objects(prep: Token) -> Iterator[Token]:
+    """The objects of ``prep`` when it is a noun's "of" ("Saxony" in "the state of Saxony")."""
+    if prep.dep_ == "prep" and prep.lower_ == "of":
+        yield from (child for child in prep.children if child.dep_ == "pobj")
 
 
 def _verb_relations(verb: Token) -> Iterator[tuple[str, Token]]:
@@ -448,18 +451,17 @@ def extract_from_doc(doc: Doc, *, resolve_pronouns: bool = True) -> tuple[list[R
         if subj_tok.i in bracketed or obj_tok.i in bracketed:
             return
         subj = index.arg(subj_tok)
-        if (
+        bare = (  # "the company", "the film": no name, no other word
             subj_tok.pos_ == "NOUN"
             and subj_tok.i not in index.chunk_of
             and [c.lower_ for c in subj_tok.children if c.dep_ != "punct"] == ["the"]
-            and (subj_tok.lemma_.lower() in REFERRING_NOUNS or index.described_before(subj_tok) is not None)
-        ):
-            # "The company is headquartered in Tallinn": the latest organisation-like subject;
-            # "The film was produced by ..." after "X is a 2016 drama film": the described one
-            if subj_tok.lemma_.lower() in REFERRING_NOUNS:
-                subj = index.latest_thing(subj_tok.i, organisation=True)
-            else:
-                subj = index.described_before(subj_tok)
+        )
+        referring = bare and subj_tok.lemma_.lower() in REFERRING_NOUNS
+        described = index.described_before(subj_tok) if bare and not referring else None
+        if referring:  # "The company is headquartered in Tallinn": the latest organisation-like subject
+            subj = index.latest_thing(subj_tok.i, organisation=True)
+        elif described is not None:  # "The film was produced by ..." after "X is a 2016 drama film"
+            subj = described
         elif subj_tok.pos_ == "NOUN" and any(c.dep_ == "poss" for c in subj_tok.children):
             # "Its headquarters are in Osaka": the owner is the subject, the noun names the relation
             subj = index.possessor(subj_tok)
@@ -469,15 +471,14 @@ def extract_from_doc(doc: Doc, *, resolve_pronouns: bool = True) -> tuple[list[R
         elif (
             predicate == "is a"
             and _role_noun(subj_tok)
-            and (obj_tok.pos_ == "PROPN" or obj_tok.i in index.ent_of)
+            and index.named(obj_tok)
             and obj_tok.ent_type_ not in NUMERIC_LABELS
         ):
             # "The current head coach is Daniel Osei": the role of the latest named subject
             subj = index.latest_thing(subj_tok.i, subjects_only=True)
-            predicate = (
-                " ".join(t.lower_ for t in subj_tok.lefts if t.dep_ == "compound") + " " + subj_tok.lower_
+            predicate = " ".join(
+                [*(t.lower_ for t in subj_tok.lefts if t.dep_ == "compound"), subj_tok.lower_]
             )
-            predicate = predicate.strip()
         obj = index.arg(obj_tok)
         if subj is None or obj is None or not (subj.named or obj.named):
             return
@@ -517,7 +518,7 @@ def _life_dates(doc: Doc, index: _Doc) -> Iterator[tuple[Arg, str, Arg, Span]]:
         if span is None or span.start == 0:
             continue
         before = doc[span.start - 1]
-        if before.pos_ != "PROPN" and before.i not in index.ent_of:
+        if not index.named(before):
             continue
         subj = index.arg(before)
         if subj is None:
