@@ -376,8 +376,8 @@ def described_type(name: str, texts: Iterable[str], head: str = "") -> tuple[str
     The noun is the last of the (at most four) words after the article that names a type, before
     a preposition or conjunction: the head of the noun phrase, so "a German film director" gives
     director (a person, not a film), "a film production company" company, "a peer-reviewed
-    academic journal" nothing. A
-    ``head`` that names no type (a thing's noun the question asks for: "waterfall") counts as one:
+    academic journal" nothing. A ``head`` that names no type (a thing's noun the question asks
+    for: "waterfall") counts as one:
     "Victoria Falls is a waterfall in ..." gives (thing, waterfall)."""
     head = head if head and head not in _HEAD_TYPE else ""
     if len(name.strip()) < 2:
@@ -487,7 +487,6 @@ def candidate_type(name: str, labels: Iterable[str] = (), described: str = UNKNO
     return name_type(name)
 
 
-# nouns a passage may use for what a question's head noun asks ("the capital of X" is a city)
 _NAME_SAYS = {
     "company": frozenset(
         {"group", "inc", "corporation", "corp", "ltd", "limited", "plc", "gmbh", "ag", "llc", "holdings"}
@@ -496,6 +495,7 @@ _NAME_SAYS = {
     "school": frozenset({"college", "academy", "institute"}),
 }
 """Words in a name that say what it is besides the head noun itself ("Volvo Group" is a company)."""
+# nouns a passage may use for what a question's head noun asks ("the capital of X" is a city)
 _SAME_HEAD = {
     "city": frozenset({"capital", "town", "municipality"}),
     "town": frozenset({"city", "municipality", "village"}),

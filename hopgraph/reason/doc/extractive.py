@@ -60,7 +60,7 @@ from hopgraph.reason.doc.answer_types import (
     question_type,
 )
 from hopgraph.reason.doc.generator import NO_ANSWER, Generation
-from hopgraph.types import Chunk, Entity, ReasoningPath, ScoredId
+from hopgraph.types import Chunk, Entity, Hop, ReasoningPath, ScoredId
 from hopgraph.util.text import unique
 
 
@@ -261,19 +261,14 @@ def rank_candidates(
             (
                 j
                 for j in ranked
-                if len(paths[j].hops) < len(hops)
-                and hops[: len(paths[j].hops)] == paths[j].hops
-                and covered[j] >= max(covered[i], 2 if nested else 0)
+                if _extends(hops, paths[j].hops) and covered[j] >= max(covered[i], 2 if nested else 0)
             ),
             None,
         )
         detour = shorter is not None and not asked.head
         if detour:
             relative *= DETOUR
-        if any(
-            len(paths[j].hops) > len(hops) and paths[j].hops[: len(hops)] == hops and covered[j] > covered[i]
-            for j in ranked
-        ):
+        if any(_extends(paths[j].hops, hops) and covered[j] > covered[i] for j in ranked):
             relative *= WAYPOINT
         item = found.setdefault(name_key(end), Candidate(end))
         item.path_rows.append(i)
@@ -521,6 +516,11 @@ def _features(item: Candidate, chunk_part: float, context: _Context) -> tuple[fl
     )
 
 
+def _extends(longer: Sequence[Hop], shorter: Sequence[Hop]) -> bool:
+    """Whether the path ``longer`` goes on past the whole path ``shorter``."""
+    return len(longer) > len(shorter) and tuple(longer[: len(shorter)]) == tuple(shorter)
+
+
 def _nested(question: str) -> bool:
     """Whether ``question`` names its subject through another relation ("the founder of X",
     "the company that acquired X", "X's spouse"): a one-hop path from a seed then answers only
@@ -661,6 +661,7 @@ def _add_span_support(
     date, a count or a name the extractor missed is no graph entity); one whose sentence names an
     entity of the best paths counts double, each relation word of the question just before it
     doubles it again."""
+    nationality = asked.head in NATIONALITY_HEADS
     for j, weight in enumerate(weights):
         if j >= len(spans):
             break
@@ -668,7 +669,7 @@ def _add_span_support(
             text = _span_name(raw)
             if excluded(text) or candidate_type(text, [label]) not in asked.accepts:
                 continue
-            if asked.head in NATIONALITY_HEADS and label != NATIONALITY_LABEL:
+            if nationality and label != NATIONALITY_LABEL:
                 continue
             lowered = sentence.casefold()
             bridged = any(len(b) > 2 and _contains(lowered, b) for b in bridges)
