@@ -82,8 +82,7 @@ _MD_SETEXT = re.compile(r"^\s{0,3}(?:=+|-+)\s*$")
 _MD_ITEM = re.compile(r"^\s*(?:[-*+]|(\d{1,9})[.)])(?:\s+(?:\[[ xX]\]\s+)?|$)")
 _MD_SKIP = re.compile(
     r"^\s{0,3}(?:[-*_]\s*){3,}$"  # thematic break
-    r"|^\s{0,3}\[[^\]]+\]:\s+\S"  # link reference definition
-    r"|^\s*\|?\s*:?-{3,}"  # table delimiter row
+    r"|^\s{0,3}\[[^\]]+\]:\s+\S"  # link reference definition (a table's delimiter row: _is_table_delimiter)
     r"|^\s*(?:</?[A-Za-z][^>]*>\s*)+$"  # a line of HTML tags only (<br>, <div>, </div>)
 )
 

@@ -265,6 +265,13 @@ def test_markdown_keeps_hard_breaks_code_tables_and_breaks(tmp_path: Path) -> No
     )
 
 
+def test_markdown_keeps_a_line_that_only_starts_with_dashes(tmp_path: Path) -> None:
+    # "---" followed by words is neither a thematic break nor a table's delimiter row: text
+    markdown = "Acme builds robots.\n--- note: since 2004\n\n--- Gothenburg office\n"
+    doc = load_one(write(tmp_path, "dashes.md", markdown))
+    assert doc.text == "Acme builds robots. --- note: since 2004\n\n--- Gothenburg office"
+
+
 # -- HTML -----------------------------------------------------------------------------------------
 def test_html_collapses_source_line_breaks_except_in_pre(tmp_path: Path) -> None:
     html = (
