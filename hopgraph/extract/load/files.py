@@ -13,7 +13,8 @@ Formats, chosen by suffix:
 - ``.html``/``.htm``/``.xhtml``: BeautifulSoup's ``html.parser``; script/style/template dropped;
   block elements become paragraph breaks, source line breaks in text become spaces (not in
   ``<pre>``); the title is ``<title>`` (else the first ``<h1>``).
-- ``.pdf``: pypdf; page texts joined by blank lines; the title is the PDF's title metadata.
+- ``.pdf``: pypdf; page texts joined by blank lines, a paragraph's lines joined as in a
+  hard-wrapped ``.txt``; the title is the PDF's title metadata.
 - ``.json`` (a list of record objects, an object holding one such list, or one record object) and
   ``.jsonl`` (one record per line): a corpus. Each record becomes a Document whose ``source`` is
   ``"<path>#<record id>"`` (or ``"<path>#<index>"`` when the record has no id field), so ids stay

@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from hopgraph.extract.load.wrapping import unwrap_plain_text
+
 
 class ReadProblem(Exception):
     """Internal: a reader found no usable text; the message says why. Loaders report it as a LoadProblem."""
@@ -233,13 +235,16 @@ def _md_inline(line: str) -> str:
 
 
 def read_pdf(file: Path) -> tuple[str, str]:
-    """``(title, text)`` of a PDF: the page texts joined by blank lines."""
+    """``(title, text)`` of a PDF: the page texts joined by blank lines, their wrapped lines
+    joined (:func:`~hopgraph.extract.load.wrapping.unwrap_plain_text`)."""
     from pypdf import PdfReader
 
     reader = PdfReader(file)
     if reader.is_encrypted and not reader.decrypt(""):
         raise ReadProblem("encrypted PDF (needs a password)")
-    text = "\n\n".join(_tidy(page.extract_text() or "") for page in reader.pages)
+    # a page's text comes in its layout's lines: a paragraph's lines are joined as a wrapped
+    # plain text's are (the wrap width read over all pages; never across a page)
+    text = unwrap_plain_text("\n\n".join(_tidy(page.extract_text() or "") for page in reader.pages))
     if not text.strip():
         raise ReadProblem("the PDF has no extractable text (scanned pages need OCR first)")
     meta = reader.metadata

@@ -23,13 +23,14 @@ DEMO_DOCS = ROOT / "data" / "demo" / "docs"
 
 
 def make_pdf(pages: list[str], title: str = "") -> bytes:
-    """A minimal, valid PDF with one line of Helvetica text per page."""
+    """A minimal, valid PDF with a page per text, in Helvetica, a line of the page per line of the text."""
     n = len(pages)
     font = 3 + 2 * n
     kids = " ".join(f"{3 + 2 * i} 0 R" for i in range(n))
     objects = [b"<< /Type /Catalog /Pages 2 0 R >>", f"<< /Type /Pages /Kids [{kids}] /Count {n} >>".encode()]
     for i, text in enumerate(pages):
-        content = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
+        lines = " ".join(f"({line}) Tj 0 -14 Td" for line in text.split("\n"))
+        content = f"BT /F1 12 Tf 72 720 Td {lines} ET".encode()
         objects.append(
             f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {4 + 2 * i} 0 R "
             f"/Resources << /Font << /F1 {font} 0 R >> >> >>".encode()
@@ -127,6 +128,25 @@ def test_pdf_pages_are_joined_and_title_read(tmp_path: Path) -> None:
     assert doc.title == "Atoms"
     assert doc.metadata["format"] == "pdf"
     assert doc.text == "Rutherford found the nucleus.\n\nBohr found the orbits."
+
+
+def test_pdf_lines_of_a_paragraph_are_joined(tmp_path: Path) -> None:
+    # a PDF page's text comes in its layout's lines: a sentence cut there lost its relations
+    page = (
+        "Maria Lindqvist is a Swedish engineer who was born in the city of\n"
+        "Uppsala in 1975. She studied mechanical engineering at Chalmers in\n"
+        "Gothenburg and founded Acme Robotics there in the spring of\n"
+        "2004.\n"
+        "Awards\n"
+        "- Polhem Prize"
+    )
+    path = tmp_path / "cv.pdf"
+    path.write_bytes(make_pdf([page, "Acme Robotics was sold in 2020."]))
+    assert load_one(path).text == (
+        "Maria Lindqvist is a Swedish engineer who was born in the city of Uppsala in 1975. She "
+        "studied mechanical engineering at Chalmers in Gothenburg and founded Acme Robotics there in "
+        "the spring of 2004.\nAwards\n- Polhem Prize\n\nAcme Robotics was sold in 2020."
+    )
 
 
 def test_broken_and_textless_pdfs_are_problems(tmp_path: Path) -> None:
