@@ -195,9 +195,25 @@ NAME_BATCH = 256
 _NAME_ARRAYS = ("names", "labels")
 
 
+PROPER_LABELS = frozenset(
+    ["PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE"]
+)
+"""spaCy's labels of proper names (not dates, numbers or quantities)."""
+
+
 def name_label(doc: Any) -> str:
-    """The NER label of a parse of a name alone when its one entity is the whole name, else ""."""
-    return str(doc.ents[0].label_) if len(doc.ents) == 1 and doc.ents[0].text == doc.text.strip() else ""
+    """The NER label of a parse of a name alone when its one entity is the whole name, else ""
+    (see :func:`proper_label`)."""
+    whole = len(doc.ents) == 1 and doc.ents[0].text == doc.text.strip()
+    return proper_label(doc.text, str(doc.ents[0].label_)) if whole else ""
+
+
+def proper_label(name: str, label: str) -> str:
+    """``label``, unless it names a proper noun (:data:`PROPER_LABELS`) and ``name`` is written
+    in lower case: alone, without a sentence around it, the small English model takes common
+    nouns for names ("atomic nucleus" a PERSON), which made a lower-case path end a person."""
+    lower_case = any(c.islower() for c in name) and not any(c.isupper() for c in name)
+    return "" if lower_case and label in PROPER_LABELS else label
 
 
 def name_labels(nlp: Any, names: Sequence[str]) -> list[str]:
@@ -216,7 +232,8 @@ class NameLabels:
         self.labels = labels
 
     def get(self, name: str) -> str | None:
-        return self.labels.get(name)
+        label = self.labels.get(name)
+        return label if label is None else proper_label(name, label)  # (files written before it)
 
     def __len__(self) -> int:
         return len(self.labels)

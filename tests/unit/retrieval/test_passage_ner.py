@@ -18,6 +18,7 @@ from hopgraph.retrieval.passage_ner import (
     model_name,
     name_label,
     name_labels,
+    proper_label,
     text_entities,
 )
 
@@ -77,6 +78,22 @@ def test_name_labels_equal_parsing_each_name_in_a_small_batch(nlp: Any) -> None:
     assert sum(bool(label) for label in single) >= 4
     assert name_labels(nlp, NAMES) == single
     assert name_labels(ParseCache(nlp), NAMES[::-1]) == single[::-1]
+
+
+def test_a_lower_case_name_is_no_proper_noun(nlp: Any) -> None:
+    # alone, the small model reads "atomic nucleus" as a PERSON: a path end typed a person
+    assert [e.label_ for e in nlp("atomic nucleus").ents] == ["PERSON"]
+    assert name_label(nlp("atomic nucleus")) == ""
+    assert name_label(nlp("Niels Bohr")) == "PERSON"
+    assert (proper_label("1990", "DATE"), proper_label("three", "CARDINAL")) == ("DATE", "CARDINAL")
+    assert (proper_label("ruhr", "LOC"), proper_label("Ruhr", "LOC"), proper_label("東京", "GPE")) == (
+        "",
+        "LOC",
+        "GPE",
+    )
+    # a cache file written before the rule is read with it
+    assert NameLabels({"atomic nucleus": "PERSON", "Bergen": "GPE"}).get("atomic nucleus") == ""
+    assert NameLabels({"Bergen": "GPE"}).get("Bergen") == "GPE"
 
 
 def test_name_labels_are_parsed_once_then_read_and_reused_by_name(nlp: Any, tmp_path: Path) -> None:
