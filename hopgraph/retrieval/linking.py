@@ -133,11 +133,15 @@ MAX_MENTIONS = 32
 
 
 def _worth_embedding(mention: str, exact_names: set[str]) -> bool:
-    """Mentions looked up by embedding: not matched exactly already, and named-looking (a capital
-    or a digit) or of two content words or more; one lower-case word ("river") is left out."""
+    """Mentions looked up by embedding: not matched exactly already, nor a part of a longer name
+    matched exactly ("the Nobel Prize" of "the Nobel Prize in Physics": its nearest names are the
+    other prizes), and named-looking (a capital or a digit) or of two content words or more; one
+    lower-case word ("river") is left out."""
     if mention.casefold() in exact_names:
         return False
     words = [w for w in search_terms(mention) if w not in LINKING_STOPWORDS]
+    if words and any(set(words) < set(search_terms(name)) - LINKING_STOPWORDS for name in exact_names):
+        return False
     return len(words) >= 2 or any(c.isupper() or c.isdigit() for c in mention)
 
 
