@@ -79,3 +79,14 @@ def test_kb_answers_follow_their_top_path(answers: dict[str, Answer]) -> None:
     assert "Werner Heisenberg -[studied_under]-> Arnold Sommerfeld -[born_in]-> Königsberg" in teacher
     capital = [str(p) for p in answers[QUESTIONS[1]].paths]
     assert "Niels Bohr -[born_in]-> Copenhagen -[located_in]-> Denmark" in capital
+
+
+def test_kb_answer_to_a_one_relation_question_is_its_relation_s_end(answers: dict[str, Answer]) -> None:
+    # the best paths went past the winners to what they discovered ("atomic nucleus", which spaCy
+    # labels a PERSON when it reads the name alone), and the linker seeded the Chemistry prize
+    # for "the Nobel Prize" in the question's exactly written "Nobel Prize in Physics"
+    answer = answers["Who won the Nobel Prize in Physics?"]
+    winners = {"Niels Bohr", "J. J. Thomson", "Werner Heisenberg", "Wolfgang Pauli"}
+    assert answer.best_guess in winners
+    assert str(answer.paths[0]) == f"Nobel Prize in Physics <-[won]- {answer.best_guess}"
+    assert all("Nobel Prize in Chemistry" not in str(p) for p in answer.paths)

@@ -129,6 +129,8 @@ class Candidate:
     kind: str = ""
     fit: bool | None = None
     path_rows: list[int] = field(default_factory=list)
+    path_weights: list[float] = field(default_factory=list)
+    """Each of ``path_rows``' share of ``path_support``."""
     chunk_rows: list[int] = field(default_factory=list)
     head: bool | None = None
     path_support: float = 0.0
@@ -181,12 +183,15 @@ def extractive_answer(
     if _choice(question) is not None and len(found) > 1 and found[1].score >= best.score:
         confidence = CHOICE_UNDECIDED  # no year told the options apart: a guess
     label_of = {c.id: chunk_label(j) for j, c in enumerate(chunks, 1)}
-    cited = [path_label(i + 1) for i in best.path_rows]
+    # the path that supports the answer most is cited first (and shown as P1)
+    weight = dict(zip(best.path_rows, best.path_weights, strict=True))
+    rows = sorted(best.path_rows, key=lambda i: -weight[i])
+    cited = [path_label(i + 1) for i in rows]
     cited += unique(
-        label_of[c] for i in best.path_rows for hop in paths[i].hops for c in hop.chunk_ids if c in label_of
+        label_of[c] for i in rows for hop in paths[i].hops for c in hop.chunk_ids if c in label_of
     )
     cited += unique(chunk_label(j + 1) for j in best.chunk_rows)
-    name = paths[best.path_rows[0]].answer if best.path_rows else best.name
+    name = paths[rows[0]].answer if rows else best.name
     return Generation(
         name,
         tuple(unique(cited)),
@@ -243,11 +248,16 @@ def rank_candidates(
     # the wh-phrase's noun names the answer's type, not a relation ("which city" is no "city in")
     question_words = _stems(question) - (_stems(asked.cue) if asked.kind not in (NUMBER,) else set())
     ranked = sorted((i for i, p in enumerate(paths) if p.hops), key=lambda i: -paths[i].score)
-    ranked = ranked[: max(top_paths, 0)]
+    if chunks:
+        ranked = ranked[: max(top_paths, 0)]
+    else:  # a graph of triples: the best paths' waypoints are answers only as their prefixes' ends
+        best = ranked[: max(top_paths, 0)]
+        starts = {paths[i].hops[:n] for i in best for n in range(1, len(paths[i].hops))}
+        ranked = best + [i for i in ranked[len(best) :] if paths[i].hops in starts]
     top = max((paths[i].score for i in ranked), default=0.0)
     # the more of the question's relation words the path's predicates say, the better it fits
     covered = {i: len(_stems(" ".join(h.predicate for h in paths[i].hops)) & question_words) for i in ranked}
-    detours: list[tuple[Candidate, float, str]] = []
+    detours: list[tuple[Candidate, int, str]] = []  # (candidate, its path row's place, shorter end)
     for i in ranked:
         end = paths[i].answer
         if excluded(end) or any(pattern_type(hop.target) in (DATE, NUMBER) for hop in paths[i].hops[:-1]):
@@ -272,9 +282,10 @@ def rank_candidates(
             relative *= WAYPOINT
         item = found.setdefault(name_key(end), Candidate(end))
         item.path_rows.append(i)
+        item.path_weights.append(relative)
         item.path_support += relative
         if shorter is not None and not detour:  # a detour only if the shorter end is of the asked kind
-            detours.append((item, relative, name_key(paths[shorter].answer)))
+            detours.append((item, len(item.path_rows) - 1, name_key(paths[shorter].answer)))
     weights = _chunk_weights(chunks, chunk_scores, top_chunks)
     if mentions and chunks:
         _add_chunk_support(found, chunks, mentions, excluded, weights)
@@ -306,9 +317,11 @@ def rank_candidates(
         item.head = head_fit(asked, item.name, noun) if item.fit is not False else None
         if nationality:  # "What nationality is X?": "American", not X's name, city or birth year
             item.head = NATIONALITY_LABEL in labels.get(key, ())
-    for item, relative, shorter_end in detours:
+    for item, row, shorter_end in detours:
         if shorter_end in found and found[shorter_end].head is True:
-            item.path_support -= relative * (1.0 - DETOUR)
+            cut = item.path_weights[row] * (1.0 - DETOUR)
+            item.path_weights[row] -= cut
+            item.path_support -= cut
     if any(c.fit for c in found.values()):
         found = {k: c for k, c in found.items() if c.fit is not False}
     best_chunk = max((c.chunk_support for c in found.values()), default=0.0)

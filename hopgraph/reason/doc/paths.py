@@ -137,8 +137,13 @@ def find_paths(
     stop_penalty: bool = True,
     rank: str = "coverage",
     subgraph: Subgraph | None = None,
+    prefixes: bool = False,
 ) -> list[ReasoningPath]:
-    """Up to ``limit`` checked, merged paths from the seeds, best first (see the module docstring).
+    """Up to ``limit`` checked, merged paths from the seeds, best first (see the module docstring);
+    with ``prefixes``, also every shorter path the search found that one of those goes on from
+    (with its own score, in the same order): where no passage names the nodes a path passes
+    through (a graph of imported triples), they are answers only as the ends of such prefixes
+    ("Who won the Nobel Prize in Physics?": the winner, not what the winner discovered).
 
     ``rank="coverage"`` (the default) ranks by :func:`_coverage`. With ``rank="attention"`` and
     ``stop_penalty``, a path ending at ``v`` after ``k`` hops ranks by ``score * (1 - c)``,
@@ -190,7 +195,12 @@ def find_paths(
     keys = {str(p): key for p, (_, _, key) in zip(paths, found, strict=True)}
     checked = check_paths(merge_paths(paths), subgraph if subgraph is not None else graph)
     checked.sort(key=lambda p: (-keys.get(str(p), p.score), len(p.hops), str(p)))
-    return checked[:limit]
+    best = checked[:limit]
+    if prefixes:
+        starts = {p.hops[:n] for p in best for n in range(1, len(p.hops))}
+        best += [p for p in checked[limit:] if p.hops in starts]
+        best.sort(key=lambda p: (-keys.get(str(p), p.score), len(p.hops), str(p)))
+    return best
 
 
 def _coverage(

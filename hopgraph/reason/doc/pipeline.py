@@ -242,6 +242,7 @@ class GraphQA:
                 beam=opts.beam,
                 limit=max(opts.max_paths, opts.answer_paths),
                 subgraph=out.subgraph,
+                prefixes=not has_text,  # a graph of triples: no passage names a path's waypoints
             )
             # the store check's round trip runs on the helper thread while the passages are fused
             held = self._helper_thread().submit(paths_in_store, self.store, out.answer_paths)

@@ -232,3 +232,24 @@ def test_a_nationality_question_is_answered_by_a_nationality_not_by_the_person()
         question, [ReasoningPath((directed,), score=0.9)], [film, gunn], seeds, labels=labels, spans=spans
     )
     assert result.text == "American"
+
+
+def test_the_path_that_supports_the_answer_most_is_cited_first() -> None:
+    # a KB graph (no passages): "Who founded Nimbus Robotics?" reaches Clara Okafor by its one
+    # relation and, scored higher, by a detour through a partner; the one relation is the reason
+    via_partner = ReasoningPath(
+        (
+            Hop("Nimbus Robotics", "partner of", "Orbital Ink"),
+            Hop("Orbital Ink", "advised by", "Clara Okafor"),
+        ),
+        score=0.9,
+    )
+    founder = ReasoningPath((Hop("Nimbus Robotics", "founded by", "Clara Okafor"),), score=0.6)
+    result = extractive_answer(
+        "Who founded Nimbus Robotics?", [via_partner, founder], [], SEEDS, labels=LABELS
+    )
+    assert result.text == "Clara Okafor"
+    assert result.citations[0] == "P2"
+    assert result.citations[1] == "P1"  # the other path to the answer is still cited
+    shown, paths = shown_paths(result, [via_partner, founder], limit=2)
+    assert paths[0] == founder and shown.citations[0] == "P1"

@@ -51,3 +51,23 @@ def test_duplicates_are_merged() -> None:
     assert len(merged) == 2
     assert merged[0].score == 0.8 and merged[0].hops[0].chunk_ids == ("c1", "c2")
     assert merged[0].hops[0].doc_ids == ("d1", "d2")
+
+
+def test_prefixes_of_the_best_paths_come_with_them() -> None:
+    # a graph of triples has no passage to name the nodes a path passes through: the prefixes
+    # are how they compete as answers ("Who won X?": the winner, not what the winner discovered)
+    sub = subgraph()
+    g = ScoringGraph.build(sub, [ScoredId("e:Chicago", 1.0)], entity_vectors, predicate_vectors)
+    with torch.no_grad():
+        scored = DocScorer(DocScorerConfig(dim=DIM)).eval()(g, question("born in", "directed by"))
+    every = {str(p): p for p in find_paths(g, scored, limit=100)}
+    best = find_paths(g, scored, limit=2)
+    both = find_paths(g, scored, limit=2, prefixes=True)
+    longest = max(len(p.hops) for p in best)
+    assert longest >= 2 and all(p in both for p in best)
+    extra = [p for p in both if p not in best]
+    assert extra, "a two-hop best path has a one-hop prefix"
+    for path in extra:  # each a proper prefix of a best path, as the full search scored it
+        assert any(len(path.hops) < len(b.hops) and b.hops[: len(path.hops)] == path.hops for b in best)
+        assert every[str(path)].score == path.score
+    assert [p.score for p in both] == sorted((p.score for p in both), reverse=True)
