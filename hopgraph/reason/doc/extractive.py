@@ -740,11 +740,22 @@ def _span_name(text: str) -> str:
 
 
 def _stems(text: str) -> set[str]:
-    """Word prefixes standing for the relation words of ``text`` ("born", "founded" -> "found"),
-    words of one relation sharing one (:data:`RELATION_SYNONYMS`: "husband" and "married" ->
-    "marri")."""
-    stems = (w[:_STEM_CHARS] for w in _WORD.findall(text.casefold()) if w not in _NOT_RELATION_WORDS)
+    """Word prefixes standing for the relation words of ``text`` ("born", "founded" -> "found",
+    "worked" and "work" -> "work"), words of one relation sharing one (:data:`RELATION_SYNONYMS`:
+    "husband" and "married" -> "marri")."""
+    stems = (_stem(w) for w in _WORD.findall(text.casefold()) if w not in _NOT_RELATION_WORDS)
     return {_SYNONYM_STEM.get(stem, stem) for stem in stems}
+
+
+_INFLECTION = re.compile(r"(?:ing|ed|es|s|e)$")
+
+
+def _stem(word: str) -> str:
+    """The word's first :data:`_STEM_CHARS` letters, after an inflection's ending when at least
+    three letters are left ("worked", "works", "working", "work" -> "work"; "lived", "live" ->
+    "liv"; "was" as it is): a plain prefix cut told a short verb from its past tense."""
+    base = _INFLECTION.sub("", word)
+    return (base if len(base) >= 3 else word)[:_STEM_CHARS]
 
 
 RELATION_SYNONYMS = (
@@ -761,9 +772,7 @@ RELATION_SYNONYMS = (
 """Words that say the same relation, so that a path's predicate fits the question's word ("Who is
 the husband of X": ``-[married to]->``). English relation paraphrases, not fitted to any data."""
 _SYNONYM_STEM = {
-    word[:_STEM_CHARS]: group.split()[0][:_STEM_CHARS]
-    for group in RELATION_SYNONYMS
-    for word in group.split()
+    _stem(word): _stem(group.split()[0]) for group in RELATION_SYNONYMS for word in group.split()
 }
 
 

@@ -19,7 +19,7 @@ from hopgraph.reason.doc.answer_types import (
     _titled,
     described_type,
 )
-from hopgraph.reason.doc.extractive import _contains, _full_name, _word_char
+from hopgraph.reason.doc.extractive import _contains, _full_name, _stems, _word_char
 
 ALL_CHARS = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
 
@@ -141,3 +141,15 @@ def test_described_type_still_finds_descriptions() -> None:
 def test_full_name_as_the_pattern_alone(name: str) -> None:
     for texts in (PASSAGES, PASSAGES[::-1], [p.lower() for p in PASSAGES], []):
         assert _full_name(name, texts) == _full_name_by_regex(name, texts)
+
+
+def test_a_verb_and_its_inflections_say_one_relation() -> None:
+    # "Where did Lise Meitner work?" and -[worked_at]->: a five-letter cut made "work" and "worke"
+    assert _stems("worked_at") == _stems("work") == _stems("works") == _stems("working") == {"work"}
+    assert _stems("played for") == _stems("plays for") == _stems("play")
+    assert _stems("lived") == _stems("lives") == _stems("live")
+    assert _stems("founded") == _stems("founder") == _stems("established")  # one relation's words
+    assert _stems("married") == _stems("husband") == _stems("spouse")
+    assert _stems("died") == _stems("death") and _stems("born") == _stems("birthplace")
+    assert _stems("was the") == set()  # words that say no relation
+    assert _stems("bus") == {"bus"}  # too short to lose its last letter
