@@ -13,10 +13,14 @@ from pathlib import Path
 import pytest
 
 from hopgraph.api import HopGraph
+from hopgraph.eval.typed_answers import evaluate_typed_answers, load_typed_questions
 from hopgraph.types import Answer
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_KB = ROOT / "data" / "demo" / "science.tsv"
+KB_QUESTIONS = ROOT / "data" / "demo" / "kb_questions.tsv"
+KB_EXACT_FLOOR = 0.78
+"""A regression floor: 12 of 14 exact in session 11 (9 of 14 before its KB fixes)."""
 QUESTIONS = (
     "Where was the teacher of Werner Heisenberg born?",
     "Niels Bohr was born in the capital of which country?",
@@ -90,3 +94,10 @@ def test_kb_answer_to_a_one_relation_question_is_its_relation_s_end(answers: dic
     assert answer.best_guess in winners
     assert str(answer.paths[0]) == f"Nobel Prize in Physics <-[won]- {answer.best_guess}"
     assert all("Nobel Prize in Chemistry" not in str(p) for p in answer.paths)
+
+
+def test_the_kb_check_set_is_mostly_exact_with_no_type_contradiction(kb: HopGraph) -> None:
+    report = evaluate_typed_answers(kb.ask, load_typed_questions(KB_QUESTIONS))
+    assert report.questions == 14
+    assert report.exact >= KB_EXACT_FLOOR, report.rows
+    assert report.contradictions == 0, report.rows
