@@ -84,9 +84,10 @@ _MD_SETEXT = re.compile(r"^\s{0,3}(?:=+|-+)\s*$")
 _MD_ITEM = re.compile(r"^\s*(?:[-*+]|(\d{1,9})[.)])(?:\s+(?:\[[ xX]\]\s+)?|$)")
 _MD_SKIP = re.compile(
     r"^\s{0,3}(?:[-*_]\s*){3,}$"  # thematic break
-    r"|^\s{0,3}\[[^\]]+\]:\s+\S"  # link reference definition (a table's delimiter row: _is_table_delimiter)
+    r"|^\s{0,3}\[[^\]]+\]:\s+\S"  # link reference definition
     r"|^\s*(?:</?[A-Za-z][^>]*>\s*)+$"  # a line of HTML tags only (<br>, <div>, </div>)
 )
+"""Lines that carry no text (a table's delimiter row is told by :func:`_is_table_delimiter`)."""
 
 
 def markdown_to_text(markdown: str) -> tuple[str, str]:
