@@ -747,15 +747,19 @@ def _stems(text: str) -> set[str]:
     return {_SYNONYM_STEM.get(stem, stem) for stem in stems}
 
 
-_INFLECTION = re.compile(r"(?:ing|ed|es|s|e)$")
+_INFLECTION = re.compile(r"(?:ing|ed|er|es|s|e)$")
 
 
 def _stem(word: str) -> str:
-    """The word's first :data:`_STEM_CHARS` letters, after an inflection's ending when at least
-    three letters are left ("worked", "works", "working", "work" -> "work"; "lived", "live" ->
-    "liv"; "was" as it is): a plain prefix cut told a short verb from its past tense."""
-    base = _INFLECTION.sub("", word)
-    return (base if len(base) >= 3 else word)[:_STEM_CHARS]
+    """The word's first :data:`_STEM_CHARS` letters, after up to two inflection or agent endings
+    when at least three letters are left ("worked", "works", "working", "work" -> "work"; "owners",
+    "owner", "owns" -> "own"; "lived", "live" -> "liv"; "was" as it is): a plain prefix cut told a
+    short verb from its past tense and its doer."""
+    base = word
+    for _ in range(2):  # "owners" -> "owner" -> "own"
+        shorter = _INFLECTION.sub("", base)
+        base = shorter if len(shorter) >= 3 else base
+    return base[:_STEM_CHARS]
 
 
 RELATION_SYNONYMS = (

@@ -148,6 +148,7 @@ def test_a_verb_and_its_inflections_say_one_relation() -> None:
     assert _stems("worked_at") == _stems("work") == _stems("works") == _stems("working") == {"work"}
     assert _stems("played for") == _stems("plays for") == _stems("play")
     assert _stems("lived") == _stems("lives") == _stems("live")
+    assert _stems("owner") == _stems("owners") == _stems("owns") == _stems("owned") == {"own"}
     assert _stems("founded") == _stems("founder") == _stems("established")  # one relation's words
     assert _stems("married") == _stems("husband") == _stems("spouse")
     assert _stems("died") == _stems("death") and _stems("born") == _stems("birthplace")
