@@ -36,6 +36,7 @@ contradicts the question.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -129,8 +130,8 @@ class Candidate:
     kind: str = ""
     fit: bool | None = None
     path_rows: list[int] = field(default_factory=list)
-    path_weights: list[float] = field(default_factory=list)
-    """Each of ``path_rows``' share of ``path_support``."""
+    path_weights: dict[int, float] = field(default_factory=dict)
+    """Each of ``path_rows``' share of ``path_support``, by row."""
     chunk_rows: list[int] = field(default_factory=list)
     head: bool | None = None
     path_support: float = 0.0
@@ -184,8 +185,7 @@ def extractive_answer(
         confidence = CHOICE_UNDECIDED  # no year told the options apart: a guess
     label_of = {c.id: chunk_label(j) for j, c in enumerate(chunks, 1)}
     # the path that supports the answer most is cited first (and shown as P1)
-    weight = dict(zip(best.path_rows, best.path_weights, strict=True))
-    rows = sorted(best.path_rows, key=lambda i: -weight[i])
+    rows = sorted(best.path_rows, key=lambda i: -best.path_weights[i])
     cited = [path_label(i + 1) for i in rows]
     cited += unique(
         label_of[c] for i in rows for hop in paths[i].hops for c in hop.chunk_ids if c in label_of
@@ -257,7 +257,7 @@ def rank_candidates(
     top = max((paths[i].score for i in ranked), default=0.0)
     # the more of the question's relation words the path's predicates say, the better it fits
     covered = {i: len(_stems(" ".join(h.predicate for h in paths[i].hops)) & question_words) for i in ranked}
-    detours: list[tuple[Candidate, int, str]] = []  # (candidate, its path row's place, shorter end)
+    detours: list[tuple[Candidate, int, str]] = []  # (candidate, path row, the shorter path's end)
     for i in ranked:
         end = paths[i].answer
         if excluded(end) or any(pattern_type(hop.target) in (DATE, NUMBER) for hop in paths[i].hops[:-1]):
@@ -282,10 +282,10 @@ def rank_candidates(
             relative *= WAYPOINT
         item = found.setdefault(name_key(end), Candidate(end))
         item.path_rows.append(i)
-        item.path_weights.append(relative)
+        item.path_weights[i] = relative
         item.path_support += relative
         if shorter is not None and not detour:  # a detour only if the shorter end is of the asked kind
-            detours.append((item, len(item.path_rows) - 1, name_key(paths[shorter].answer)))
+            detours.append((item, i, name_key(paths[shorter].answer)))
     weights = _chunk_weights(chunks, chunk_scores, top_chunks)
     if mentions and chunks:
         _add_chunk_support(found, chunks, mentions, excluded, weights)
@@ -750,6 +750,7 @@ def _stems(text: str) -> set[str]:
 _INFLECTION = re.compile(r"(?:ing|ed|er|es|s|e)$")
 
 
+@functools.lru_cache(maxsize=1 << 16)  # called for every word of the passages read, per question
 def _stem(word: str) -> str:
     """The word's first :data:`_STEM_CHARS` letters, after up to two inflection or agent endings
     when at least three letters are left ("worked", "works", "working", "work" -> "work"; "owners",
