@@ -73,6 +73,13 @@ PART_NOUNS = frozenset(
 )
 """Nouns of a part of a place ("the south coast of Ireland"): a relation to the part is one to the
 place ("part" and "end" left out: "as part of a plan", "at the end of the century")."""
+THING_NOUNS = NAMED_BY_OF | REFERRING_NOUNS | frozenset(
+    {
+        "capital", "river", "lake", "mountain", "bridge", "port", "university", "college", "school",
+        "museum", "airport", "church", "building", "film", "album", "novel", "book", "song", "ship",
+    }
+)  # fmt: skip
+"""Nouns that say a described name is a place, an organisation or a work, not a person."""
 THING_LABELS = frozenset({"ORG", "GPE", "LOC", "FAC", "NORP", "PRODUCT", "WORK_OF_ART", "EVENT"})
 ORGANISATION_LABELS = frozenset({"ORG", "PRODUCT", "WORK_OF_ART"})
 """Labels the small model gives what "the company" or "the band" mean (not a place, not a
@@ -136,7 +143,17 @@ class _Doc:
                 if token.dep_ == "attr" and token.pos_ == "NOUN" and token.head.lemma_ == "be":
                     for subject in token.head.children:
                         if subject.dep_ in SUBJECT_DEPS and self.named(subject):
-                            self.descriptions.append((token.i, token.lemma_.lower(), subject))
+                            for noun in _with_conjuncts(token):  # "the capital and largest city"
+                                if noun.pos_ == "NOUN":
+                                    self.descriptions.append((noun.i, noun.lemma_.lower(), subject))
+        self.described_things = {
+            self.ent_of[subject.i].start
+            for _, noun, subject in self.descriptions
+            if noun in THING_NOUNS and subject.i in self.ent_of
+        }
+        """Where a name the recogniser took for a person starts that a sentence calls a place or an
+        organisation ("Port Idris is the second-largest city"): what a later "its" may mean."""
+        if doc.has_annotation("DEP"):
             for chunk in doc.noun_chunks:
                 if any(t.pos_ == "PROPN" for t in chunk):
                     self.chunk_of[chunk.root.i] = chunk
@@ -186,7 +203,16 @@ class _Doc:
                 return self.latest_thing(child.i)
             if self.named(child):
                 return self.arg(child)
+            if child.pos_ == "NOUN" and [c.lower_ for c in child.children if c.dep_ == "det"] == ["the"]:
+                # "The city's main airport": what a bare "the city" means
+                if child.lemma_.lower() in REFERRING_NOUNS:
+                    return self.latest_thing(child.i, organisation=True)
+                return self.described_before(child)
         return None
+
+    def named_appositive(self, noun: Token) -> Token | None:
+        """The name set beside a common noun ("Her novel, *The Salt Ferry*, ..."), or None."""
+        return next((c for c in noun.rights if c.dep_ == "appos" and self.named(c)), None)
 
     def referent_of_it(self, pronoun: Token) -> Arg | None:
         """What a subject "it" means ("Orbital Ink is a printer. It was founded by Mei Tanaka"):
@@ -209,7 +235,11 @@ class _Doc:
         then at places: "Its headquarters are in Gothenburg. The company makes robots" is about
         no city. Untagged subjects never outrank a tagged name otherwise: on Re-DocRED that cost
         precision."""
-        tagged = [e for e in self.ents if e.end <= before and e.label_ in THING_LABELS]
+        tagged = [
+            e
+            for e in self.ents
+            if e.end <= before and (e.label_ in THING_LABELS or e.start in self.described_things)
+        ]
         untagged = [c for c in self.named_subjects if c.end <= before]
         if organisation:
             tiers = [[e for e in tagged if e.label_ in ORGANISATION_LABELS], untagged, tagged]
@@ -421,9 +451,12 @@ def _appositions(token: Token) -> Iterator[tuple[Token, str, Token]]:
         if appos.pos_ == "PROPN" and token.pos_ != "PROPN":
             yield appos, "is a", token  # "his wife, Margrethe Nørlund" -> (Margrethe Nørlund, is a, wife)
         elif appos.pos_ == "NOUN":
-            yield token, "is a", appos
-            for pred, obj in _prep_objects(appos, appos.lemma_.lower()):
-                yield token, pred, obj  # "Bohr, a professor at X" -> (Bohr, professor at, X)
+            # "X was an astronomer, the daughter of Y": the appositive describes X, not "astronomer"
+            described = token.dep_ == "attr" and token.pos_ == "NOUN"  # not "X has been Y, a pilot"
+            for subject in _referent(token) if described else [token]:
+                yield subject, "is a", appos
+                for pred, obj in _prep_objects(appos, appos.lemma_.lower()):
+                    yield subject, pred, obj  # "Bohr, a professor at X" -> (Bohr, professor at, X)
 
 
 def extract_from_doc(doc: Doc, *, resolve_pronouns: bool = True) -> tuple[list[RawTriple], list[Arg]]:
@@ -462,6 +495,8 @@ def extract_from_doc(doc: Doc, *, resolve_pronouns: bool = True) -> tuple[list[R
             subj = index.latest_thing(subj_tok.i, organisation=True)
         elif described is not None:  # "The film was produced by ..." after "X is a 2016 drama film"
             subj = described
+        elif subj_tok.pos_ == "NOUN" and index.named_appositive(subj_tok) is not None:
+            pass  # "Her novel, The Salt Ferry, was set in X": the name is the subject (index.arg)
         elif subj_tok.pos_ == "NOUN" and any(c.dep_ == "poss" for c in subj_tok.children):
             # "Its headquarters are in Osaka": the owner is the subject, the noun names the relation
             subj = index.possessor(subj_tok)
@@ -497,6 +532,12 @@ def extract_from_doc(doc: Doc, *, resolve_pronouns: bool = True) -> tuple[list[R
                                 add(subj, predicate, obj)
             for subj, predicate, obj in _appositions(token):
                 add(subj, predicate, obj)
+            named = index.named_appositive(token) if token.pos_ == "NOUN" else None
+            if named is not None and any(c.dep_ == "poss" for c in token.children):
+                # "Their daughter, Mara Hart, ..." -> (their referent, "daughter", Mara Hart)
+                owner, name = index.possessor(token), index.arg(named)
+                if owner is not None and name is not None and owner.text != name.text:
+                    keep(owner, token.lower_, name)
 
     entities: dict[str, Arg] = {}
     for ent in index.ents:

@@ -261,6 +261,49 @@ def test_possessive_and_definite_subjects_resolve_to_their_owner(extractor: Spac
     assert not any(s in ("headquarters", "company") for s, _, _ in triples)
 
 
+def test_a_named_appositive_of_a_possessed_noun_is_the_subject(extractor: SpacyExtractor) -> None:
+    # "Her novel, The Salt Ferry, ...": the novel is the subject, its owner holds it by the noun
+    text = (
+        "Petra Lund is a Caldorian novelist. Her best-known novel, The Salt Ferry, was published in "
+        "1986 and is set in Port Idris. Helena Voss married the painter Julian Hart in 1860. Their "
+        "daughter, Mara Hart, became an astronomer."
+    )
+    triples = triples_of(extractor, text)
+    assert ("Salt Ferry", "set in", "Port Idris") in triples
+    assert ("Petra Lund", "novel", "Salt Ferry") in triples
+    assert ("Helena Voss", "daughter", "Mara Hart") in triples
+    assert not any(p.startswith("novel ") for _, p, _ in triples)  # not (Petra Lund, novel set in, ...)
+
+
+def test_an_appositive_after_a_description_describes_the_subject(extractor: SpacyExtractor) -> None:
+    text = "Mara Hart (1862-1939) was a Caldorian astronomer, the daughter of Helena Voss and Julian Hart."
+    triples = triples_of(extractor, text)
+    assert ("Mara Hart", "daughter of", "Helena Voss") in triples
+    assert ("Mara Hart", "daughter of", "Julian Hart") in triples
+    assert not any(s == "astronomer" for s, _, _ in triples)
+
+
+def test_a_possessor_the_city_means_the_city_described_before(extractor: SpacyExtractor) -> None:
+    text = (
+        "Lisbrook is the capital and largest city of Caldoria. The city's main airport is Lisbrook "
+        "Kestrel Airport."
+    )
+    assert ("Lisbrook", "airport", "Lisbrook Kestrel Airport") in triples_of(extractor, text)
+
+
+def test_its_means_a_place_the_recogniser_took_for_a_person(extractor: SpacyExtractor) -> None:
+    # the small model tags "Port Idris" PERSON; the text calls it a city, so "its" may mean it
+    text = (
+        "Port Idris is the second-largest city of Caldoria. The city is home to the University of "
+        "Port Idris and to the Marren Maritime Museum. Its mayor since 2019 has been Tomas Keel, a "
+        "former harbour pilot."
+    )
+    triples = triples_of(extractor, text)
+    assert ("Port Idris", "mayor", "Tomas Keel") in triples
+    assert not any(o == "harbour pilot" and p == "mayor" for _, p, o in triples)
+    assert not any(s == "Marren Maritime Museum" for s, _, _ in triples)
+
+
 def test_a_subject_it_means_the_latest_named_thing_unless_it_is_a_placeholder(
     extractor: SpacyExtractor,
 ) -> None:
