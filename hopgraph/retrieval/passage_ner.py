@@ -50,10 +50,21 @@ def entities_of_doc(doc: Any, text: str) -> Entities:
     cut at . ! ? and new lines)."""
     out = []
     for e in doc.ents:
-        start = max(text.rfind(end, 0, e.start_char) for end in (". ", "! ", "? ", "\n")) + 1
+        begin = e.start_char + e.text.rfind("\n") + 1  # "Anselm Brandt\n\nAnselm Brandt": the second
+        start = max(text.rfind(end, 0, begin) for end in (". ", "! ", "? ", "\n")) + 1
         stops = [i for i in (text.find(end, e.end_char) for end in (". ", "! ", "? ", "\n")) if i >= 0]
-        out.append((e.text, e.label_, text[start : min(stops) if stops else len(text)].strip()))
+        sentence = text[start : min(stops) if stops else len(text)].strip()
+        out.append((text[begin : e.end_char], e.label_, sentence))
     return out
+
+
+def last_line(entities: Entities) -> Entities:
+    """``entities`` with each name spread over lines cut to its last line (the small model tags a
+    title and the name that starts the next line as one entity; caches written before
+    :func:`entities_of_doc` cut them hold such names)."""
+    if not any("\n" in name for name, _, _ in entities):
+        return entities
+    return [(name[name.rfind("\n") + 1 :], label, sentence) for name, label, sentence in entities]
 
 
 def _ner_pipes(nlp: Any) -> list[str]:
@@ -105,7 +116,8 @@ class PassageEntities:
         self.entities = entities
 
     def get(self, chunk_id: str) -> Entities | None:
-        return self.entities.get(chunk_id)
+        entities = self.entities.get(chunk_id)
+        return last_line(entities) if entities is not None else None
 
     def __len__(self) -> int:
         return len(self.entities)

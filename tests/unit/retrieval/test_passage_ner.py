@@ -15,6 +15,7 @@ from hopgraph.retrieval.passage_ner import (
     NameLabels,
     PassageEntities,
     batch_entities,
+    last_line,
     model_name,
     name_label,
     name_labels,
@@ -181,3 +182,15 @@ def test_an_unreadable_cache_file_is_parsed_again(nlp: Any, tmp_path: Path) -> N
     again = PassageEntities.load(store, counting, tmp_path, "fp1")  # type: ignore[arg-type]
     assert sorted(counting.parsed) == sorted(texts)
     assert again.get("b") == text_entities(nlp, texts[1])
+
+
+def test_a_name_spread_over_a_title_and_the_next_line_is_cut_to_its_last_line(nlp: Any) -> None:
+    # the small model tags the title and the name that starts the text as one entity
+    text = "Anselm Brandt\n\nAnselm Brandt (1790-1866) was a mathematician. He was born in Velden."
+    entities = text_entities(nlp, text)
+    assert not any("\n" in name for name, _, _ in entities)
+    sentence = "Anselm Brandt (1790-1866) was a mathematician"
+    assert ("Anselm Brandt", sentence) in {(n, s) for n, _, s in entities}
+    cached = [("Anselm Brandt\n\nAnselm Brandt", "ORG", "Anselm Brandt")]  # a cache of the older parse
+    assert last_line(cached) == [("Anselm Brandt", "ORG", "Anselm Brandt")]
+    assert PassageEntities({"c": cached}).get("c") == last_line(cached)
