@@ -45,7 +45,9 @@ def unwrap_plain_text(text: str) -> str:
       a tab or 3+ spaces).
 
     Short lines (headings, addresses, verse), blank lines and a text whose paragraphs are single
-    lines stay as they are.
+    lines stay as they are. A text that does not look hard-wrapped still has a line of 40
+    characters or more joined to the next when the next starts in lower case and the line does
+    not end in ``, ; : . ! ?`` (one wrapped sentence in a short note).
 
     Joined lines are separated by one space, except after a hyphen that follows a letter: then
     the lines are joined with no space and the hyphen is kept ("well-\\nknown" -> "well-known",
@@ -55,10 +57,24 @@ def unwrap_plain_text(text: str) -> str:
     lines = text.split("\n")
     width = wrap_width(lines)
     if width is None:
-        return text
+        return _join_mid_sentence(lines) if len(lines) > 1 else text
     parts = [lines[0]]
     for line, following in pairwise(lines):
         if _continues(line, following, width):
+            parts[-1] = parts[-1].rstrip()
+            parts.append(("" if _hyphenated(line) else " ") + following.lstrip())
+        else:
+            parts.append("\n" + following)
+    return "".join(parts)
+
+
+def _join_mid_sentence(lines: list[str]) -> str:
+    """``lines`` joined where a line of at least :data:`MIN_WIDTH` characters stops mid-sentence
+    and the next goes on in lower case ("... was published\nin 1986 and ..."): a file too short to
+    show a wrap width still has its wrapped sentences mended. Shorter lines (verse, lists) stay."""
+    parts = [lines[0]]
+    for line, following in pairwise(lines):
+        if len(line.rstrip()) >= MIN_WIDTH and _mid_phrase(line, following):
             parts[-1] = parts[-1].rstrip()
             parts.append(("" if _hyphenated(line) else " ") + following.lstrip())
         else:
@@ -81,15 +97,26 @@ def wrap_width(lines: list[str]) -> int | None:
 
 def _continues(line: str, following: str, width: int) -> bool:
     """Whether ``following`` is the next line of the paragraph ``line`` is in (a soft line break)."""
+    if not _joinable(line, following):
+        return False
+    return len(line.rstrip()) >= JOIN_LINE * width or _lower_case_goes_on(line, following)
+
+
+def _mid_phrase(line: str, following: str) -> bool:
+    """Whether ``line`` breaks off mid-phrase before ``following`` (see :func:`_lower_case_goes_on`)."""
+    return _joinable(line, following) and _lower_case_goes_on(line, following)
+
+
+def _joinable(line: str, following: str) -> bool:
+    """Neither line blank, ``following`` no list item, neither a table row."""
     if not line.strip() or not following.strip():
         return False
-    if _LIST_MARKER.match(following) or _tabular(line) or _tabular(following):
-        return False
-    end = line.rstrip()
-    if len(end) >= JOIN_LINE * width:
-        return True
-    # a short line goes on only mid-phrase: "…the\nextraordinarily long word", not verse ("red,\nviolets")
-    return following.lstrip()[0].islower() and not end.endswith((",", ";", ":", ".", "!", "?"))
+    return not (_LIST_MARKER.match(following) or _tabular(line) or _tabular(following))
+
+
+def _lower_case_goes_on(line: str, following: str) -> bool:
+    """A line goes on mid-phrase: "…the\nextraordinarily long word", not verse ("red,\nviolets")."""
+    return following.lstrip()[0].islower() and not line.rstrip().endswith((",", ";", ":", ".", "!", "?"))
 
 
 def _tabular(line: str) -> bool:

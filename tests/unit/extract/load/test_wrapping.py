@@ -324,3 +324,20 @@ def test_offline_extractor_finds_the_relation_a_wrap_cut_in_two(tmp_path: Path) 
     assert born in found
     assert ("Maria Lindqvist", "study at", "Chalmers University of Technology") in found
     assert ("Maria Lindqvist", "found", "Acme Robotics") in found
+
+
+def test_a_short_note_with_one_wrapped_sentence_has_it_joined() -> None:
+    # too few lines to show a wrap width, but the sentence plainly goes on in lower case
+    note = (
+        "Petra Lund\n\nHer best-known novel, The Salt Ferry, was published\n"
+        "in 1986 and is set in Port Idris. She lives in Greyhaven.\n"
+    )
+    assert unwrap_plain_text(note) == (
+        "Petra Lund\n\nHer best-known novel, The Salt Ferry, was published in 1986 and is set in "
+        "Port Idris. She lives in Greyhaven.\n"
+    )
+    # short lines (verse, lists) and a line ending a sentence stay apart
+    verse = "roses are red\nviolets are blue\n"
+    assert unwrap_plain_text(verse) == verse
+    ended = "The company was founded in Gothenburg in 1927.\nthen came the war.\n"
+    assert unwrap_plain_text(ended) == ended
