@@ -178,6 +178,12 @@ _NUMBER_WORDS = frozenset(
         "hundred thousand million billion dozen"
     )
 )
+_COUNTED = re.compile(
+    rf"(?:(?:about|approximately|around|over|nearly|some|almost|more than|fewer than|less than)\s+)?"
+    rf"(?:\d[\d,]*(?:\.\d+)?|(?:{'|'.join(sorted(_NUMBER_WORDS))})(?:[\s-]+(?:{'|'.join(sorted(_NUMBER_WORDS))}))*)"
+    r"((?:\s+[a-z][a-z-]*){1,2})"
+)
+"""A number and the one or two lower-case words it counts ("about 900 trains", "seven stone arches")."""
 _FRAGMENT_WORDS = frozenset(
     _words(
         "i me my mine we us our ours you your yours he him his she her hers it its they them their "
@@ -344,6 +350,9 @@ def pattern_type(name: str) -> str:
         return NUMBER
     if all(w in _NUMBER_WORDS for w in text.casefold().split()):
         return NUMBER
+    counted = _COUNTED.fullmatch(text)
+    if counted and not any(w in _NUMBER_WORDS or w in _FRAGMENT_WORDS for w in counted.group(1).split()):
+        return NUMBER  # a count of things: "about 900 trains", "seven arches"
     return UNKNOWN
 
 

@@ -91,6 +91,10 @@ def test_a_relative_where_does_not_hide_the_asking_wh_phrase(question: str, cue:
         ("Ana Ruiz", ("person",), PERSON),  # a type word an LLM extractor wrote
         ("437000", ("DATE",), NUMBER),  # six digits are no year, whatever the recogniser says
         ("140 minutes", ("TIME",), NUMBER),
+        ("about 900 trains", (), NUMBER),  # a count of things, whatever it counts
+        ("seven stone arches", (), NUMBER),
+        ("one of them", (), UNKNOWN),
+        ("2 Broke Girls", ("WORK_OF_ART",), THING),  # a title, not a count
         ("Lyon Chamber Orchestra", ("PERSON",), ORG),  # its last word over a recogniser's guess
         ("Sangre de Cristo Range", ("ORG",), PLACE),
         ("Humboldt Peak", ("ORG",), PLACE),
