@@ -95,6 +95,9 @@ TYPE_FACTOR = {True: 1.0, None: 0.4, False: 0.05}
 HEAD_FACTOR = {True: 2.0, None: 1.0, False: 0.5}
 """Support multiplier by head-noun fit ("which university": the University of Ibadan, not
 Ibadan; "which country": not a place a passage calls a city; :func:`head_fit`)."""
+HEAD_UNSAID = 0.5
+"""Support multiplier of a candidate nothing says is of the head noun's kind when another one's
+name or passage says it is ("What lake ...": Amber Lake, and Caldoria is not said to be a lake)."""
 CONFIDENCE_FACTOR = {True: 1.0, None: 0.6, False: 0.2}
 """Confidence multiplier by the winner's type fit."""
 NATIONALITY_HEADS = frozenset({"nationality", "nationalities", "citizenship"})
@@ -246,7 +249,9 @@ def rank_candidates(
     found: dict[str, Candidate] = {}
     nested = _nested(question)
     # the wh-phrase's noun names the answer's type, not a relation ("which city" is no "city in")
+    # and so does a relative clause's noun ("the city where X was born" is no "city of")
     question_words = _stems(question) - (_stems(asked.cue) if asked.kind not in (NUMBER,) else set())
+    question_words -= _stems(" ".join(_CLAUSE_HEAD.findall(question)))
     ranked = sorted((i for i, p in enumerate(paths) if p.hops), key=lambda i: -paths[i].score)
     if chunks:
         ranked = ranked[: max(top_paths, 0)]
@@ -325,8 +330,11 @@ def rank_candidates(
     if any(c.fit for c in found.values()):
         found = {k: c for k, c in found.items() if c.fit is not False}
     best_chunk = max((c.chunk_support for c in found.values()), default=0.0)
+    said = any(c.head is True for c in found.values())
     for item in found.values():
         item.score = _baseline(item, item.chunk_support / best_chunk if best_chunk > 0 else 0.0)
+        if said and item.head is None:
+            item.score *= HEAD_UNSAID  # "what lake": Amber Lake says it is one, Caldoria does not
     ranker = RANKER_WEIGHTS if ranker_weights is None else ranker_weights
     if with_features or (ranker and _unsure(found.values())):
         context = _Context(
@@ -555,6 +563,10 @@ _PARTICIPLE = re.compile(
     r"\bthe\s+(?:\w+\s+){0,2}?\w+(?:ed|n|t)\s+(?:by|in|at|on)\b|\bthe\s+\w+\s+by\b", re.I
 )
 _RELATIVE = re.compile(r"\b\w+\s+(?:that|which|who|whom|where|whose|when)\b", re.I)
+_CLAUSE_HEAD = re.compile(
+    r"\b(?:the|a|an)\s+(?:\w+\s+){0,2}?(\w+)\s+(?:that|which|who|whom|where|whose|in which)\b", re.I
+)
+"""The noun a relative clause describes ("the *city* where X was born"): the bridge's kind."""
 
 
 CHOICE_UNDECIDED = 0.1
@@ -773,6 +785,8 @@ RELATION_SYNONYMS = (
     "wrote written writer author authored",
     "headquartered headquarters based",
     "located location situated",
+    "taught teach teaches teacher tutor student pupil mentor",
+    "runs run ran leads led heads chief executive ceo manages managed",
 )
 """Words that say the same relation, so that a path's predicate fits the question's word ("Who is
 the husband of X": ``-[married to]->``). English relation paraphrases, not fitted to any data."""

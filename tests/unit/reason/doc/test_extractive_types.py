@@ -253,3 +253,53 @@ def test_the_path_that_supports_the_answer_most_is_cited_first() -> None:
     assert result.citations[1] == "P1"  # the other path to the answer is still cited
     shown, paths = shown_paths(result, [via_partner, founder], limit=2)
     assert paths[0] == founder and shown.citations[0] == "P1"
+
+
+def test_the_noun_a_relative_clause_describes_is_no_relation_word() -> None:
+    # "the city where X was born" names the bridge's kind: a path saying "city of" fits no better
+    voss = Chunk("d_voss", 0, "Lisbrook was the birthplace of Helena Voss.")
+    lisbrook = Chunk("d_lis", 0, "Lisbrook is a city of Caldoria. It lies by the Amber Lake.")
+    seeds = (ScoredId(entity_id("Helena Voss"), 1.0, "Helena Voss"),)
+    born = Hop("Helena Voss", "birthplace of", "Lisbrook", (voss.id,), inverse=True)
+    country = ReasoningPath((born, Hop("Lisbrook", "city of", "Caldoria", (lisbrook.id,))), score=0.9)
+    lake = ReasoningPath((born, Hop("Lisbrook", "lie by", "Amber Lake", (lisbrook.id,))), score=0.6)
+    labels = {"caldoria": ["GPE"], "amber lake": ["LOC"], "lisbrook": ["GPE"]}
+    question = "What lake does the city where Helena Voss was born stand on?"
+    result = extractive_answer(question, [country, lake], [voss, lisbrook], seeds, labels=labels)
+    assert result.text == "Amber Lake"
+
+
+def test_a_count_of_things_never_answers_who() -> None:
+    crc = Chunk("d_crc", 0, "Its chief executive is Ines Morrow. The company runs about 900 trains a day.")
+    seeds = (ScoredId(entity_id("Greyhaven Bridge"), 1.0, "Greyhaven Bridge"),)
+    crc_name = "Caldorian Railway Company"
+    owner = Hop("Greyhaven Bridge", "owned by", crc_name, (crc.id,))
+    trains = ReasoningPath((owner, Hop(crc_name, "run", "about 900 trains", (crc.id,))), 0.9)
+    chief = ReasoningPath((owner, Hop(crc_name, "executive", "Ines Morrow", (crc.id,))), 0.5)
+    labels = {"ines morrow": ["PERSON"]}
+    question = "Who runs the company that owns the Greyhaven Bridge?"
+    result = extractive_answer(question, [trains, chief], [crc], seeds, labels=labels)
+    assert result.text == "Ines Morrow"
+
+
+def test_a_name_that_says_the_asked_kind_beats_one_nothing_says_is_of_it() -> None:
+    # "what lake": Amber Lake's name says it is one; nothing says Caldoria is (both are places)
+    lisbrook = Chunk("d_lis", 0, "Lisbrook borders Caldoria and lies beside the Amber Lake.")
+    seeds = (ScoredId(entity_id("Lisbrook"), 1.0, "Lisbrook"),)
+    country = ReasoningPath((Hop("Lisbrook", "border", "Caldoria", (lisbrook.id,)),), score=0.9)
+    lake = ReasoningPath((Hop("Lisbrook", "lie beside", "Amber Lake", (lisbrook.id,)),), score=0.3)
+    labels = {"caldoria": ["GPE"], "amber lake": ["LOC"]}
+    question = "What lake is Lisbrook on?"
+    result = extractive_answer(question, [country, lake], [lisbrook], seeds, labels=labels)
+    assert result.text == "Amber Lake"
+
+
+def test_teaching_words_say_their_relation() -> None:
+    text = "Helena Voss studied at the University of Port Idris; her teacher was Anselm Brandt."
+    voss = Chunk("d_voss", 0, text)
+    seeds = (ScoredId(entity_id("Helena Voss"), 1.0, "Helena Voss"),)
+    school = ReasoningPath((Hop("Helena Voss", "study at", "University of Port Idris", (voss.id,)),), 0.9)
+    teacher = ReasoningPath((Hop("Helena Voss", "teacher", "Anselm Brandt", (voss.id,)),), 0.5)
+    labels = {"university of port idris": ["ORG"], "anselm brandt": ["PERSON"]}
+    result = extractive_answer("Who taught Helena Voss?", [school, teacher], [voss], seeds, labels=labels)
+    assert result.text == "Anselm Brandt"
