@@ -8,7 +8,7 @@ the command line can import it without loading a model.
 from __future__ import annotations
 
 import pickle
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -33,6 +33,11 @@ def path_label(i: int) -> str:
 def chunk_label(i: int) -> str:
     """The label of the ``i``-th cited passage (1-based): ``C1``, ``C2``, ..."""
     return f"C{i}"
+
+
+def path_prefixes(paths: Iterable[ReasoningPath]) -> set[tuple[Hop, ...]]:
+    """The hops of every proper prefix of ``paths`` (a path's shorter paths from the same start)."""
+    return {p.hops[:n] for p in paths for n in range(1, len(p.hops))}
 
 
 # -- the path-in-store check --------------------------------------------------------------------

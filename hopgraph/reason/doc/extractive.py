@@ -43,7 +43,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from hopgraph.ids import entity_id, name_key
-from hopgraph.reason.base import chunk_label, path_label
+from hopgraph.reason.base import chunk_label, path_label, path_prefixes
 from hopgraph.reason.doc.answer_types import (
     DATE,
     NUMBER,
@@ -257,7 +257,7 @@ def rank_candidates(
         ranked = ranked[: max(top_paths, 0)]
     else:  # a graph of triples: the best paths' waypoints are answers only as their prefixes' ends
         best = ranked[: max(top_paths, 0)]
-        starts = {paths[i].hops[:n] for i in best for n in range(1, len(paths[i].hops))}
+        starts = path_prefixes(paths[i] for i in best)
         ranked = best + [i for i in ranked[len(best) :] if paths[i].hops in starts]
     top = max((paths[i].score for i in ranked), default=0.0)
     # the more of the question's relation words the path's predicates say, the better it fits

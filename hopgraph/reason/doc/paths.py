@@ -17,6 +17,7 @@ from dataclasses import replace
 import numpy as np
 
 from hopgraph.ids import name_key
+from hopgraph.reason.base import path_prefixes
 from hopgraph.reason.doc.scorer import ScoredGraph
 from hopgraph.reason.doc.subgraph import ScoringGraph
 from hopgraph.types import Hop, ReasoningPath, Subgraph
@@ -197,7 +198,7 @@ def find_paths(
     checked.sort(key=lambda p: (-keys.get(str(p), p.score), len(p.hops), str(p)))
     best = checked[:limit]
     if prefixes:
-        starts = {p.hops[:n] for p in best for n in range(1, len(p.hops))}
+        starts = path_prefixes(best)
         best += [p for p in checked[limit:] if p.hops in starts]
         best.sort(key=lambda p: (-keys.get(str(p), p.score), len(p.hops), str(p)))
     return best
