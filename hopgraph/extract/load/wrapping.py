@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from itertools import pairwise
 
 WRAP_PERCENTILE = 0.9
@@ -56,25 +57,23 @@ def unwrap_plain_text(text: str) -> str:
     """
     lines = text.split("\n")
     width = wrap_width(lines)
-    if width is None:
-        return _join_mid_sentence(lines) if len(lines) > 1 else text
-    parts = [lines[0]]
-    for line, following in pairwise(lines):
-        if _continues(line, following, width):
-            parts[-1] = parts[-1].rstrip()
-            parts.append(("" if _hyphenated(line) else " ") + following.lstrip())
-        else:
-            parts.append("\n" + following)
-    return "".join(parts)
+    if width is not None:
+        return _joined(lines, lambda line, following: _continues(line, following, width))
+    return _joined(lines, _long_mid_phrase)  # too short to show a wrap width: long lines only
 
 
-def _join_mid_sentence(lines: list[str]) -> str:
-    """``lines`` joined where a line of at least :data:`MIN_WIDTH` characters stops mid-sentence
-    and the next goes on in lower case ("... was published\nin 1986 and ..."): a file too short to
-    show a wrap width still has its wrapped sentences mended. Shorter lines (verse, lists) stay."""
+def _long_mid_phrase(line: str, following: str) -> bool:
+    """A line of at least :data:`MIN_WIDTH` characters that stops mid-phrase ("... was published\n
+    in 1986 and ..."); shorter lines (verse, lists) stay apart."""
+    return len(line.rstrip()) >= MIN_WIDTH and _mid_phrase(line, following)
+
+
+def _joined(lines: list[str], continues: Callable[[str, str], bool]) -> str:
+    """``lines`` joined into one text, each line to the next with a space (none after a
+    :func:`_hyphenated` line) where ``continues(line, next line)``, else with a line break."""
     parts = [lines[0]]
     for line, following in pairwise(lines):
-        if len(line.rstrip()) >= MIN_WIDTH and _mid_phrase(line, following):
+        if continues(line, following):
             parts[-1] = parts[-1].rstrip()
             parts.append(("" if _hyphenated(line) else " ") + following.lstrip())
         else:
