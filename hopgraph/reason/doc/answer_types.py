@@ -64,7 +64,7 @@ _HEADS: dict[str, tuple[str, ...]] = {
         "rapper drummer guitarist engineer investor businessman businesswoman entrepreneur conductor "
         "banker lawyer judge journalist editor economist mathematician historian biologist doctor "
         "physician surgeon professor lecturer soldier officer explorer pilot athlete footballer "
-        "manager officer diplomat"
+        "manager officer diplomat executive"
     ),
     ORG: _words(
         "company organisation organization corporation firm business band group team club "
@@ -418,7 +418,8 @@ def described_type(name: str, texts: Iterable[str], head: str = "") -> tuple[str
 
 def _titled(name: str, texts: Sequence[str]) -> tuple[str, str]:
     """(type, noun) from a type noun written just before ``name`` after an article or an
-    adjective: "married to the composer Paul Richter" (person, composer), "the river Thames";
+    adjective: "married to the composer Paul Richter" (person, composer), "the river Thames", or
+    a role said to be the name: "Its chief executive is Ines Morrow" (person, executive);
     (:data:`UNKNOWN`, "") when no passage writes one ("the city of Leipzig" is left to the
     copula pattern)."""
     for text in texts:
@@ -434,8 +435,18 @@ def _titled(name: str, texts: Sequence[str]) -> tuple[str, str]:
                 kind = _HEAD_TYPE.get(noun) if noun.islower() else None
                 if kind is not None and before.casefold() not in _PREPOSITIONS:
                     return kind, noun
+                role = _ROLE_BEFORE.search(text[max(0, at - 60) : at])
+                kind = _HEAD_TYPE.get(role.group(1)) if role is not None else None
+                if kind is not None:  # "Its chief executive is Ines Morrow": the role's type
+                    return kind, role.group(1)
             at = text.find(name, at + 1)
     return UNKNOWN, ""
+
+
+_ROLE_BEFORE = re.compile(
+    r"\b([a-z]+)\s+(?:since\s+\d{4}\s+|in\s+\d{4}\s+)?(?:is|was|has\s+been|had\s+been)\s+$"
+)
+"""A role noun said to be the name that follows ("Its mayor since 2019 has been Tomas Keel")."""
 
 
 _PHRASE_ENDS = frozenset(_words("and or who whom which that whose where when"))

@@ -190,6 +190,18 @@ def test_a_type_noun_written_before_a_name_types_it() -> None:
     assert described_type("Leipzig", texts) == (UNKNOWN, "")  # "of" Leipzig: not "city Leipzig"
 
 
+def test_a_role_said_to_be_a_name_types_it() -> None:
+    # the small model tags "Ines Morrow" PRODUCT; the sentence says she is the chief executive
+    texts = [
+        "The company was established in 1859. Its chief executive is Ines Morrow. "
+        "Its mayor since 2019 has been Tomas Keel. The capital is Lisbrook. The winner was Brazil."
+    ]
+    assert described_type("Ines Morrow", texts) == (PERSON, "executive")
+    assert described_type("Tomas Keel", texts) == (PERSON, "mayor")
+    assert described_type("Lisbrook", texts) == (PLACE, "capital")
+    assert described_type("Brazil", texts) == (UNKNOWN, "")  # "winner" names no type
+
+
 def test_where_about_study_or_work_also_takes_an_institution() -> None:
     assert ORG in question_type("Where did the director of The Silent Orchard study?").accepts
     assert ORG in question_type("Where does the founder of Nimbus Robotics work?").accepts
