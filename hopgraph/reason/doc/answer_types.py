@@ -436,9 +436,9 @@ def _titled(name: str, texts: Sequence[str]) -> tuple[str, str]:
                 if kind is not None and before.casefold() not in _PREPOSITIONS:
                     return kind, noun
                 role = _ROLE_BEFORE.search(text[max(0, at - 60) : at])
-                kind = _HEAD_TYPE.get(role.group(1)) if role is not None else None
-                if kind is not None:  # "Its chief executive is Ines Morrow": the role's type
-                    return kind, role.group(1)
+                noun = role.group(1) if role is not None else ""
+                if noun in _HEAD_TYPE:  # "Its chief executive is Ines Morrow": the role's type
+                    return _HEAD_TYPE[noun], noun
             at = text.find(name, at + 1)
     return UNKNOWN, ""
 
