@@ -146,13 +146,6 @@ class _Doc:
                             for noun in _with_conjuncts(token):  # "the capital and largest city"
                                 if noun.pos_ == "NOUN":
                                     self.descriptions.append((noun.i, noun.lemma_.lower(), subject))
-        self.described_things = {
-            self.ent_of[subject.i].start
-            for _, noun, subject in self.descriptions
-            if noun in THING_NOUNS and subject.i in self.ent_of
-        }
-        """Where a name the recogniser took for a person starts that a sentence calls a place or an
-        organisation ("Port Idris is the second-largest city"): what a later "its" may mean."""
         if doc.has_annotation("DEP"):
             for chunk in doc.noun_chunks:
                 if any(t.pos_ == "PROPN" for t in chunk):
@@ -160,6 +153,17 @@ class _Doc:
                     root = chunk.root
                     if root.dep_ in SUBJECT_DEPS and root.pos_ == "PROPN" and root.i not in self.ent_of:
                         self.named_subjects.append(Span(doc, chunk.start, chunk.end, label=""))
+        described = [
+            (noun, (self.ent_of.get(subject.i) or self.chunk_of[subject.i]).start)
+            for _, noun, subject in self.descriptions
+            if subject.i in self.ent_of or subject.i in self.chunk_of
+        ]
+        self.described_things = {start for noun, start in described if noun in THING_NOUNS}
+        """Where a name starts that a sentence calls a place, an organisation or a work ("Port Idris
+        is the second-largest city", "The Tin Lanterns are a folk-rock band") whether the recogniser
+        took it for a person or left it untagged: what a later "its" or "their" may mean."""
+        self.described_organisations = {start for noun, start in described if noun in REFERRING_NOUNS}
+        """The same for a company, band, group, team ...: what a later "the band" may mean."""
 
     def named(self, token: Token) -> bool:
         """Whether ``token`` is part of a name: a proper noun or inside an entity span."""
@@ -237,12 +241,18 @@ class _Doc:
         precision."""
         tagged = [
             e
-            for e in self.ents
+            for e in [*self.ents, *self.named_subjects]
             if e.end <= before and (e.label_ in THING_LABELS or e.start in self.described_things)
         ]
+        tagged.sort(key=lambda e: e.start)
         untagged = [c for c in self.named_subjects if c.end <= before]
         if organisation:
-            tiers = [[e for e in tagged if e.label_ in ORGANISATION_LABELS], untagged, tagged]
+            named = [
+                e
+                for e in tagged
+                if e.label_ in ORGANISATION_LABELS or e.start in self.described_organisations
+            ]
+            tiers = [named, untagged, tagged]
         else:
             tiers = [tagged, untagged]
         for found in tiers:
@@ -357,7 +367,7 @@ def _with_conjuncts(token: Token) -> list[Token]:
 def _is_passive(verb: Token) -> bool:
     if any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children):
         return True
-    return verb.dep_ == "acl" and verb.tag_ == "VBN"
+    return verb.dep_ in ("acl", "advcl") and verb.tag_ == "VBN"  # "a film directed by", "Born in X, she"
 
 
 def _verb_base(verb: Token) -> str:
@@ -394,6 +404,8 @@ def _subjects(verb: Token) -> list[Token]:
         return _subjects(verb.head)
     if verb.dep_ in ("acl", "relcl") and verb.head.pos_ in ("NOUN", "PROPN"):
         return _referent(verb.head)
+    if verb.dep_ == "advcl" and verb.tag_ == "VBN" and verb.i < verb.head.i:
+        return _subjects(verb.head)  # "Born in Osaka, she moved ...": the main clause's subject
     return []
 
 

@@ -114,8 +114,21 @@ def _joinable(line: str, following: str) -> bool:
 
 
 def _lower_case_goes_on(line: str, following: str) -> bool:
-    """A line goes on mid-phrase: "…the\nextraordinarily long word", not verse ("red,\nviolets")."""
+    """A line goes on mid-phrase: "…the\nextraordinarily long word", not verse ("red,\nviolets");
+    a line ending in an article, a preposition or a conjunction goes on whatever follows ("Its
+    offices are in\nHarrowgate")."""
+    if line.rstrip().rsplit(None, 1)[-1].casefold() in _GOES_ON_WORDS:
+        return True
     return following.lstrip()[0].islower() and not line.rstrip().endswith((",", ";", ":", ".", "!", "?"))
+
+
+_GOES_ON_WORDS = frozenset(
+    {
+        "a", "an", "the", "of", "in", "on", "at", "to", "by", "for", "from", "with", "into", "onto",
+        "and", "or", "but", "as", "than", "that", "whose",
+    }
+)  # fmt: skip
+"""Words no sentence ends with: a line ending in one is cut mid-phrase."""
 
 
 def _tabular(line: str) -> bool:

@@ -304,6 +304,27 @@ def test_its_means_a_place_the_recogniser_took_for_a_person(extractor: SpacyExtr
     assert not any(s == "Marren Maritime Museum" for s, _, _ in triples)
 
 
+def test_the_band_and_their_mean_the_name_described_as_a_band(extractor: SpacyExtractor) -> None:
+    # the small model leaves "The Tin Lanterns" untagged and tags the town before an ORG
+    text = (
+        "The Tin Lanterns are a folk-rock band formed in Harrowgate in 2009. The group consists of "
+        "singer Elsa Brandvik. Their debut album, Paper Harbour, was released in 2011 by Kestrel "
+        "Records. The band's second album, Low Tide Hymns, reached number three on the chart."
+    )
+    triples = triples_of(extractor, text)
+    assert ("Tin Lanterns", "consist of", "Elsa Brandvik") in triples
+    assert ("Tin Lanterns", "album", "Paper Harbour") in triples
+    assert ("Paper Harbour", "released by", "Kestrel Records") in triples
+    assert not any(s in ("Harrowgate", "Kestrel Records") and p == "album" for s, p, _ in triples)
+
+
+def test_a_leading_participle_says_something_of_the_main_subject(extractor: SpacyExtractor) -> None:
+    text = "Miriam Sato was a music executive. Born in Osaka, she moved to Harrowgate in 1985."
+    triples = triples_of(extractor, text)
+    assert ("Miriam Sato", "born in", "Osaka") in triples
+    assert ("Miriam Sato", "move to", "Harrowgate") in triples
+
+
 def test_a_subject_it_means_the_latest_named_thing_unless_it_is_a_placeholder(
     extractor: SpacyExtractor,
 ) -> None:

@@ -341,3 +341,6 @@ def test_a_short_note_with_one_wrapped_sentence_has_it_joined() -> None:
     assert unwrap_plain_text(verse) == verse
     ended = "The company was founded in Gothenburg in 1927.\nthen came the war.\n"
     assert unwrap_plain_text(ended) == ended
+    # a line ending in a preposition, article or conjunction goes on, whatever case follows
+    cut = "Kestrel Records is an independent record label founded in 1994. Its offices are in\nHarrowgate.\n"
+    assert unwrap_plain_text(cut) == cut.replace("in\nHarrowgate", "in Harrowgate")
