@@ -146,7 +146,6 @@ class _Doc:
                             for noun in _with_conjuncts(token):  # "the capital and largest city"
                                 if noun.pos_ == "NOUN":
                                     self.descriptions.append((noun.i, noun.lemma_.lower(), subject))
-        if doc.has_annotation("DEP"):
             for chunk in doc.noun_chunks:
                 if any(t.pos_ == "PROPN" for t in chunk):
                     self.chunk_of[chunk.root.i] = chunk

@@ -39,16 +39,17 @@ def unwrap_plain_text(text: str) -> str:
     least two and at least a third are 0.8 W long or longer. Then a line is joined to the next one
     (never across a blank line) when
 
-    - it is at least 0.6 W long, or the next line starts with a lower-case letter and the line
-      does not end in ``, ; : . ! ?`` (a wrap before a long word; verse keeps its lines), and
+    - it is at least 0.6 W long, or it stops mid-phrase: it ends in an article, a preposition
+      or a conjunction, or the next line starts with a lower-case letter and the line does not
+      end in ``, ; : . ! ?`` (a wrap before a long word; verse keeps its lines), and
     - the next line does not start with a list marker (``-``, ``*``, ``•``, ``1.``, ``2)``,
       ``a)``, ``(b)`` ...), and neither line looks like a table row (a pipe, or columns apart by
       a tab or 3+ spaces).
 
     Short lines (headings, addresses, verse), blank lines and a text whose paragraphs are single
     lines stay as they are. A text that does not look hard-wrapped still has a line of 40
-    characters or more joined to the next when the next starts in lower case and the line does
-    not end in ``, ; : . ! ?`` (one wrapped sentence in a short note).
+    characters or more that stops mid-phrase joined to the next (one wrapped sentence in a short
+    note).
 
     Joined lines are separated by one space, except after a hyphen that follows a letter: then
     the lines are joined with no space and the hyphen is kept ("well-\\nknown" -> "well-known",
@@ -98,12 +99,12 @@ def _continues(line: str, following: str, width: int) -> bool:
     """Whether ``following`` is the next line of the paragraph ``line`` is in (a soft line break)."""
     if not _joinable(line, following):
         return False
-    return len(line.rstrip()) >= JOIN_LINE * width or _lower_case_goes_on(line, following)
+    return len(line.rstrip()) >= JOIN_LINE * width or _breaks_mid_phrase(line, following)
 
 
 def _mid_phrase(line: str, following: str) -> bool:
-    """Whether ``line`` breaks off mid-phrase before ``following`` (see :func:`_lower_case_goes_on`)."""
-    return _joinable(line, following) and _lower_case_goes_on(line, following)
+    """Whether ``line`` and ``following`` may join and ``line`` breaks off mid-phrase."""
+    return _joinable(line, following) and _breaks_mid_phrase(line, following)
 
 
 def _joinable(line: str, following: str) -> bool:
@@ -113,10 +114,10 @@ def _joinable(line: str, following: str) -> bool:
     return not (_LIST_MARKER.match(following) or _tabular(line) or _tabular(following))
 
 
-def _lower_case_goes_on(line: str, following: str) -> bool:
-    """A line goes on mid-phrase: "…the\nextraordinarily long word", not verse ("red,\nviolets");
-    a line ending in an article, a preposition or a conjunction goes on whatever follows ("Its
-    offices are in\nHarrowgate")."""
+def _breaks_mid_phrase(line: str, following: str) -> bool:
+    """Whether ``line`` stops mid-phrase: it ends in an article, a preposition or a conjunction
+    ("Its offices are in\nHarrowgate"), or ``following`` goes on in lower case and ``line`` ends in
+    no ``, ; : . ! ?`` ("…the\nextraordinarily long word", not verse: "red,\nviolets")."""
     if line.rstrip().rsplit(None, 1)[-1].casefold() in _GOES_ON_WORDS:
         return True
     return following.lstrip()[0].islower() and not line.rstrip().endswith((",", ";", ":", ".", "!", "?"))

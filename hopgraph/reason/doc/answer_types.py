@@ -178,9 +178,10 @@ _NUMBER_WORDS = frozenset(
         "hundred thousand million billion dozen"
     )
 )
+_NUMBER_WORD = "|".join(sorted(_NUMBER_WORDS))
 _COUNTED = re.compile(
     rf"(?:(?:about|approximately|around|over|nearly|some|almost|more than|fewer than|less than)\s+)?"
-    rf"(?:\d[\d,]*(?:\.\d+)?|(?:{'|'.join(sorted(_NUMBER_WORDS))})(?:[\s-]+(?:{'|'.join(sorted(_NUMBER_WORDS))}))*)"
+    rf"(?:\d[\d,]*(?:\.\d+)?|(?:{_NUMBER_WORD})(?:[\s-]+(?:{_NUMBER_WORD}))*)"
     r"((?:\s+[a-z][a-z-]*){1,2})"
 )
 """A number and the one or two lower-case words it counts ("about 900 trains", "seven stone arches")."""

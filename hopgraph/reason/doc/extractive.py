@@ -20,8 +20,8 @@ relation), never a seed, a name written in the question or a fragment
 candidate's type fits what the question asks, no candidate whose type contradicts it can win; an
 untyped one counts for less than a fitting one; a ``which``/``what`` question's head noun counts
 too (:func:`~hopgraph.reason.doc.answer_types.head_fit`; once one candidate is said to be of that
-kind, those nothing says is one count for less, :data:`HEAD_UNSAID`). The answer cites its paths and their
-source chunks, or the chunks that name it; with no candidate it is
+kind, those nothing says is one count for less, :data:`HEAD_UNSAID`). The answer cites its paths
+and their source chunks, or the chunks that name it; with no candidate it is
 :data:`~hopgraph.reason.doc.generator.NO_ANSWER`.
 
 When the winner of these rules holds less than :data:`RANKER_GATE` of all support (the paths
