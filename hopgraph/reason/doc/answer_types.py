@@ -25,6 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from hopgraph.reason.doc.countries import COUNTRY_HEADS, country
 from hopgraph.util.question_parse import parse_question
 
 
@@ -484,8 +485,9 @@ def _described_after(text: str, name: str) -> bool:
 
 def candidate_type(name: str, labels: Iterable[str] = (), described: str = UNKNOWN) -> str:
     """The type of a candidate answer: its pattern, then what a passage says it is
-    (``described``, :func:`described_type`), then the label most of its labels name (stored
-    entity type, NER labels of its mentions; ties to the first), then the words of its name."""
+    (``described``, :func:`described_type`), a country's name, then the label most of its labels
+    name (stored entity type, NER labels of its mentions; ties to the first), then the words of
+    its name."""
     labels = list(labels)
     kind = pattern_type(name)
     if kind in (DATE, NUMBER) and name.strip().isdigit() and len(name.strip()) <= 4:
@@ -500,6 +502,8 @@ def candidate_type(name: str, labels: Iterable[str] = (), described: str = UNKNO
         return kind
     if described != UNKNOWN:
         return described
+    if country(name) is not None:
+        return PLACE  # "Norway", "the U.S.": whatever a recogniser guessed of a mention
     if name_type(name) != UNKNOWN:
         return name_type(name)  # "Lyon Chamber Orchestra": its last word, over a recogniser's guess
     said = [k for k in (label_type(label) for label in labels) if k != UNKNOWN]
@@ -536,6 +540,8 @@ def head_fit(asked: QuestionType, name: str, noun: str = "") -> bool | None:
     head = asked.head
     if not head:
         return None
+    if head in COUNTRY_HEADS and country(name) is not None:
+        return True  # "Norway", "the U.S.": a country by name, whatever passages call it
     words = {w.casefold() for w in re.findall(r"[A-Za-z]+", name)}
     if head in words or f"{head}s" in words or words & _NAME_SAYS.get(head, frozenset()):
         return True

@@ -14,13 +14,15 @@ question asks, :data:`DETOUR`; none from a path through a year) and, with
 ``spans``, the names, dates and numbers of the asked type spaCy finds in the first
 :data:`READER_CHUNKS` chunks (a typed extractive reader: support from the chunk's weight, more when
 the sentence names an entity of the best paths and the words before the span say the question's
-relation), never a seed, a name written in the question or a fragment
+relation; for a question asking which country, a demonym stands for its country: "the Norwegian
+playwright" says Norway, :mod:`hopgraph.reason.doc.countries`), never a seed, a name written in
+the question or a fragment
 (:func:`~hopgraph.reason.doc.answer_types.is_fragment`). Each candidate gets a type
 (:mod:`hopgraph.reason.doc.answer_types`; what a top chunk says it is comes first); when some
 candidate's type fits what the question asks, no candidate whose type contradicts it can win; an
 untyped one counts for less than a fitting one; a ``which``/``what`` question's head noun counts
 too (:func:`~hopgraph.reason.doc.answer_types.head_fit`; once one candidate is said to be of that
-kind, those nothing says is one count for less, :data:`HEAD_UNSAID`). The answer cites its paths
+kind, those not said to be one count for less, :data:`HEAD_UNSAID`). The answer cites its paths
 and their source chunks, or the chunks that name it; with no candidate it is
 :data:`~hopgraph.reason.doc.generator.NO_ANSWER`.
 
@@ -61,6 +63,7 @@ from hopgraph.reason.doc.answer_types import (
     pattern_type,
     question_type,
 )
+from hopgraph.reason.doc.countries import COUNTRY_HEADS, demonym_country
 from hopgraph.reason.doc.generator import NO_ANSWER, Generation
 from hopgraph.types import Chunk, Entity, Hop, ReasoningPath, ScoredId
 from hopgraph.util.text import unique
@@ -97,8 +100,10 @@ HEAD_FACTOR = {True: 2.0, None: 1.0, False: 0.5}
 """Support multiplier by head-noun fit ("which university": the University of Ibadan, not
 Ibadan; "which country": not a place a passage calls a city; :func:`head_fit`)."""
 HEAD_UNSAID = 0.5
-"""Support multiplier of a candidate nothing says is of the head noun's kind when another one's
-name or passage says it is ("What lake ...": Amber Lake, and Caldoria is not said to be a lake)."""
+"""Support multiplier of a candidate not said to be of the head noun's kind (nothing says, or a
+passage says it is another kind) when another one's name or passage says it is ("What lake
+...": Amber Lake, and Caldoria is not said to be a lake; "What nationality ...": American, not
+the director's studio)."""
 CONFIDENCE_FACTOR = {True: 1.0, None: 0.6, False: 0.2}
 """Confidence multiplier by the winner's type fit."""
 NATIONALITY_HEADS = frozenset({"nationality", "nationalities", "citizenship"})
@@ -106,6 +111,8 @@ NATIONALITY_HEADS = frozenset({"nationality", "nationalities", "citizenship"})
 name the recogniser labels :data:`NATIONALITY_LABEL` ("American"); other candidates misfit the
 head noun."""
 NATIONALITY_LABEL = "NORP"
+COUNTRY_LABEL = "GPE"
+"""The recogniser's label of a country (and other political places)."""
 SPAN_TYPES = frozenset({DATE, NUMBER, PERSON, PLACE, ORG})
 """Question types whose answers are also looked for among the chunks' NER spans."""
 READER_CHUNKS = 5
@@ -334,7 +341,7 @@ def rank_candidates(
     said = any(c.head is True for c in found.values())
     for item in found.values():
         item.score = _baseline(item, item.chunk_support / best_chunk if best_chunk > 0 else 0.0)
-        if said and item.head is None:
+        if said and item.head is not True:
             item.score *= HEAD_UNSAID  # "what lake": Amber Lake says it is one, Caldoria does not
     ranker = RANKER_WEIGHTS if ranker_weights is None else ranker_weights
     if with_features or (ranker and _unsure(found.values())):
@@ -692,7 +699,8 @@ def _add_span_support(
         if j >= len(spans):
             break
         for raw, label, sentence in spans[j]:
-            text = _span_name(raw)
+            written = _span_name(raw)
+            text, label = _as_asked(written, label, asked)
             if excluded(text) or candidate_type(text, [label]) not in asked.accepts:
                 continue
             if nationality and label != NATIONALITY_LABEL:
@@ -700,14 +708,26 @@ def _add_span_support(
             lowered = sentence.casefold()
             bridged = any(len(b) > 2 and _contains(lowered, b) for b in bridges)
             # the words near it say its relation: "born in Lagos in 1979", "Its headquarters are in Osaka"
-            at = lowered.find(text.casefold())
+            at = lowered.find(written.casefold())
             before = lowered[: max(at, 0)].split()[-SPAN_CONTEXT_WORDS:]
-            after = lowered[max(at, 0) + len(text) :].split()[:SPAN_AFTER_WORDS] if at >= 0 else []
+            after = lowered[max(at, 0) + len(written) :].split()[:SPAN_AFTER_WORDS] if at >= 0 else []
             said = _stems(" ".join([*before, *after])) & relation_words
+            if text != written:  # "the Norwegian playwright": a demonym says a nationality
+                said |= _NATIONALITY_STEMS & relation_words
             support = weight * (2.0 if bridged else 1.0) * (1.0 + PREDICATE_FIT) ** len(said)
             item = found.setdefault(name_key(text), Candidate(text))
             item.chunk_rows = _unique_ints([*item.chunk_rows, j])
             item.chunk_support = max(item.chunk_support, support)
+
+
+def _as_asked(text: str, label: str, asked: QuestionType) -> tuple[str, str]:
+    """A span as the answer it gives: for a question asking which country, a demonym names its
+    country ("the Norwegian playwright" says Norway); any other span as it is."""
+    if asked.head in COUNTRY_HEADS and label == NATIONALITY_LABEL:
+        named = demonym_country(text)
+        if named is not None:
+            return named, COUNTRY_LABEL
+    return text, label
 
 
 def _add_chunk_support(
@@ -788,12 +808,15 @@ RELATION_SYNONYMS = (
     "located location situated",
     "taught teach teaches teacher tutor student pupil mentor",
     "runs run ran leads led heads chief executive ceo manages managed",
+    "citizen citizens citizenship nationality",
 )
 """Words that say the same relation, so that a path's predicate fits the question's word ("Who is
 the husband of X": ``-[married to]->``). English relation paraphrases, not fitted to any data."""
 _SYNONYM_STEM = {
     _stem(word): _stem(group.split()[0]) for group in RELATION_SYNONYMS for word in group.split()
 }
+_NATIONALITY_STEMS = frozenset({_SYNONYM_STEM[_stem("nationality")]})
+"""The relation word a demonym says of whom it describes ("the Norwegian playwright": a citizen)."""
 
 
 def _unique_ints(items: Sequence[int]) -> list[int]:

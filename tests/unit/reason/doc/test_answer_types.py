@@ -99,6 +99,7 @@ def test_a_relative_where_does_not_hide_the_asking_wh_phrase(question: str, cue:
         ("Sangre de Cristo Range", ("ORG",), PLACE),
         ("Humboldt Peak", ("ORG",), PLACE),
         ("Tallinn", ("ORG", "GPE", "GPE"), PLACE),  # most of its labels
+        ("Norway", ("PERSON",), PLACE),  # a country by name, over a recogniser's guess
     ],
 )
 def test_candidate_type_from_patterns_labels_and_name_words(
@@ -151,7 +152,9 @@ def test_head_noun_fit_of_which_questions() -> None:
     country = question_type("In which country is Nimbus Robotics headquartered?")
     assert country.head == "country"
     assert head_fit(country, "Tallinn", "capital") is False  # a passage calls it a capital city
-    assert head_fit(country, "Estonia", "") is None
+    assert head_fit(country, "Estonia", "") is True  # a country by name
+    assert head_fit(country, "the U.S.", "") is True  # and by another of its names
+    assert head_fit(country, "Veloria", "") is None  # a name nothing says is one
     university = question_type("Which university did Clara Okafor attend?")
     assert head_fit(university, "University of Ibadan") is True
     assert head_fit(university, "Ibadan", "city") is None  # another type altogether: the type decides

@@ -303,3 +303,39 @@ def test_teaching_words_say_their_relation() -> None:
     labels = {"university of port idris": ["ORG"], "anselm brandt": ["PERSON"]}
     result = extractive_answer("Who taught Helena Voss?", [school, teacher], [voss], seeds, labels=labels)
     assert result.text == "Anselm Brandt"
+
+
+def test_a_demonym_says_the_country_a_question_asks_for() -> None:
+    # "the Norwegian playwright": the passage names Ibsen's country only by its people's word,
+    # and names another country where the play was staged
+    text = "Brand is a play by the Norwegian playwright Henrik Ibsen, first staged in Stockholm, Sweden."
+    brand = Chunk("d_b", 0, text)
+    seeds = (ScoredId(entity_id("Brand"), 1.0, "Brand"),)
+    spans = [
+        [
+            ("Norwegian", "NORP", brand.text),
+            ("Henrik Ibsen", "PERSON", brand.text),
+            ("Stockholm", "GPE", brand.text),
+            ("Sweden", "GPE", brand.text),
+        ]
+    ]
+    wrote = ReasoningPath((Hop("Brand", "play by", "Henrik Ibsen", (brand.id,)),), score=0.9)
+    question = "What country was the author of Brand a citizen of?"
+    labels = {"henrik ibsen": ["PERSON"]}
+    result = extractive_answer(question, [wrote], [brand], seeds, spans=spans, labels=labels)
+    assert result.text == "Norway" and result.answer_type == "place"
+
+
+def test_a_candidate_said_to_be_another_kind_loses_to_one_said_to_be_the_asked_kind() -> None:
+    # the path ends in the director's studio, which nothing says is a nationality; the passage
+    # calls the director Austrian
+    ralph = Chunk("d_r", 0, "Louis Ralph was an Austrian film director. He worked at MGM.")
+    seeds = (ScoredId(entity_id("Our Emden"), 1.0, "Our Emden"),)
+    directed = Hop("Our Emden", "directed by", "Louis Ralph", (ralph.id,))
+    studio = ReasoningPath((directed, Hop("Louis Ralph", "worked at", "MGM", (ralph.id,))), score=0.9)
+    names = [("Louis Ralph", "PERSON"), ("Austrian", "NORP"), ("MGM", "ORG")]
+    spans = [[(name, label, ralph.text) for name, label in names]]
+    labels = {"louis ralph": ["PERSON"], "mgm": ["ORG"], "austrian": ["NORP"]}
+    question = "What nationality is the director of film Our Emden?"
+    result = extractive_answer(question, [studio], [ralph], seeds, labels=labels, spans=spans)
+    assert result.text == "Austrian"
