@@ -1,8 +1,9 @@
 """Fit the extractive answerer's candidate ranker (``RANKER_WEIGHTS`` in reason/doc/extractive.py).
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/fit_answer_ranker.py \\
-        --graph benchmarks/.work/musique --graph benchmarks/.work/musique_offline \\
-        --questions ../shared/data/musique100/questions.json --format musique \\
+        --graph benchmarks/.work/musique --questions ../shared/data/musique100/questions.json \\
+        --graph benchmarks/.work/musique_offline --questions ../shared/data/musique100/questions.json \\
+        --graph benchmarks/.work/2wiki --questions benchmarks/.work/2wiki_questions.json \\
         --inputs /tmp/ranker-inputs [--json benchmarks/results/answer_ranker.json]
 
 Retrieves once per question and graph (``--method``, default ``full``; the answerer's inputs are
@@ -10,9 +11,11 @@ kept as pickles under ``--inputs``, so a refit reads them instead of retrieving 
 every candidate's features (``extractive.FEATURES``) and fits a conditional logit (a softmax over
 each question's candidates, L2-penalised) on the questions of all graphs pooled whose gold answer
 is a candidate. It prints EM (the first candidate is the gold answer, over all questions) of the
-rules (no weights), of the fitted weights in-sample, and 5-fold cross-validated (folds by question,
-the same on every graph: weights fitted on four folds of all graphs, scored on the fifth), per
-graph, and the weights to paste into ``RANKER_WEIGHTS``.
+rules (no weights), of the fitted weights in-sample, 5-fold cross-validated (folds by question,
+the same on every graph: weights fitted on four folds of all graphs, scored on the fifth) and,
+given several question sets (``--questions`` once per ``--graph``), fitted on the other sets'
+graphs alone (how the ranker carries to questions of another corpus), per graph, and the weights
+to paste into ``RANKER_WEIGHTS``.
 """
 
 from __future__ import annotations
@@ -92,10 +95,13 @@ def candidate_table(row: dict[str, Any]) -> Table:
         with_features=True,
         **inputs,
     )
+    gold = [bool(exact_match(c.name, row["answers"])) for c in found]
+    if any(not c.features for c in found):  # a choice between two named options: no ranker
+        return np.zeros((len(found), len(FEATURES))), gold, False
     x = np.array([c.features for c in found], dtype=float).reshape(len(found), len(FEATURES))
     total = sum(c.score for c in found)
     gated = bool(found) and total > 0 and found[0].score / total < RANKER_GATE
-    return x, [bool(exact_match(c.name, row["answers"])) for c in found], gated
+    return x, gold, gated
 
 
 def rules_weights(dims: int) -> np.ndarray:
@@ -149,18 +155,21 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--graph", action="append", required=True, help="a graph (repeat: pooled)")
-    parser.add_argument("--questions", required=True)
+    parser.add_argument("--questions", action="append", required=True, help="one per --graph, or one for all")
     parser.add_argument("--format", choices=("musique", "hotpotqa"), default="musique")
     parser.add_argument("--method", default="full")
     parser.add_argument("--inputs", metavar="DIR", help="keep (and reuse) the answerer's inputs here")
     parser.add_argument("--penalty", type=float, default=PENALTY)
     parser.add_argument("--json", metavar="OUT")
     args = parser.parse_args()
+    if len(args.questions) not in (1, len(args.graph)):
+        parser.error("give one --questions for all graphs or one per --graph")
     torch.set_num_threads(1)
     cache = Path(args.inputs) if args.inputs else None
+    questions = args.questions * len(args.graph) if len(args.questions) == 1 else args.questions
     graphs: dict[str, list[tuple[str, Table]]] = {}
-    for graph in args.graph:
-        rows = answerer_inputs(graph, args.questions, args.format, args.method, cache)
+    for graph, file in zip(args.graph, questions, strict=True):
+        rows = answerer_inputs(graph, file, args.format, args.method, cache)
         graphs[graph] = [(r["id"], candidate_table(r)) for r in rows]
     pooled = [t for rows in graphs.values() for _, t in rows]
     weights = fit(pooled, args.penalty)
@@ -168,6 +177,13 @@ def main() -> int:
         fit([t for rows in graphs.values() for i, t in rows if fold_of(i) != k], args.penalty)
         for k in range(FOLDS)
     ]
+    corpus_of = dict(zip(args.graph, questions, strict=True))
+    # with several question sets: each one's graphs scored by weights fitted on the others alone
+    others = {
+        corpus: fit([t for g, r in graphs.items() if corpus_of[g] != corpus for _, t in r], args.penalty)
+        for corpus in set(questions)
+        if len(set(questions)) > 1
+    }
     report: dict[str, Any] = {
         "features": list(FEATURES),
         "gate": RANKER_GATE,
@@ -186,6 +202,8 @@ def main() -> int:
             "em_fitted": exact(tables, weights) / n,
             "em_cross_validated": sum(exact([t], folds[fold_of(i)]) for i, t in rows) / n,
         }
+        if others:
+            figures["em_fitted_on_other_questions"] = exact(tables, others[corpus_of[graph]]) / n
         report["graphs"][graph] = figures
         print(
             f"{graph}: "

@@ -30,7 +30,8 @@ When the winner of these rules holds less than :data:`RANKER_GATE` of all suppor
 say little), a fitted ranker reorders the candidates: a conditional logit over their
 :data:`FEATURES` (the rules' score and its parts, the question's words in and near the
 candidate's sentence and in its passage, the first hop's passage, lower-case names, ...), with
-the weights :data:`RANKER_WEIGHTS` that ``benchmarks/fit_answer_ranker.py`` fits on MuSiQue-100.
+the weights :data:`RANKER_WEIGHTS` that ``benchmarks/fit_answer_ranker.py`` fits on two corpora
+pooled (MuSiQue-100 on two graphs, the 2Wiki set).
 
 Every answer carries a ``confidence`` in [0, 1]: the winner's share of all candidates' support
 (the ranker's softmax share when it reordered them), discounted when its type is unknown or
@@ -371,36 +372,37 @@ FEATURES = _words(
 )
 """What the candidate ranker reads (:func:`_features`, in this order)."""
 _FITTED = {
-    "path": -0.259,
-    "chunk": 0.2517,
-    "fit": 0.49,
-    "untyped": -0.49,
-    "head_fit": -0.1222,
-    "head_misfit": -0.0143,
-    "reader_rank": -0.2287,
-    "sentence_words": 0.6321,
-    "near_words": 0.7337,
-    "sentence_bridge": 0.0924,
-    "sentence_seed": -0.0371,
-    "on_path": -0.21,
-    "passages": 0.6894,
-    "baseline": 0.2723,
-    "passage_words": 0.5023,
-    "passage_bridge": 0.0229,
-    "passage_seed": -0.5222,
-    "unread_path": -0.5466,
-    "crowd": -0.1555,
-    "named_words": -0.1323,
-    "lower_case": -0.9117,
-    "contained": -0.0689,
-    "lead_words": 0.6063,
+    "path": -0.4268,
+    "chunk": 0.1574,
+    "fit": 0.7169,
+    "untyped": -0.7169,
+    "head_fit": 2.066,
+    "head_misfit": -1.0384,
+    "reader_rank": -0.6491,
+    "sentence_words": 0.6947,
+    "near_words": 1.4177,
+    "sentence_bridge": 0.4398,
+    "sentence_seed": -0.3918,
+    "on_path": -0.1463,
+    "passages": 0.7713,
+    "baseline": 0.2814,
+    "passage_words": 0.2098,
+    "passage_bridge": 0.6359,
+    "passage_seed": -0.7683,
+    "unread_path": -0.6839,
+    "crowd": -0.131,
+    "named_words": -0.2221,
+    "lower_case": -0.9456,
+    "contained": 0.0169,
+    "lead_words": 0.3232,
 }
 """The ranker's weights by feature (``benchmarks/fit_answer_ranker.py`` prints them; see
 :data:`RANKER_WEIGHTS`)."""
 RANKER_WEIGHTS: tuple[float, ...] = tuple(_FITTED[f] for f in FEATURES)
 """The ranker's weights, one per feature of :data:`FEATURES`: a candidate's score is
 ``exp(weights . features)`` (a conditional logit fitted by ``benchmarks/fit_answer_ranker.py`` on
-MuSiQue-100's questions of both graphs pooled; empty: the rules alone)."""
+the questions of MuSiQue-100 (GPT-3.5 and offline graphs) and of the 2Wiki set pooled: fitted on
+either corpus alone, it carries to the other, BENCHMARKS.md; empty: the rules alone)."""
 RANKER_GATE = 0.2
 """The ranker reorders the candidates only when the rules' best holds less than this share of all
 candidates' support (where the paths say little; a question the paths answer keeps their answer)."""
