@@ -339,3 +339,16 @@ def test_a_candidate_said_to_be_another_kind_loses_to_one_said_to_be_the_asked_k
     question = "What nationality is the director of film Our Emden?"
     result = extractive_answer(question, [studio], [ralph], seeds, labels=labels, spans=spans)
     assert result.text == "Austrian"
+
+
+def test_a_thing_question_reads_titles_from_the_passages() -> None:
+    # no path ends in the film: the passage names it, and says it is a movie
+    text = "Last Vegas is a 2013 movie starring Morgan Freeman and Robert De Niro, directed by Jon Turteltaub"
+    film = Chunk("d_lv", 0, text)
+    seeds = tuple(ScoredId(entity_id(n), 1.0, n) for n in ("Morgan Freeman", "Robert De Niro"))
+    directed = ReasoningPath((Hop("Morgan Freeman", "directed by", "Jon Turteltaub", (film.id,)),), 0.9)
+    names = [("Last Vegas", "WORK_OF_ART"), ("2013", "DATE"), ("Morgan Freeman", "PERSON")]
+    spans = [[(name, label, text) for name, label in names]]
+    question = "What movie stars Morgan Freeman and Robert De Niro?"
+    result = extractive_answer(question, [directed], [film], seeds, spans=spans)
+    assert result.text == "Last Vegas"
