@@ -80,11 +80,14 @@ _HEADS: dict[str, tuple[str, ...]] = {
         "species product car ship religion sport genre"
     ),
     NUMBER: _words(
-        "number amount percentage percent population count total size height length weight area "
+        "number amount percentage percent population count total size height length weight "
         "speed age price cost value rate distance capacity depth temperature"
     ),
 }
 _HEAD_TYPE = {noun: kind for kind, nouns in _HEADS.items() for noun in nouns}
+_MEASURE_HEADS = {"area": NUMBER}
+"""Heads that ask for a measure as the copula's subject ("What is the area of X?") and for
+another type after a wh-determiner ("In which area of Europe ...?": a place)."""
 _AUX = frozenset(
     _words("is are was were do does did can could has have had will would should shall may might")
 )
@@ -265,6 +268,8 @@ def question_type(question: str, nlp: Any = None) -> QuestionType:
                 # "what is the population of X": the copula's subject; "what does the company
                 # build": no head noun at all
                 after = after[2:3] if after[0] in _COPULAS and after[1:2] in (["the"], ["a"]) else []
+                if after and after[0] in _MEASURE_HEADS:
+                    return QuestionType(_MEASURE_HEADS[after[0]], f"{word} {after[0]}")
             for head in heads or after[:3]:
                 if head in _HEAD_TYPE:
                     return QuestionType(_HEAD_TYPE[head], f"{word} {head}")

@@ -44,6 +44,9 @@ from hopgraph.retrieval.linking import load_spacy
         ("The state where Henry Worrall died has how many congressional districts?", NUMBER),
         # ... nor is the "where" of "born where": the wh-phrase ending the question is
         ("Albert Einstein, born where Ulm is, worked for what company?", ORG),
+        # "area" is a measure as the copula's subject, a place after a wh-determiner
+        ("What is the area of Estonia?", NUMBER),
+        ("In which area of Europe did the Renaissance begin?", PLACE),
     ],
 )
 def test_question_type_from_the_wh_word_and_its_head_noun(question: str, kind: str) -> None:
