@@ -517,6 +517,10 @@ def candidate_type(name: str, labels: Iterable[str] = (), described: str = UNKNO
     return name_type(name)
 
 
+_STATE_WORDS = frozenset(
+    _words("kingdom republic empire duchy principality sultanate emirate caliphate khanate confederation")
+)
+"""Words in a name that say it is a state ("Kingdom of Hungary", "Republic of Venice")."""
 _NAME_SAYS = {
     "company": frozenset(
         {"group", "inc", "corporation", "corp", "ltd", "limited", "plc", "gmbh", "ag", "llc", "holdings"}
@@ -541,13 +545,19 @@ def head_fit(asked: QuestionType, name: str, noun: str = "") -> bool | None:
     True when its name says the noun ("University of Ibadan") or a passage describes it as one
     (``noun``, from :func:`described_type`), False when a passage describes it as another thing
     of the same type (a city, "Tallinn is the capital of Estonia", for "which country"), None
-    when nothing says."""
+    when nothing says. A country is known by name (:mod:`~hopgraph.reason.doc.countries`' table,
+    or a state's word in it: "Kingdom of Hungary"); a name the table does not hold and no passage
+    describes is taken to be none (the table holds every country and territory a "which country"
+    question is answered by, and the past states questions still ask about)."""
     head = asked.head
     if not head:
         return None
-    if head in COUNTRY_HEADS and country(name) is not None:
-        return True  # "Norway", "the U.S.": a country by name, whatever passages call it
     words = {w.casefold() for w in re.findall(r"[A-Za-z]+", name)}
+    if head in COUNTRY_HEADS:
+        if country(name) is not None or words & _STATE_WORDS:
+            return True  # "Norway", "the U.S.", "Kingdom of Hungary": a country by name
+        if not noun:
+            return False  # a name neither the country table nor a passage says is one: none
     if head in words or f"{head}s" in words or words & _NAME_SAYS.get(head, frozenset()):
         return True
     if not noun or head not in _HEAD_TYPE:  # a thing's noun: only the same noun says it fits
