@@ -65,7 +65,11 @@ _HEADS: dict[str, tuple[str, ...]] = {
         "rapper drummer guitarist engineer investor businessman businesswoman entrepreneur conductor "
         "banker lawyer judge journalist editor economist mathematician historian biologist doctor "
         "physician surgeon professor lecturer soldier officer explorer pilot athlete footballer "
-        "manager officer diplomat executive"
+        "manager officer diplomat executive critic screenwriter filmmaker playwright photographer "
+        "dancer sculptor songwriter cinematographer animator illustrator cartoonist comedian "
+        "presenter broadcaster activist researcher linguist astronomer astronaut theologian priest "
+        "monk saint nobleman noblewoman duke duchess baron sultan tsar pharaoh sailor swimmer "
+        "cyclist boxer wrestler cricketer goalkeeper"
     ),
     ORG: _words(
         "company organisation organization corporation firm business band group team club "

@@ -760,7 +760,7 @@ def _full_name(name: str, texts: Sequence[str]) -> str:
     extractor cut it short), else ``name``."""
     if not name[:1].isupper() or not any(_after_capital(text, name) for text in texts):
         return name
-    pattern = re.compile(rf"\b((?:[A-Z][\w'-]*\s+){{1,3}}){re.escape(name)}(?!\w)")
+    pattern = re.compile(rf"\b((?:[A-Z][\w'-]*[ \t]+){{1,3}}){re.escape(name)}(?!\w)")  # one line
     for text in texts:
         match = pattern.search(text)
         if match and match.group(1).split()[0] not in ("The", "A", "An", "In", "On", "At", "By"):

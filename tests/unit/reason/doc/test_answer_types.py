@@ -149,6 +149,9 @@ def test_a_passage_saying_what_a_name_is_types_it_over_its_labels() -> None:
     # the end of a longer name is not described: "University of Ibadan is a university"
     assert described_type("Ibadan", ["The University of Ibadan is a university in Ibadan."]) == (UNKNOWN, "")
     assert described_type("Paris", ["Paris is the home of the Louvre."]) == (UNKNOWN, "")
+    # the phrase's last type noun: a film critic is a person, not a film
+    critic = ["Odile Marchand (born 3 May 1941) is a French film critic."]
+    assert described_type("Odile Marchand", critic) == (PERSON, "critic")
 
 
 def test_head_noun_fit_of_which_questions() -> None:

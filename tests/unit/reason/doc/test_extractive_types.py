@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hopgraph.ids import entity_id
-from hopgraph.reason.doc.extractive import _nested, extractive_answer
+from hopgraph.reason.doc.extractive import _full_name, _nested, extractive_answer
 from hopgraph.reason.doc.generator import NO_ANSWER, Generation
 from hopgraph.reason.doc.pipeline import shown_paths
 from hopgraph.types import Chunk, Hop, ReasoningPath, ScoredId
@@ -352,3 +352,10 @@ def test_a_thing_question_reads_titles_from_the_passages() -> None:
     question = "What movie stars Morgan Freeman and Robert De Niro?"
     result = extractive_answer(question, [directed], [film], seeds, spans=spans)
     assert result.text == "Last Vegas"
+
+
+def test_a_longer_name_is_read_on_one_line_only() -> None:
+    # a passage's title line is no part of the name that starts its first sentence
+    texts = ["Odile Marchand\n\nOdile Marchand (born 3 May 1941) is a critic.", "Orbital Ink makes inks."]
+    assert _full_name("Odile Marchand", texts) == "Odile Marchand"
+    assert _full_name("Ink", texts) == "Orbital Ink"

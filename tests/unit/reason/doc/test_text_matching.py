@@ -50,7 +50,7 @@ def _described_by_regex(name: str, texts: list[str]) -> tuple[str, str]:
 def _full_name_by_regex(name: str, texts: list[str]) -> str:
     if not name[:1].isupper():
         return name
-    pattern = re.compile(rf"\b((?:[A-Z][\w'-]*\s+){{1,3}}){re.escape(name)}(?!\w)")
+    pattern = re.compile(rf"\b((?:[A-Z][\w'-]*[ \t]+){{1,3}}){re.escape(name)}(?!\w)")
     for text in texts:
         match = pattern.search(text)
         if match and match.group(1).split()[0] not in ("The", "A", "An", "In", "On", "At", "By"):
