@@ -31,7 +31,8 @@ arguments (there is no coreference resolution), and a triple needs at least one 
 (an NER entity or a proper noun), which drops generic "film - is in - marriage" noise. One
 heuristic stands in for coreference: a subject "he"/"she" becomes the latest PERSON before it that
 was a subject itself (else the latest named subject, since the small model tags some surnames as
-places or organisations), else the latest PERSON before it; a subject "it" the latest named
+places or organisations), else the latest PERSON before it, else the name opening the text
+(however it was labelled: "Odile Marchand (born 1941) is a critic. She ..."); a subject "it" the latest named
 non-person subject before it, unless its verb governs a clause ("it is said that ...") (both off
 with ``resolve_pronouns=False``).
 """
@@ -181,7 +182,8 @@ class _Doc:
     def antecedent(self, pronoun: Token, *, any_dep: bool = False) -> Arg | None:
         """The person a subject "he"/"she" most likely means: the latest PERSON before it that
         was itself a subject ("Otto Hahn was a chemist ... he studied"), else the latest PERSON
-        before it, else none. A heuristic standing in for coreference."""
+        before it, else the name that opens the text, else none. A heuristic standing in for
+        coreference."""
         if not self.resolve_pronouns and not any_dep:
             return None
         before = [e for e in self.people if e.end <= pronoun.i]
@@ -191,6 +193,11 @@ class _Doc:
                 e
                 for e in self.ents
                 if e.end <= pronoun.i and e.label_ in NAME_LABELS and e.root.dep_ in SUBJECT_DEPS
+            ]
+        if not subjects and not before:  # "Odile Marchand (born 1941) is a critic. She ...":
+            # the name opening the text, however the small model labelled and attached it
+            subjects = [
+                e for e in self.ents[:1] if e.start == 0 and e.label_ in NAME_LABELS and e.end <= pronoun.i
             ]
         candidates = subjects or before
         return _make_arg(candidates[-1], "PERSON", named=True) if candidates else None

@@ -325,6 +325,19 @@ def test_a_leading_participle_says_something_of_the_main_subject(extractor: Spac
     assert ("Miriam Sato", "move to", "Harrowgate") in triples
 
 
+def test_she_means_the_name_opening_the_text_when_no_person_is_recognised(
+    extractor: SpacyExtractor,
+) -> None:
+    # the small model tags "Odile Marchand" ORG and attaches it to "born": no person, no subject
+    text = (
+        "Odile Marchand (born 3 May 1941) is a French film critic. She founded the Lumen Film "
+        "Festival. She was born in Lyon."
+    )
+    triples = triples_of(extractor, text)
+    assert ("Odile Marchand", "found", "Lumen Film Festival") in triples
+    assert ("Odile Marchand", "born in", "Lyon") in triples
+
+
 def test_a_subject_it_means_the_latest_named_thing_unless_it_is_a_placeholder(
     extractor: SpacyExtractor,
 ) -> None:
