@@ -55,6 +55,7 @@ from hopgraph.reason.doc.answer_types import (
     PERSON,
     PLACE,
     THING,
+    UNKNOWN,
     QuestionType,
     candidate_type,
     compatible,
@@ -327,6 +328,8 @@ def rank_candidates(
     texts = [c.text for c in chunks[:READER_CHUNKS]]
     for key, item in found.items():
         described, noun = described_type(_full_name(item.name, texts), texts, asked.head)
+        if described == UNKNOWN and any(_PLACED.search(paths[i].hops[-1].predicate) for i in item.path_rows):
+            described = PLACE  # "born in Lyon": a place, though spaCy took this Lyon for a person
         item.kind = candidate_type(item.name, labels.get(key, ()), described)
         item.fit = compatible(asked, item.kind)
         item.head = head_fit(asked, item.name, noun) if item.fit is not False else None
@@ -408,6 +411,11 @@ RANKER_GATE = 0.2
 """The ranker reorders the candidates only when the rules' best holds less than this share of all
 candidates' support (where the paths say little; a question the paths answer keeps their answer)."""
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+(?=[\"'(A-Z0-9])")
+_PLACED = re.compile(
+    r"^(?:born|die[sd]?|live[sd]?|grow(?:s|n)? up|grew up|raised|buried|located|situated|based|"
+    r"headquartered) in$"
+)
+"""Predicates whose object is a place ("born in", "lives in"): a path ending in one types its end."""
 NEAR_WORDS = 6
 """Words either side of a candidate in its sentence counted as near it."""
 

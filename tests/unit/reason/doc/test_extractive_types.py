@@ -359,3 +359,16 @@ def test_a_longer_name_is_read_on_one_line_only() -> None:
     texts = ["Odile Marchand\n\nOdile Marchand (born 3 May 1941) is a critic.", "Orbital Ink makes inks."]
     assert _full_name("Odile Marchand", texts) == "Odile Marchand"
     assert _full_name("Ink", texts) == "Orbital Ink"
+
+
+def test_a_path_saying_born_in_makes_its_end_a_place_whatever_its_label() -> None:
+    # the small model tagged this "Lyon" a person: "born in" says it is a place
+    marchand = Chunk("d_m", 0, "Odile Marchand founded it. She was born in Lyon and lives in Ravello.")
+    seeds = (ScoredId(entity_id("Lumen Film Festival"), 1.0, "Lumen Film Festival"),)
+    founder = Hop("Lumen Film Festival", "founded by", "Odile Marchand", (marchand.id,))
+    born = ReasoningPath((founder, Hop("Odile Marchand", "born in", "Lyon", (marchand.id,))), score=0.9)
+    lives = ReasoningPath((founder, Hop("Odile Marchand", "live in", "Ravello", (marchand.id,))), score=0.4)
+    labels = {"lyon": ["PERSON"], "ravello": ["GPE"], "odile marchand": ["PERSON"]}
+    question = "Where was the founder of the Lumen Film Festival born?"
+    result = extractive_answer(question, [born, lives], [marchand], seeds, labels=labels)
+    assert result.text == "Lyon" and result.answer_type == "place"
