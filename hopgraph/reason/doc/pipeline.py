@@ -539,8 +539,10 @@ class GraphQA:
         """What the extractive answerer reads besides the question, chunks and seeds."""
         # the ends of the best paths compete with the entities the best passages name
         graph = found.method not in TEXT_METHODS
-        # (a graph method whose question named no entity of the graph answers nothing: NO_SEEDS)
-        mentions = self.index.entities_of_chunks([c.id for c in chunks]) if found.seeds or not graph else None
+        # (a graph method whose question named no entity of the graph answers nothing: NO_SEEDS;
+        # so neither the passages' entities nor their names are candidates then)
+        read = bool(found.seeds) or not graph
+        mentions = self.index.entities_of_chunks([c.id for c in chunks]) if read else None
         scores = {c.id: c.score for c in found.chunks}
         return {
             "paths": found.answer_paths or found.paths,
@@ -549,7 +551,7 @@ class GraphQA:
             "labels": self._type_labels(found, chunks),
             "asked": question_type(found.question, self.nlp),
             "spans": [
-                self._chunk_entities(c) if self.nlp is not None and j < NER_PASSAGES else []
+                self._chunk_entities(c) if read and self.nlp is not None and j < NER_PASSAGES else []
                 for j, c in enumerate(chunks)
             ],
         }
