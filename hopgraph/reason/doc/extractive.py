@@ -712,7 +712,7 @@ def _add_span_support(
         for raw, label, sentence in spans[j]:
             written = _span_name(raw)
             text, label = _as_asked(written, label, asked)
-            if excluded(text) or candidate_type(text, [label]) not in asked.accepts:
+            if _span_type(text, label) not in asked.accepts or excluded(text):
                 continue
             if nationality and label != NATIONALITY_LABEL:
                 continue
@@ -729,6 +729,12 @@ def _add_span_support(
             item = found.setdefault(name_key(text), Candidate(text))
             item.chunk_rows = _unique_ints([*item.chunk_rows, j])
             item.chunk_support = max(item.chunk_support, support)
+
+
+@functools.lru_cache(maxsize=1 << 14)  # the same names recur in the passages of many questions
+def _span_type(text: str, label: str) -> str:
+    """The type of an NER span ``text`` the recogniser labelled ``label``."""
+    return candidate_type(text, (label,))
 
 
 def _as_asked(text: str, label: str, asked: QuestionType) -> tuple[str, str]:
