@@ -494,9 +494,9 @@ def _described_after(text: str, name: str) -> bool:
 
 def candidate_type(name: str, labels: Iterable[str] = (), described: str = UNKNOWN) -> str:
     """The type of a candidate answer: its pattern, then what a passage says it is
-    (``described``, :func:`described_type`), a country's name, then the label most of its labels
-    name (stored entity type, NER labels of its mentions; ties to the first), then the words of
-    its name."""
+    (``described``, :func:`described_type`), a country's name, the type its name's words say
+    ("Lyon Chamber Orchestra"), then the label most of its labels name (stored entity type, NER
+    labels of its mentions; ties to the first)."""
     labels = list(labels)
     kind = pattern_type(name)
     if kind in (DATE, NUMBER) and name.strip().isdigit() and len(name.strip()) <= 4:
