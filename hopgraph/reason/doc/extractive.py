@@ -115,6 +115,11 @@ head noun."""
 NATIONALITY_LABEL = "NORP"
 COUNTRY_LABEL = "GPE"
 """The recogniser's label of a country (and other political places)."""
+_PLACED = re.compile(
+    r"^(?:born|die[sd]?|live[sd]?|grow(?:s|n)? up|grew up|raised|buried|located|situated|based|"
+    r"headquartered) in$"
+)
+"""Predicates whose object is a place ("born in", "lives in"): a path ending in one types its end."""
 SPAN_TYPES = frozenset({DATE, NUMBER, PERSON, PLACE, ORG, THING})
 """Question types whose answers are also looked for among the chunks' NER spans: all but yes/no
 (a thing question reads the titles, works and events of the passages: "What movie stars X?")."""
@@ -411,11 +416,6 @@ RANKER_GATE = 0.2
 """The ranker reorders the candidates only when the rules' best holds less than this share of all
 candidates' support (where the paths say little; a question the paths answer keeps their answer)."""
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+(?=[\"'(A-Z0-9])")
-_PLACED = re.compile(
-    r"^(?:born|die[sd]?|live[sd]?|grow(?:s|n)? up|grew up|raised|buried|located|situated|based|"
-    r"headquartered) in$"
-)
-"""Predicates whose object is a place ("born in", "lives in"): a path ending in one types its end."""
 NEAR_WORDS = 6
 """Words either side of a candidate in its sentence counted as near it."""
 
